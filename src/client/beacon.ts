@@ -1,0 +1,2 @@
+// Placeholder until the beacon lands: see src/session and src/api.
+export {};
