@@ -1,2 +1,171 @@
-// Placeholder until the beacon lands: see src/session and src/api.
-export {};
+/**
+ * The helpgate beacon: runs in the visitor's page and sends a heartbeat to the server every
+ * interval the server asks for, per page view. It is an external same-origin script (so a
+ * strict Content-Security-Policy allows it), never evaluates code, never writes to the console
+ * and never lets an exception reach the page.
+ *
+ * Configuration comes from its own script tag: the heartbeat URL is `hb` resolved against the
+ * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`.
+ */
+
+/** The heartbeat body of the contract; signal collectors add their fields. */
+interface HeartbeatBody {
+  pv: string;
+  path: string;
+  seq: number;
+  visible: boolean;
+  [signal: string]: unknown;
+}
+
+/** Adds a signal (focus, form errors, …) to an outgoing heartbeat. */
+type Collector = (body: HeartbeatBody) => void;
+/** Acts on a heartbeat reply (offers, withdrawals). */
+type ReplyHandler = (reply: Record<string, unknown>) => void;
+
+const MIN_INTERVAL_MS = 1_000;
+const MAX_INTERVAL_MS = 300_000;
+const DEFAULT_INTERVAL_MS = 5_000;
+
+const collectors: Collector[] = [];
+const replyHandlers: ReplyHandler[] = [];
+
+/** Runs `fn`, swallowing anything it throws: the page must never see the beacon fail. */
+function safely<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch {
+      // Deliberately silent: no console output on the visitor's page.
+    }
+  };
+}
+
+function clampInterval(value: unknown, fallback: number): number {
+  const ms = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(ms) && ms > 0
+    ? Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ms))
+    : fallback;
+}
+
+/** A random page-view id of 22 characters from [A-Za-z0-9_-]. */
+function newPageViewId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const bytes = new Uint8Array(22);
+  if (typeof crypto !== 'undefined' && crypto.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  let id = '';
+  for (const byte of bytes) id += alphabet[byte & 63];
+  return id;
+}
+
+function start(script: HTMLScriptElement): void {
+  const hbUrl = new URL('hb', script.src).href;
+  let interval = clampInterval(script.getAttribute('data-interval'), DEFAULT_INTERVAL_MS);
+  let pv = '';
+  let path = '';
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const body = (): string => {
+    const message: HeartbeatBody = {
+      pv,
+      path,
+      seq: seq++,
+      visible: document.visibilityState === 'visible',
+    };
+    for (const collect of collectors) safely(collect)(message);
+    return JSON.stringify(message);
+  };
+
+  const schedule = (ms: number) => {
+    clearTimeout(timer);
+    if (!stopped) timer = setTimeout(safely(send), ms);
+  };
+
+  function send(): void {
+    const forView = pv;
+    const settle = (reply: unknown) => {
+      const fields =
+        reply !== null && typeof reply === 'object' ? (reply as Record<string, unknown>) : {};
+      interval = clampInterval(fields.next, interval);
+      // A reply for a page view that has ended must not restart its timer.
+      if (forView !== pv) return;
+      schedule(interval);
+      for (const handle of replyHandlers) safely(handle)(fields);
+    };
+    let request: Promise<Response>;
+    try {
+      request = fetch(hbUrl, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' },
+        body: body(),
+      });
+    } catch {
+      settle(null);
+      return;
+    }
+    request
+      .then((response) => {
+        // Without a session cookie (cookies blocked) every heartbeat would be refused: stop.
+        if (response.status === 401) stopped = true;
+        if (response.status === 429) {
+          return {
+            next: Math.max(interval, Number(response.headers.get('Retry-After')) * 1000 || 0),
+          };
+        }
+        return response.ok ? response.json() : null;
+      })
+      .then(
+        safely(settle),
+        safely(() => settle(null)),
+      );
+  }
+
+  /** Starts a page view; its first heartbeat goes out one interval later. */
+  const startPageView = () => {
+    pv = newPageViewId();
+    path = location.pathname;
+    seq = 0;
+    schedule(interval);
+  };
+
+  // Single-page apps: a history navigation to another pathname is a new page view.
+  const onNavigation = safely(() => {
+    if (location.pathname !== path) startPageView();
+  });
+  for (const method of ['pushState', 'replaceState'] as const) {
+    const original = history[method];
+    history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+      const result = original.apply(this, args);
+      onNavigation();
+      return result;
+    };
+  }
+  addEventListener('popstate', onNavigation);
+  addEventListener('hashchange', onNavigation);
+
+  addEventListener(
+    'pagehide',
+    safely(() => {
+      clearTimeout(timer);
+      if (!stopped && navigator.sendBeacon) navigator.sendBeacon(hbUrl, body());
+    }),
+  );
+  // A page restored from the back/forward cache is a view of that page again.
+  addEventListener(
+    'pageshow',
+    safely((event: PageTransitionEvent) => {
+      if (event.persisted) startPageView();
+    }),
+  );
+
+  startPageView();
+}
+
+safely(() => {
+  const script = document.currentScript;
+  if (script instanceof HTMLScriptElement && script.src && typeof fetch === 'function')
+    start(script);
+})();

@@ -4,8 +4,8 @@
  * resolve to milliseconds, sizes to bytes, rates to `{ count, windowMs }`.
  */
 import { z } from 'zod';
-import { checkGlob } from '../util/glob.js';
 import { checkSelector } from '../rewrite/check-selector.js';
+import { checkGlob } from '../util/glob.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 /** Marks a custom issue with the catalogue code the loader reports it under. */
@@ -46,7 +46,11 @@ const httpUrl = z.string().transform((value, ctx) => {
     return issue(ctx, 'HG_ERR_CONFIG_URL', `not a valid URL: ${JSON.stringify(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return issue(ctx, 'HG_ERR_CONFIG_URL', `must be an http:// or https:// URL, not ${url.protocol}`);
+    return issue(
+      ctx,
+      'HG_ERR_CONFIG_URL',
+      `must be an http:// or https:// URL, not ${url.protocol}`,
+    );
   }
   if (url.username || url.password) {
     return issue(ctx, 'HG_ERR_CONFIG_URL', 'must not carry a user name or password');
@@ -54,13 +58,15 @@ const httpUrl = z.string().transform((value, ctx) => {
   return url;
 });
 
-/** The origin (scheme, host, port) of a URL, with nothing after it. */
-const origin = httpUrl.transform((url, ctx) => {
+/** A URL that is an origin only (scheme, host, port), with no path, query or fragment. */
+const originUrl = httpUrl.transform((url, ctx) => {
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return issue(ctx, 'HG_ERR_CONFIG_URL', 'must be an origin only, e.g. https://shop.example');
   }
-  return url.origin;
+  return url;
 });
+
+const origin = originUrl.transform((url) => url.origin);
 
 const selector = z.string().transform((value, ctx) => {
   const problem = checkSelector(value);
@@ -193,14 +199,17 @@ const agent = z.strictObject({
 export const configSchema = z
   .strictObject({
     listen: listen.prefault({}),
-    upstream: httpUrl,
+    upstream: originUrl,
     upstreamCa: filePath.nullable().default(null),
     publicUrl: origin.nullable().default(null),
     preserveHost: z.boolean().default(true),
     timeouts: timeouts.prefault({}),
     prefix: z
       .string()
-      .regex(/^\/(?:[A-Za-z0-9._~-]+\/)+$/, 'a path that starts and ends with "/", e.g. /__helpgate/')
+      .regex(
+        /^\/(?:[A-Za-z0-9._~-]+\/)+$/,
+        'a path that starts and ends with "/", e.g. /__helpgate/',
+      )
       .default('/__helpgate/'),
     secret,
     trustProxy: trustProxy.default(false),
@@ -212,7 +221,9 @@ export const configSchema = z
       .default(null),
     rewrite: rewrite.prefault({}),
     heartbeat: z
-      .strictObject({ interval: boundedDuration(1_000, 300_000, 'between 1s and 5m').default(5_000) })
+      .strictObject({
+        interval: boundedDuration(1_000, 300_000, 'between 1s and 5m').default(5_000),
+      })
       .prefault({}),
     beacon: z
       .strictObject({
@@ -309,7 +320,9 @@ export const configSchema = z
     metrics: z.strictObject({ token: z.string().min(16).nullable().default(null) }).prefault({}),
     log: z
       .strictObject({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info'),
       })
       .prefault({}),
   })

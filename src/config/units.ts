@@ -27,7 +27,8 @@ const SIZE_UNITS: Record<string, number> = {
 
 /** `90` (seconds), `"90s"`, `"5m"`, `"1500ms"`, `"1h"` → milliseconds. */
 export function parseDuration(value: unknown): Milliseconds | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
   if (typeof value !== 'string') return undefined;
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
   if (!match) return undefined;

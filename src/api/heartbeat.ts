@@ -1,0 +1,101 @@
+/**
+ * `POST {prefix}hb`: the beacon's heartbeat. Cheap refusals come first (rate per address,
+ * the signed cookie, rate per session, content type, size) so a hostile client spends as
+ * little of the server as possible and never touches another visitor's session.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
+import { HelpgateError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from '../session/heartbeat-body.js';
+import type { Sessions } from '../session/sessions.js';
+import type { VisitorCookies } from '../session/visitor-cookie.js';
+import type { Clock } from '../util/clock.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { readBody } from './read-body.js';
+import { sendError, sendJson } from './respond.js';
+
+/** Client addresses whose rate is tracked at once; the least recently seen is forgotten. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+export interface HeartbeatDeps {
+  config: Config;
+  sessions: Sessions;
+  cookies: VisitorCookies;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type HeartbeatHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: { clientIp: string },
+) => Promise<void>;
+
+export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
+  const { config, sessions, cookies, clock, logger } = deps;
+  const perAddress = createRateLimiter({
+    rate: config.rateLimit.perAddress,
+    maxKeys: MAX_TRACKED_ADDRESSES,
+    clock,
+  });
+  const perSession = createRateLimiter({
+    rate: config.rateLimit.perSession,
+    maxKeys: config.session.maxSessions + config.session.maxPinned,
+    clock,
+  });
+
+  const tooMany = (res: ServerResponse, retryAfterMs: number) =>
+    sendError(res, new HelpgateError('HG_ERR_RATE_LIMITED'), {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+    });
+
+  return async (req, res, origin) => {
+    const byAddress = perAddress.take(origin.clientIp);
+    if (!byAddress.allowed) return tooMany(res, byAddress.retryAfterMs);
+
+    const sid = cookies.read(req.headers.cookie);
+    if (sid === null) return sendError(res, new HelpgateError('HG_ERR_HB_NO_SESSION'));
+
+    const bySession = perSession.take(sid);
+    if (!bySession.allowed) return tooMany(res, bySession.retryAfterMs);
+
+    // sendBeacon() with a string body can only send text/plain.
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'application/json' && mediaType !== 'text/plain') {
+      return sendError(res, new HelpgateError('HG_ERR_HB_CONTENT_TYPE'));
+    }
+
+    const read = await readBody(req, MAX_HEARTBEAT_BYTES);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'too-large') {
+      // The rest of the body is not read: closing the connection is cheaper than draining it.
+      return sendError(
+        res,
+        new HelpgateError('HG_ERR_HB_TOO_LARGE', { limit: MAX_HEARTBEAT_BYTES }),
+        {
+          Connection: 'close',
+        },
+      );
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(read.body.toString('utf8'));
+    } catch {
+      return sendError(res, new HelpgateError('HG_ERR_HB_BAD_JSON'));
+    }
+    const parsed = parseHeartbeat(json);
+    if (!parsed.ok)
+      return sendError(res, new HelpgateError('HG_ERR_HB_BAD_BODY', { reason: parsed.reason }));
+
+    let reply: Awaited<ReturnType<Sessions['heartbeat']>>;
+    try {
+      reply = await sessions.heartbeat(sid, parsed.heartbeat);
+    } catch (error) {
+      logger.warn({ err: error }, 'heartbeat not recorded: the session store failed');
+      return sendError(res, new HelpgateError('HG_ERR_STORE_UNAVAILABLE', {}, { cause: error }));
+    }
+    sendJson(res, 200, reply);
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * helpgate's own routes under the prefix (DESIGN.md, "Contract: endpoints"). The orchestrator
+ * hands over every request whose path starts with the prefix; this module answers it and
+ * never lets an error escape into the server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
+import { HelpgateError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Sessions } from '../session/sessions.js';
+import type { SessionStore } from '../session/store.js';
+import type { VisitorCookies } from '../session/visitor-cookie.js';
+import type { Clock } from '../util/clock.js';
+import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
+import { createHeartbeatHandler } from './heartbeat.js';
+import { asHelpgateError, sendError, sendJson } from './respond.js';
+
+/** How long healthz waits for the store before calling it unreachable. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export interface ApiRouter {
+  /**
+   * Answers a request under the prefix. `subpath` is the path after the prefix without the
+   * query (`"hb"`); `origin` is what the orchestrator worked out about the client.
+   */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    subpath: string,
+    origin: { proto: 'http' | 'https'; clientIp: string },
+  ): void;
+  /**
+   * The beacon's script tag for an HTML page, with the page's CSP nonce when it has one. The
+   * beacon finds the heartbeat URL from its own `src` (`document.currentScript`, resolving
+   * `hb` against it) and its first interval from `data-interval`; both stay right whatever
+   * the prefix, and the script URL itself stays the contract's.
+   */
+  beaconTag(nonce: string | null): string;
+}
+
+export interface ApiRouterDeps {
+  config: Config;
+  sessions: Sessions;
+  cookies: VisitorCookies;
+  store: SessionStore;
+  clock: Clock;
+  logger: Logger;
+  /** The beacon bundle; loaded from the build output (or built) when not given. */
+  beacon?: BeaconAsset;
+}
+
+type Origin = Parameters<ApiRouter['handle']>[3];
+type Handler = (req: IncomingMessage, res: ServerResponse, origin: Origin) => void | Promise<void>;
+
+export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
+  const { config, store, logger } = deps;
+  const beacon = deps.beacon ?? installedBeacon();
+  const heartbeat = createHeartbeatHandler(deps);
+
+  const routes = new Map<string, Record<string, Handler>>([
+    ['beacon.js', { GET: serveBeacon, HEAD: serveBeacon }],
+    ['hb', { POST: heartbeat }],
+    ['healthz', { GET: health, HEAD: health }],
+  ]);
+
+  function serveBeacon(req: IncomingMessage, res: ServerResponse): void {
+    const version = new URL(req.url ?? '/', 'http://x').searchParams.get('v');
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      // A URL carrying the current hash never changes meaning; any other URL may, soon.
+      'Cache-Control':
+        version === beacon.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+      ETag: beacon.etag,
+      Vary: 'Accept-Encoding',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === beacon.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    const gzip = /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+    const body = gzip ? beacon.gzip : beacon.body;
+    if (gzip) headers['Content-Encoding'] = 'gzip';
+    headers['Content-Length'] = String(body.length);
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
+  async function health(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in time')), HEALTH_TIMEOUT_MS);
+          timer.unref();
+        }),
+      ]);
+      sendJson(res, 200, { status: 'ok' });
+    } catch (error) {
+      logger.warn({ err: error }, 'healthz: the session store is unreachable');
+      const reason = new HelpgateError('HG_ERR_STORE_UNAVAILABLE');
+      sendJson(res, reason.status, { status: 'unavailable', ...reason.toJSON() });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function fail(res: ServerResponse, error: unknown): void {
+    const known = asHelpgateError(error);
+    if (known.status >= 500) logger.error({ err: error }, 'own route failed');
+    try {
+      sendError(res, known);
+    } catch {
+      res.destroy();
+    }
+  }
+
+  return {
+    handle(req, res, subpath, origin) {
+      const methods = routes.get(subpath);
+      if (methods === undefined) return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      const handler = methods[req.method ?? ''];
+      if (handler === undefined) {
+        return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
+          Allow: Object.keys(methods).join(', '),
+        });
+      }
+      try {
+        const running = handler(req, res, origin);
+        if (running) running.catch((error: unknown) => fail(res, error));
+      } catch (error) {
+        fail(res, error);
+      }
+    },
+
+    beaconTag(nonce) {
+      const nonceAttribute = nonce === null ? '' : ` nonce="${escapeAttribute(nonce)}"`;
+      return (
+        `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
+        ` data-interval="${config.heartbeat.interval}"${nonceAttribute}></script>`
+      );
+    },
+  };
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/[&"'<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

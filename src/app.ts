@@ -1,0 +1,227 @@
+/**
+ * The request path, thin on purpose: an own route under the prefix is answered here; anything
+ * else is forwarded; an HTML document comes back through the rewrite steps; the page view is
+ * recorded in the visitor's session. The logic lives in the parts this file wires together.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ApiRouter, createApiRouter } from './api/router.js';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './logger.js';
+import { createForwarder, type Forwarder, upstreamPath } from './proxy/forwarder.js';
+import { pipeToClient } from './proxy/pipe-to-client.js';
+import { rejectConnect } from './proxy/reject-connect.js';
+import { type VisitorOrigin, requestOrigin } from './proxy/request-origin.js';
+import { sendProxyError } from './proxy/send-proxy-error.js';
+import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
+import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
+import { createMemoryStore } from './session/memory-store.js';
+import { createSessions, type Sessions } from './session/sessions.js';
+import type { SessionStore } from './session/store.js';
+import { createVisitorCookies, SESSION_COOKIE, type VisitorCookies } from './session/visitor-cookie.js';
+import { type Clock, systemClock } from './util/clock.js';
+import { compileGlobs } from './util/glob.js';
+import { makeSharedCacheSafe } from './util/cache-control.js';
+
+/** What {@link createHelpgate} needs besides the config; every part has a production default. */
+export interface HelpgateOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** The session store; defaults to the bounded in-memory store. Shared across config reloads. */
+  store?: SessionStore;
+}
+
+/** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
+export interface Helpgate {
+  readonly config: Config;
+  readonly store: SessionStore;
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** CONNECT: helpgate is no tunnel, so it answers 405. */
+  handleConnect(req: IncomingMessage, socket: Duplex): void;
+  /** Stops upstream connections and saves state; the store stays open when it was passed in. */
+  close(): Promise<void>;
+}
+
+/** Builds helpgate from a resolved config. Tests build it here; only CLI tests spawn the binary. */
+export function createHelpgate(config: Config, options: HelpgateOptions = {}): Helpgate {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const ownsStore = options.store === undefined;
+  const store =
+    options.store ??
+    createMemoryStore({
+      maxSessions: config.session.maxSessions,
+      maxPinned: config.session.maxPinned,
+      ttlMs: config.session.ttl,
+      clock,
+    });
+  const cookies = createVisitorCookies(config.secret);
+  const sessions = createSessions({ config, store, clock, logger });
+  const api = createApiRouter({ config, sessions, cookies, store, clock, logger });
+  const forwarder = createForwarder(config, { logger });
+  const rewriter = createRewriter(config, { logger });
+  const isExcluded = compileGlobs(config.exclude);
+  const parts: Parts = { config, logger, cookies, sessions, api, forwarder, rewriter, isExcluded };
+
+  return {
+    config,
+    store,
+    handleRequest(req, res) {
+      logRequest(req, res, logger, clock);
+      handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
+    },
+    handleUpgrade(req, socket, head) {
+      socket.on('error', () => socket.destroy());
+      if (safePathOf(req).startsWith(config.prefix)) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      forwarder.upgrade(req, socket, head, requestOrigin(req, config));
+    },
+    handleConnect(req, socket) {
+      rejectConnect(req, socket, logger);
+    },
+    async close() {
+      await forwarder.close();
+      if (ownsStore) await store.close();
+    },
+  };
+}
+
+interface Parts {
+  config: Config;
+  logger: Logger;
+  cookies: VisitorCookies;
+  sessions: Sessions;
+  api: ApiRouter;
+  forwarder: Forwarder;
+  rewriter: Rewriter;
+  isExcluded: (pathname: string) => boolean;
+}
+
+async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { config, api, forwarder, rewriter } = parts;
+  const origin = requestOrigin(req, parts.config);
+  const pathname = pathOf(req);
+
+  if (pathname.startsWith(config.prefix)) {
+    api.handle(req, res, pathname.slice(config.prefix.length), origin);
+    return;
+  }
+
+  const rewritable = isRewritableRequest(req, {
+    frames: config.rewrite.frames,
+    excluded: parts.isExcluded,
+  });
+  const cancel = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) cancel.abort();
+  });
+  const upstream = await forwarder.send(req, {
+    origin,
+    dropRange: rewritable,
+    dropCookies: [SESSION_COOKIE],
+    signal: cancel.signal,
+  });
+
+  const verdict = rewritable
+    ? responseRewritability(req, upstream.status, upstream.headers)
+    : ({ rewrite: false, reason: 'request' } as const);
+  if (!verdict.rewrite) {
+    pipeToClient(res, upstream, parts.logger);
+    return;
+  }
+
+  const tracked = hasConsent(config, req);
+  const extraHeaders = tracked ? await trackVisitor(parts, req, origin, pathname) : {};
+  if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
+  await rewriter.rewrite({
+    req,
+    res,
+    status: upstream.status,
+    headers: upstream.headers,
+    body: upstream.body,
+    beaconTag: tracked ? api.beaconTag : () => '',
+    extraHeaders,
+    nonce: verdict.nonce,
+  });
+}
+
+/**
+ * Binds the page to a visitor: a validly signed cookie counts the page view in its session
+ * (creating the session if it was lost); without one, a fresh cookie goes out and nothing is
+ * stored until it comes back (DESIGN.md, "Visitor and session").
+ */
+async function trackVisitor(
+  parts: Parts,
+  req: IncomingMessage,
+  origin: VisitorOrigin,
+  pathname: string,
+): Promise<Record<string, string>> {
+  const sid = parts.cookies.read(req.headers.cookie);
+  if (sid === null) {
+    const fresh = parts.cookies.mint();
+    return { 'set-cookie': parts.cookies.setCookie(fresh, { secure: origin.proto === 'https' }) };
+  }
+  try {
+    await parts.sessions.pageServed(sid, pathname);
+  } catch (error) {
+    // Fail open: a store outage must not take the site's pages down with it.
+    parts.logger.warn({ err: error, path: pathname }, 'page view not recorded');
+  }
+  return {};
+}
+
+/** With `consent` configured, only visitors whose consent cookie is set get the beacon. */
+function hasConsent(config: Config, req: IncomingMessage): boolean {
+  if (config.consent === null) return true;
+  const value = readCookie(req.headers.cookie, config.consent.cookie);
+  if (value === undefined) return false;
+  return config.consent.value === undefined || value === config.consent.value;
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The request's pathname (no query) as the upstream will see it: `//x` stays a path, never an
+ * authority, and an absolute-form target is reduced to its path, so it cannot dodge the prefix.
+ * Throws HG_ERR_BAD_REQUEST for targets that are no path at all (`*`, authority-form).
+ */
+function pathOf(req: IncomingMessage): string {
+  const url = upstreamPath(req.url ?? '/');
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+/** {@link pathOf} for logs and guards: an unusable target reads as the raw target. */
+function safePathOf(req: IncomingMessage): string {
+  try {
+    return pathOf(req);
+  } catch {
+    return req.url ?? '';
+  }
+}
+
+function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger, clock: Clock) {
+  const started = clock.now();
+  res.once('close', () => {
+    logger.debug(
+      {
+        method: req.method,
+        path: safePathOf(req),
+        status: res.statusCode,
+        ms: clock.now() - started,
+        aborted: !res.writableFinished,
+      },
+      'request',
+    );
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * The command line (DESIGN.md, "Contract: command line"). Parses argv, loads the config,
+ * listens and handles signals; everything else lives in the factory.
+ * Exit codes: 0 success, 1 invalid config or failed start, 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { configWarnings } from '../config/config-warnings.js';
+import { formatConfigErrors } from '../config/format-config-errors.js';
+import { ConfigError, type ConfigOverrides, loadConfig } from '../config/load-config.js';
+import { maskSecrets } from '../config/mask-secrets.js';
+import { startDemoShop } from '../demo/shop.js';
+import { createLogger, type Logger } from '../logger.js';
+import { packageFile } from '../util/package-root.js';
+import { startServer } from './server.js';
+
+export const USAGE = `helpgate — proactive human help in front of an unmodified website
+
+Usage:
+  helpgate [start] --config <file.yaml> [--upstream <url>] [--port <n>] [--host <addr>]
+  helpgate check --config <file.yaml>   validate; print the resolved config or every error
+  helpgate demo [--port <n>]            run the bundled demo shop behind helpgate
+  helpgate --help | --version
+
+Exit codes: 0 success, 1 invalid config or failed start, 2 bad usage.
+`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const stdio: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** Runs the CLI; resolves with the exit code once a one-shot command ends (a server never). */
+export async function main(argv: readonly string[], io: Io = stdio): Promise<number | undefined> {
+  let command: ParsedCommand;
+  try {
+    command = parseCommand(argv);
+  } catch (error) {
+    io.err(`helpgate: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  switch (command.name) {
+    case 'help':
+      io.out(USAGE);
+      return 0;
+    case 'version':
+      io.out(`${version()}\n`);
+      return 0;
+    case 'check':
+      return check(command.config, command.overrides, io);
+    case 'start':
+      return start(command.config, command.overrides, io);
+    case 'demo':
+      return demo(command.port, io);
+  }
+}
+
+type ParsedCommand =
+  | { name: 'help' | 'version' }
+  | { name: 'check' | 'start'; config: string; overrides: ConfigOverrides }
+  | { name: 'demo'; port: number | undefined };
+
+function parseCommand(argv: readonly string[]): ParsedCommand {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        options: {
+          config: { type: 'string', short: 'c' },
+          upstream: { type: 'string' },
+          port: { type: 'string', short: 'p' },
+          host: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+          version: { type: 'boolean', short: 'v' },
+        },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  })();
+  if (values.help) return { name: 'help' };
+  if (values.version) return { name: 'version' };
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+  const name = positionals[0] ?? 'start';
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+
+  if (name === 'demo') {
+    for (const flag of ['config', 'upstream', 'host'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`demo does not take --${flag}`);
+    }
+    return { name, port };
+  }
+  if (name !== 'start' && name !== 'check') throw new UsageError(`unknown command "${name}"`);
+  if (values.config === undefined) throw new UsageError(`${name} needs --config <file.yaml>`);
+  const overrides: ConfigOverrides = {};
+  if (values.upstream !== undefined) overrides.upstream = values.upstream;
+  if (port !== undefined) overrides.port = port;
+  if (values.host !== undefined) overrides.host = values.host;
+  return { name, config: values.config, overrides };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`--port must be a number from 0 to 65535, got "${text}"`);
+  }
+  return port;
+}
+
+async function check(file: string, overrides: ConfigOverrides, io: Io): Promise<number> {
+  try {
+    const loaded = await loadConfig(file, { overrides });
+    for (const warning of [...loaded.warnings, ...configWarnings(loaded.config)]) {
+      io.err(`warning: ${warning}\n`);
+    }
+    io.out(stringify(maskSecrets(loaded.config)));
+    return 0;
+  } catch (error) {
+    return reportConfigError(error, io);
+  }
+}
+
+async function start(file: string, overrides: ConfigOverrides, io: Io): Promise<number | undefined> {
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(file, { overrides });
+  } catch (error) {
+    return reportConfigError(error, io);
+  }
+  const logger = createLogger(loaded.config.log.level);
+  for (const warning of [...loaded.warnings, ...configWarnings(loaded.config)]) {
+    logger.warn({ file }, warning);
+  }
+  return serve(loaded.config, logger, io, async () => (await loadConfig(file, { overrides })).config);
+}
+
+async function demo(port: number | undefined, io: Io): Promise<number | undefined> {
+  const shop = await startDemoShop(0, '127.0.0.1');
+  const file = packageFile('config', 'demo.yaml');
+  const overrides: ConfigOverrides = { upstream: shop.url };
+  if (port !== undefined) overrides.port = port;
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(file, { overrides });
+  } catch (error) {
+    await shop.close();
+    return reportConfigError(error, io);
+  }
+  const logger = createLogger(loaded.config.log.level);
+  const code = await serve(loaded.config, logger, io, undefined, async (url) => {
+    const agents = loaded.config.agents.list.map((a) => `${a.id} (token ${a.token})`).join(', ');
+    io.err(
+      `\nhelpgate demo: open ${url}/ in a browser (the demo shop, behind helpgate).\n` +
+        `The shop itself answers on ${shop.url}/ — compare the two: helpgate removed the shop's help\n` +
+        `links and widget and added its beacon. Demo agents: ${agents || 'none'}.\n` +
+        'Stop with Ctrl-C.\n\n',
+    );
+  });
+  if (code !== undefined) await shop.close();
+  else process.once('exit', () => shop.server.close());
+  return code;
+}
+
+/**
+ * Listens, logs the contract's `"msg":"listening"` line and wires the signals: SIGTERM/SIGINT
+ * shut down gracefully (exit 0), SIGHUP reloads the config and TLS files.
+ */
+async function serve(
+  config: Awaited<ReturnType<typeof loadConfig>>['config'],
+  logger: Logger,
+  io: Io,
+  reread: (() => Promise<typeof config>) | undefined,
+  onListening?: (url: string) => Promise<void>,
+): Promise<number | undefined> {
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer(config, { logger });
+  } catch (error) {
+    io.err(`helpgate: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  // The listening line is part of the contract at every log level, so it bypasses the level.
+  createLogger('info').info({ url: running.url, upstream: config.upstream.origin }, 'listening');
+  await onListening?.(running.url);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running
+      .close()
+      .then(() => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.on('SIGHUP', () => {
+    if (reread === undefined) return;
+    reread()
+      .then((next) => running.reload(next))
+      .then(() => logger.info({}, 'config reloaded'))
+      .catch((error: unknown) => {
+        const detail = error instanceof ConfigError ? formatConfigErrors(error) : String(error);
+        logger.error({ detail }, 'config reload failed; keeping the previous config');
+      });
+  });
+  return undefined;
+}
+
+function reportConfigError(error: unknown, io: Io): number {
+  if (error instanceof ConfigError) {
+    io.err(formatConfigErrors(error));
+    return 1;
+  }
+  io.err(`helpgate: ${(error as Error).message ?? String(error)}\n`);
+  return 1;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,91 @@
+/**
+ * The listening side of `helpgate start`: an HTTP or HTTPS server around a {@link Helpgate},
+ * graceful shutdown, and live reload of the config and TLS files (SIGHUP).
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createHelpgate, type Helpgate, type HelpgateOptions } from '../app.js';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly server: http.Server | https.Server;
+  /** The instance currently answering requests (changes on reload). */
+  current(): Helpgate;
+  /** Swaps in a new config; the session store carries over. Throws when the TLS files fail. */
+  reload(config: Config): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish (up to shutdownGrace), then closes. */
+  close(): Promise<void>;
+}
+
+/** Starts listening as the config says and resolves once connections are accepted. */
+export async function startServer(
+  config: Config,
+  options: HelpgateOptions & { logger: Logger },
+): Promise<RunningServer> {
+  let helpgate = createHelpgate(config, options);
+  const store = helpgate.store;
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
+    helpgate.handleRequest(req, res);
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    helpgate.handleUpgrade(req, socket, head);
+
+  const tls = config.listen.tls;
+  const server = tls
+    ? https.createServer(readTls(tls), onRequest)
+    : http.createServer({ requestTimeout: 0 }, onRequest);
+  server.on('upgrade', onUpgrade);
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex) =>
+    helpgate.handleConnect(req, socket),
+  );
+  // A malformed request line or header never reaches a handler; answer it and move on.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+
+  return {
+    url,
+    server,
+    current: () => helpgate,
+    async reload(next) {
+      if (next.listen.tls && server instanceof https.Server) {
+        server.setSecureContext(readTls(next.listen.tls));
+      }
+      const previous = helpgate;
+      helpgate = createHelpgate(next, { ...options, store });
+      await previous.close();
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), config.timeouts.shutdownGrace);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      await helpgate.close();
+      await store.close();
+    },
+  };
+}
+
+function readTls(tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+}

@@ -1,0 +1,182 @@
+/**
+ * Header passes of the forwarder: what goes upstream (hop-by-hop removed, X-Forwarded-* set,
+ * helpgate's own cookies dropped) and what comes back to the browser (hop-by-hop removed,
+ * Location pointed at the public origin). Raw header arrays keep repeated fields apart, so
+ * several Set-Cookie headers stay several.
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { VisitorOrigin } from './request-origin.js';
+
+/** RFC 9110 §7.6.1: fields that describe one connection, never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'trailer',
+]);
+
+/**
+ * Fields a client could otherwise remove by naming them in Connection: message framing must
+ * survive, or the upstream would read the body differently from helpgate.
+ */
+const NEVER_CONNECTION_SCOPED = new Set(['content-length', 'host']);
+
+/** The lower-case field names the Connection header(s) of a raw header list declare hop-by-hop. */
+function connectionTokens(raw: readonly string[]): Set<string> {
+  const tokens = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() !== 'connection') continue;
+    for (const token of (raw[i + 1] ?? '').split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name && !NEVER_CONNECTION_SCOPED.has(name)) tokens.add(name);
+    }
+  }
+  return tokens;
+}
+
+/** What {@link upstreamRequestHeaders} needs to know besides the raw headers. */
+export interface UpstreamHeaderOptions {
+  origin: VisitorOrigin;
+  /** The Host to send upstream. */
+  host: string;
+  /** Whether the TCP peer may speak for the visitor (its Forwarded header is kept). */
+  peerTrusted: boolean;
+  dropRange?: boolean;
+  dropCookies?: readonly string[];
+}
+
+/** Fields helpgate sets itself or that undici must not be given. */
+const REPLACED_UPSTREAM = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  // Node's server already answered `100 Continue`; undici refuses the field.
+  'expect',
+]);
+
+/** The flat `[name, value, …]` headers to send upstream for a request's raw headers. */
+export function upstreamRequestHeaders(
+  raw: readonly string[],
+  options: UpstreamHeaderOptions,
+): string[] {
+  const drop = connectionTokens(raw);
+  const chunked = raw.some(
+    (value, i) => i % 2 === 0 && value.toLowerCase() === 'transfer-encoding',
+  );
+  const dropCookies = new Set(options.dropCookies ?? []);
+  const cookies: string[] = [];
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || drop.has(lower) || REPLACED_UPSTREAM.has(lower)) continue;
+    // RFC 9112 §6.3: with Transfer-Encoding, Content-Length is wrong and must not be passed on.
+    if (lower === 'content-length' && chunked) continue;
+    if (lower === 'forwarded' && !options.peerTrusted) continue;
+    if (options.dropRange && (lower === 'range' || lower === 'if-range')) continue;
+    if (lower === 'cookie') {
+      cookies.push(value);
+      continue;
+    }
+    out.push(name, value);
+  }
+  const cookie = filterCookies(cookies, dropCookies);
+  if (cookie) out.push('cookie', cookie);
+  out.push(
+    'host',
+    options.host,
+    'x-forwarded-for',
+    options.origin.forwardedFor,
+    'x-forwarded-proto',
+    options.origin.proto,
+    'x-forwarded-host',
+    options.origin.host,
+  );
+  return out;
+}
+
+/** The Cookie value without the named cookies, or '' when nothing is left. */
+function filterCookies(values: readonly string[], drop: ReadonlySet<string>): string {
+  const kept: string[] = [];
+  for (const value of values) {
+    for (const pair of value.split(';')) {
+      const trimmed = pair.trim();
+      if (!trimmed) continue;
+      const eq = trimmed.indexOf('=');
+      const name = (eq === -1 ? trimmed : trimmed.slice(0, eq)).trim();
+      if (!drop.has(name)) kept.push(trimmed);
+    }
+  }
+  return kept.join('; ');
+}
+
+/**
+ * The headers to send the browser for an upstream response's raw headers: hop-by-hop fields
+ * removed and a Location that points at the upstream origin moved to the visitor's origin.
+ */
+export function clientResponseHeaders(
+  raw: readonly string[],
+  upstreamOrigin: string,
+  visitor: VisitorOrigin,
+): OutgoingHttpHeaders {
+  const drop = connectionTokens(raw);
+  const chunked = raw.some(
+    (value, i) => i % 2 === 0 && value.toLowerCase() === 'transfer-encoding',
+  );
+  const headers: Record<string, string | string[]> = Object.create(null);
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = (raw[i] ?? '').toLowerCase();
+    let value = raw[i + 1] ?? '';
+    if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue;
+    // Node adds its own framing; a Content-Length beside chunked coding would desync the client.
+    if (lower === 'content-length' && chunked) continue;
+    if (lower === 'location') value = rewriteLocation(value, upstreamOrigin, visitor.origin);
+    const previous = headers[lower];
+    if (previous === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(previous)) previous.push(value);
+    else headers[lower] = [previous, value];
+  }
+  return headers;
+}
+
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/**
+ * A Location aimed at the upstream origin, re-aimed at the public origin; relative references
+ * and other origins are returned unchanged.
+ */
+export function rewriteLocation(location: string, upstreamOrigin: string, publicOrigin: string) {
+  const trimmed = location.trim();
+  if (!HAS_SCHEME.test(trimmed) && !trimmed.startsWith('//')) return location;
+  let url: URL;
+  try {
+    url = new URL(trimmed, upstreamOrigin);
+  } catch {
+    return location;
+  }
+  if (url.origin !== upstreamOrigin) return location;
+  return `${publicOrigin}${url.pathname}${url.search}${url.hash}`;
+}
+
+/**
+ * The status line and headers (latin1) to send the browser for an upstream's 101 answer:
+ * connection-scoped fields replaced by this hop's own Connection and Upgrade.
+ */
+export function upgradeResponseHead(raw: readonly string[], fallbackProtocol: string): string {
+  const drop = connectionTokens(raw);
+  let protocol = fallbackProtocol;
+  let fields = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const lower = name.toLowerCase();
+    if (lower === 'upgrade') protocol = raw[i + 1] ?? protocol;
+    if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue;
+    fields += `${name}: ${raw[i + 1] ?? ''}\r\n`;
+  }
+  return `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\n${fields}\r\n`;
+}

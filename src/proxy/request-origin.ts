@@ -1,0 +1,175 @@
+/**
+ * Who and where the visitor is: the public scheme and host they used and their address, as
+ * far as helpgate can trust the peers in front of it (`trustProxy`).
+ */
+import type { IncomingMessage } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Config } from '../config/schema.js';
+
+/** The visitor's side of a request, as helpgate reports it upstream and uses it in responses. */
+export interface VisitorOrigin {
+  /** The scheme the visitor used. */
+  proto: 'http' | 'https';
+  /** The host (and non-default port) the visitor used, e.g. `shop.example`. */
+  host: string;
+  /** `proto://host`, e.g. `https://shop.example`. */
+  origin: string;
+  /** The visitor's address: the first untrusted hop, seen from helpgate. */
+  clientIp: string;
+  /** The X-Forwarded-For value to send upstream: the trusted chain ending with the peer. */
+  forwardedFor: string;
+}
+
+/** Decides whether the hop `index` steps away from helpgate (0 = the TCP peer) is trusted. */
+type TrustHop = (address: string, index: number) => boolean;
+
+const trustCache = new WeakMap<readonly string[], TrustHop>();
+
+/** The trust rule of a `trustProxy` setting (false | true | hop count | CIDR list). */
+export function trustFor(setting: Config['trustProxy']): TrustHop {
+  if (setting === true) return () => true;
+  if (setting === false) return () => false;
+  if (typeof setting === 'number') return (_address, index) => index < setting;
+  let trust = trustCache.get(setting);
+  if (!trust) {
+    const list = blockListOf(setting);
+    trust = (address) => {
+      const family = isIP(address);
+      return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    };
+    trustCache.set(setting, trust);
+  }
+  return trust;
+}
+
+function blockListOf(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of cidrs) {
+    const [rawAddress = '', rawPrefix] = entry.split('/');
+    let address = rawAddress;
+    let family = isIP(address);
+    let prefix = rawPrefix === undefined ? undefined : Number(rawPrefix);
+    // An IPv4-mapped IPv6 range (::ffff:10.0.0.0/104) means the IPv4 range: addresses are
+    // compared after unmapping, so the range is unmapped too.
+    const mapped = unmapIpv4(address);
+    if (family === 6 && mapped !== address) {
+      address = mapped;
+      family = 4;
+      prefix = prefix === undefined ? undefined : Math.max(0, prefix - 96);
+    }
+    if (family === 0) throw new Error(`trustProxy: not an IP address: ${entry}`);
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, prefix, type);
+  }
+  return list;
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`; any other address unchanged. */
+export function unmapIpv4(address: string): string {
+  const match = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return match?.[1] ?? address;
+}
+
+/** One X-Forwarded-For entry as a bare address (ports and brackets removed), or undefined. */
+function parseHop(entry: string): string | undefined {
+  let value = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) value = bracketed[1] ?? '';
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(value)) value = value.slice(0, value.indexOf(':'));
+  return isIP(value) === 0 ? undefined : unmapIpv4(value);
+}
+
+function headerList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value.join(',') : value).split(',');
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  const first = headerList(value)[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+const HOST = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** A Host-like value that is safe to build an origin from, or undefined. */
+function validHost(value: string | undefined): string | undefined {
+  return value !== undefined && HOST.test(value) ? value.toLowerCase() : undefined;
+}
+
+function validProto(value: string | undefined): 'http' | 'https' | undefined {
+  const lower = value?.toLowerCase();
+  return lower === 'http' || lower === 'https' ? lower : undefined;
+}
+
+/** True when helpgate trusts the TCP peer of `req` to report X-Forwarded-* and Forwarded. */
+export function peerIsTrusted(req: IncomingMessage, config: Config): boolean {
+  const peer = unmapIpv4(req.socket.remoteAddress ?? '');
+  return trustFor(config.trustProxy)(peer, 0);
+}
+
+/**
+ * The visitor's origin and address for `req`. `publicUrl`, when set, gives scheme and host;
+ * otherwise they come from the connection (TLS → https) and the Host header. X-Forwarded-For,
+ * -Proto and -Host are honoured only from trusted peers (`trustProxy`); from anyone else they
+ * are ignored, so a client cannot claim another address or origin.
+ */
+export function requestOrigin(req: IncomingMessage, config: Config): VisitorOrigin {
+  const trust = trustFor(config.trustProxy);
+  const peer = unmapIpv4(req.socket.remoteAddress ?? '') || '0.0.0.0';
+
+  // Nearest hop first: the peer, then X-Forwarded-For from right to left. Walk while the hop
+  // is trusted; the first untrusted one is the client. An unparsable entry ends the walk so
+  // that garbage never reaches the upstream as an address.
+  const hops = [peer];
+  let index = 0;
+  const claimed = headerList(req.headers['x-forwarded-for']).reverse();
+  while (trust(hops[index] ?? '', index)) {
+    const next = claimed[index];
+    const address = next === undefined ? undefined : parseHop(next);
+    if (address === undefined) break;
+    hops.push(address);
+    index++;
+  }
+  const clientIp = hops[hops.length - 1] ?? peer;
+  const forwardedFor = hops.reverse().join(', ');
+
+  const peerTrusted = trust(peer, 0);
+  let proto: 'http' | 'https';
+  let host: string;
+  if (config.publicUrl) {
+    const url = new URL(config.publicUrl);
+    proto = url.protocol === 'https:' ? 'https' : 'http';
+    host = url.host;
+  } else {
+    const encrypted = (req.socket as Partial<TLSSocket>).encrypted === true;
+    // Proxies that append rather than replace leave the client-facing value first.
+    const forwardedProto = peerTrusted
+      ? validProto(firstValue(req.headers['x-forwarded-proto']))
+      : undefined;
+    const forwardedHost = peerTrusted
+      ? validHost(firstValue(req.headers['x-forwarded-host']))
+      : undefined;
+    proto = forwardedProto ?? (encrypted ? 'https' : 'http');
+    host =
+      forwardedHost ??
+      validHost(req.headers.host) ??
+      hostOf(req.socket.localAddress ?? '127.0.0.1', req.socket.localPort ?? 80);
+  }
+  let origin: string;
+  try {
+    const url = new URL(`${proto}://${host}`);
+    origin = url.origin;
+    host = url.host;
+  } catch {
+    host = hostOf(req.socket.localAddress ?? '127.0.0.1', req.socket.localPort ?? 80);
+    origin = `${proto}://${host}`;
+  }
+  return { proto, host, origin, clientIp, forwardedFor };
+}
+
+function hostOf(address: string, port: number): string {
+  const bare = unmapIpv4(address);
+  return isIP(bare) === 6 ? `[${bare}]:${port}` : `${bare}:${port}`;
+}

@@ -1,0 +1,226 @@
+/**
+ * Compiles the config's strip selectors into a matcher that decides, from an element and the
+ * stack of its open ancestors alone, whether the element matches — which is all a streaming
+ * rewriter knows when the start tag goes past. Type, universal, #id, .class and attribute
+ * selectors (=, ~=, ^=, $=, *=, |=, the `i`/`s` flags, existence), compound selectors, the
+ * descendant and child combinators, selector lists and :not()/:is()/:where() of these stream;
+ * anything else (sibling combinators, :has(), :nth-*, …) is rejected when the config loads.
+ */
+import { parse, type Selector } from 'css-what';
+import { NS_HTML, type OpenElement } from './open-elements.js';
+
+/** Decides whether an element about to be opened matches any strip selector. */
+export interface StripMatcher {
+  /** Lowercased attribute names the selectors read; the tree builder keeps only these. */
+  readonly attributeNames: readonly string[];
+  /** Whether `el`, whose ancestors are `stack[0..depth)`, matches. */
+  matches(el: OpenElement, stack: readonly OpenElement[], depth: number): boolean;
+}
+
+type Test = (el: OpenElement, stack: readonly OpenElement[], depth: number) => boolean;
+
+const STREAMABLE_PSEUDOS = new Set(['not', 'is', 'where', 'matches', 'any']);
+
+/**
+ * Attributes whose values HTML matches case-insensitively in selectors (HTML §4.16.2, "case-
+ * sensitivity of selectors").
+ */
+const CASELESS_VALUES = new Set(
+  (
+    'accept accept-charset align alink axis bgcolor charset checked clear codetype color compact ' +
+    'declare defer dir direction disabled enctype face frame hreflang http-equiv lang language ' +
+    'link media method multiple nohref noresize noshade nowrap readonly rel rev rules scope ' +
+    'scrolling selected shape target text type valign valuetype vlink'
+  ).split(' '),
+);
+
+/** Why a selector cannot be used for stripping, or `undefined` when it can. */
+export function unstreamableReason(selector: string): string | undefined {
+  let parsed: Selector[][];
+  try {
+    parsed = parse(selector);
+  } catch (error) {
+    return `${JSON.stringify(selector)} does not parse: ${(error as Error).message}`;
+  }
+  const problem = checkParsed(parsed);
+  return problem === undefined ? undefined : `${JSON.stringify(selector)} ${problem}`;
+}
+
+function checkParsed(parsed: Selector[][]): string | undefined {
+  for (const complex of parsed) {
+    for (const token of complex) {
+      switch (token.type) {
+        case 'adjacent':
+        case 'sibling':
+          return 'uses a sibling combinator ("+" or "~"), which cannot be decided while the page streams; select the element by its own id, class or attributes';
+        case 'parent':
+        case 'column-combinator':
+          return `uses the "${token.type}" combinator, which cannot be decided while the page streams; use " " or ">"`;
+        case 'pseudo-element':
+          return `uses a pseudo-element (::${token.name}), which selects no element`;
+        case 'pseudo': {
+          if (!STREAMABLE_PSEUDOS.has(token.name) || !Array.isArray(token.data)) {
+            return `uses :${token.name}, which cannot be decided while the page streams; use type, #id, .class, [attribute] selectors, :not()/:is()/:where() and " " or ">" combinators`;
+          }
+          const inner = checkParsed(token.data);
+          if (inner !== undefined) return inner;
+          break;
+        }
+        case 'attribute':
+          if (token.action === 'not') {
+            return 'uses [attr!=value], which is not standard CSS; use :not([attr=value])';
+          }
+          if (token.namespace !== null && token.namespace !== '*') {
+            return 'uses a namespace prefix, which HTML pages do not declare';
+          }
+          break;
+        case 'tag':
+        case 'universal':
+          if (token.namespace !== null && token.namespace !== '*') {
+            return 'uses a namespace prefix, which HTML pages do not declare';
+          }
+          break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Compiles validated strip selectors; throws on a selector {@link unstreamableReason} rejects. */
+export function compileSelectors(selectors: readonly string[]): StripMatcher {
+  const attributeNames: string[] = [];
+  const indexOfAttr = (name: string) => {
+    let i = attributeNames.indexOf(name);
+    if (i < 0) i = attributeNames.push(name) - 1;
+    return i;
+  };
+  const tests: Test[] = [];
+  for (const selector of selectors) {
+    const problem = unstreamableReason(selector);
+    if (problem !== undefined) throw new Error(problem);
+    tests.push(compileList(parse(selector), indexOfAttr));
+  }
+  const matches: Test =
+    tests.length === 0
+      ? () => false
+      : (el, stack, depth) => {
+          for (let i = 0; i < tests.length; i++) if (tests[i]!(el, stack, depth)) return true;
+          return false;
+        };
+  return { attributeNames, matches };
+}
+
+function compileList(list: Selector[][], attr: (name: string) => number): Test {
+  const tests = list.map((complex) => compileComplex(complex, attr));
+  if (tests.length === 1) return tests[0]!;
+  return (el, stack, depth) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(el, stack, depth)) return true;
+    return false;
+  };
+}
+
+/** A complex selector: compounds joined by descendant or child combinators, matched right to left. */
+function compileComplex(complex: Selector[], attr: (name: string) => number): Test {
+  const compounds: Test[][] = [[]];
+  const combinators: ('descendant' | 'child')[] = [];
+  for (const token of complex) {
+    if (token.type === 'descendant' || token.type === 'child') {
+      combinators.push(token.type);
+      compounds.push([]);
+    } else {
+      compounds[compounds.length - 1]!.push(compileSimple(token, attr));
+    }
+  }
+  const parts = compounds.map(joinCompound);
+  const matchAt = (k: number, el: OpenElement, stack: readonly OpenElement[], depth: number) => {
+    if (!parts[k]!(el, stack, depth)) return false;
+    for (let j = k - 1; j >= 0; j--) {
+      const combinator = combinators[j]!;
+      const part = parts[j]!;
+      if (combinator === 'child') {
+        if (depth === 0) return false;
+        depth--;
+        if (!part(stack[depth]!, stack, depth)) return false;
+        continue;
+      }
+      // Descendant: the nearest matching ancestor first, backtracking further up if needed.
+      for (let d = depth - 1; d >= 0; d--) {
+        if (part(stack[d]!, stack, d) && matchAt(j, stack[d]!, stack, d)) return true;
+      }
+      return false;
+    }
+    return true;
+  };
+  const last = parts.length - 1;
+  return (el, stack, depth) => matchAt(last, el, stack, depth);
+}
+
+function joinCompound(tests: Test[]): Test {
+  if (tests.length === 0) return () => true;
+  if (tests.length === 1) return tests[0]!;
+  return (el, stack, depth) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(el, stack, depth)) return false;
+    return true;
+  };
+}
+
+function compileSimple(token: Selector, attr: (name: string) => number): Test {
+  switch (token.type) {
+    case 'tag': {
+      const name = token.name.toLowerCase();
+      return (el) => el.name === name;
+    }
+    case 'universal':
+      return () => true;
+    case 'attribute':
+      return compileAttribute(token, attr);
+    case 'pseudo': {
+      const inner = compileList(token.data as Selector[][], attr);
+      return token.name === 'not' ? (el, s, d) => !inner(el, s, d) : inner;
+    }
+    default:
+      throw new Error(`unsupported selector part: ${token.type}`);
+  }
+}
+
+function compileAttribute(
+  token: Extract<Selector, { type: 'attribute' }>,
+  attr: (name: string) => number,
+): Test {
+  const name = token.name.toLowerCase();
+  const index = attr(name);
+  const caseless =
+    token.ignoreCase === true || (token.ignoreCase === null && CASELESS_VALUES.has(name));
+  const want = caseless ? token.value.toLowerCase() : token.value;
+  const read = (el: OpenElement): string | null => {
+    const v = el.attrs?.[index] ?? null;
+    if (v === null) return null;
+    // HTML's caseless attribute list applies to HTML elements only.
+    return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? v.toLowerCase() : v;
+  };
+  switch (token.action) {
+    case 'exists':
+      return (el) => read(el) !== null;
+    case 'equals':
+      return (el) => read(el) === want;
+    case 'element':
+      if (want === '' || /[\t\n\f\r ]/.test(want)) return () => false;
+      return (el) => {
+        const v = read(el);
+        return v !== null && v.split(/[\t\n\f\r ]+/).includes(want);
+      };
+    case 'start':
+      return want === '' ? () => false : (el) => read(el)?.startsWith(want) === true;
+    case 'end':
+      return want === '' ? () => false : (el) => read(el)?.endsWith(want) === true;
+    case 'any':
+      return want === '' ? () => false : (el) => read(el)?.includes(want) === true;
+    case 'hyphen':
+      return (el) => {
+        const v = read(el);
+        return v !== null && (v === want || v.startsWith(`${want}-`));
+      };
+    default:
+      throw new Error(`unsupported attribute selector: ${token.action}`);
+  }
+}

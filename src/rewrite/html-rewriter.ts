@@ -1,0 +1,168 @@
+/**
+ * The rewrite of one HTML page as a synchronous byte transform: feed the body's chunks in,
+ * get the output chunks back as soon as they are final. It determines the charset, tokenizes
+ * the original bytes, follows the stack of open elements, and runs the rewrite steps in order
+ * — strip help, inject beacon, inject body end — which splice the bytes. Past `maxBytes` of
+ * input the rest passes through unmodified with bounded memory.
+ */
+import { type CharsetDecision, sniffCharset } from './charset.js';
+import type { StripMatcher } from './compile-selectors.js';
+import type { PageOrigin } from './content-security-policy.js';
+import { type BeaconPlacement, createBeaconStep } from './inject-beacon.js';
+import { createBodyEndStep } from './inject-body-end.js';
+import { type TreeListener, TreeBuilder } from './open-elements.js';
+import { Splicer } from './splicer.js';
+import { createStripStep } from './strip-help.js';
+import { HtmlTokenizer } from './tokenizer.js';
+
+export interface HtmlRewriterOptions {
+  matcher: StripMatcher;
+  /** The beacon tag for a nonce; an empty string injects nothing. */
+  beaconTag: (nonce: string | null) => string;
+  /** The nonce of the page's header CSP, when it uses one. */
+  nonce: string | null;
+  /** HTML inserted before `</body>` (or at the end), e.g. the HELP option. */
+  bodyEnd?: string;
+  /** The charset parameter of the response's Content-Type, if any. */
+  contentTypeCharset: string | null;
+  /** Input bytes rewritten at most; the rest passes through unmodified. */
+  maxBytes: number;
+  /** The page's origin, for CSP host-sources in a `<meta>` policy. */
+  origin?: PageOrigin | null;
+}
+
+/** What happened to the page, for the log line. */
+export interface RewriteReport {
+  /** False when the page went through unmodified (with `reason`). */
+  rewritten: boolean;
+  reason: string | null;
+  charset: CharsetDecision | null;
+  removed: number;
+  declined: number;
+  beacon: BeaconPlacement;
+  /** True when the page was longer than `maxBytes` and its tail passed through. */
+  truncated: boolean;
+}
+
+export interface HtmlRewriter {
+  write(chunk: Buffer): Buffer[];
+  end(): Buffer[];
+  readonly report: RewriteReport;
+}
+
+/** Creates the rewriter for one page. */
+export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
+  const report: RewriteReport = {
+    rewritten: true,
+    reason: null,
+    charset: null,
+    removed: 0,
+    declined: 0,
+    beacon: 'not-placed',
+    truncated: false,
+  };
+  const splicer = new Splicer();
+  let phase: 'sniff' | 'rewrite' | 'raw' = 'sniff';
+  let sniffed: Buffer[] = [];
+  let tokenizer: HtmlTokenizer | null = null;
+  let builder: TreeBuilder | null = null;
+  let total = 0;
+
+  const start = (decision: CharsetDecision) => {
+    report.charset = decision;
+    if (!decision.asciiCompatible) {
+      phase = 'raw';
+      report.rewritten = false;
+      report.reason = `the page is encoded in ${decision.encoding}, which is not ASCII-compatible`;
+      return;
+    }
+    phase = 'rewrite';
+    const steps: TreeListener[] = [];
+    builder = new TreeBuilder(fanOut(steps), options.matcher.attributeNames);
+    steps.push(createStripStep(options.matcher, builder.stack, splicer, report));
+    steps.push(
+      createBeaconStep({
+        beaconTag: options.beaconTag,
+        nonce: options.nonce,
+        origin: options.origin ?? null,
+        splicer,
+        placed: (where) => {
+          report.beacon = where;
+        },
+      }),
+    );
+    if (options.bodyEnd) steps.push(createBodyEndStep(options.bodyEnd, splicer));
+    tokenizer = new HtmlTokenizer(builder, decision.encoding === 'utf-8' ? 'utf8' : 'latin1');
+    builder.attach(tokenizer);
+  };
+
+  const feed = (chunk: Buffer): Buffer[] => {
+    if (phase === 'raw') return chunk.length > 0 ? [chunk] : [];
+    const room = options.maxBytes - total;
+    if (chunk.length > room) {
+      const head = chunk.subarray(0, Math.max(0, room));
+      const out = feed(head);
+      report.truncated = true;
+      out.push(...splicer.take(tokenizer!.safeOffset), ...splicer.takeRaw());
+      phase = 'raw';
+      const tail = chunk.subarray(head.length);
+      if (tail.length > 0) out.push(tail);
+      return out;
+    }
+    total += chunk.length;
+    splicer.append(chunk);
+    tokenizer!.write(chunk);
+    return splicer.take(tokenizer!.safeOffset);
+  };
+
+  const afterSniff = (complete: boolean): Buffer[] | null => {
+    const head = sniffed.length === 1 ? sniffed[0]! : Buffer.concat(sniffed);
+    const decision = sniffCharset(head, options.contentTypeCharset, complete);
+    if (decision === null) return null;
+    start(decision);
+    sniffed = [];
+    return feed(head);
+  };
+
+  return {
+    report,
+    write(chunk) {
+      if (phase !== 'sniff') return feed(chunk);
+      sniffed.push(chunk);
+      return afterSniff(false) ?? [];
+    },
+    end() {
+      const out = phase === 'sniff' ? (afterSniff(true) ?? []) : [];
+      if (phase === 'rewrite') {
+        tokenizer!.end();
+        builder!.finish(splicer.length, tokenizer!.endedInData);
+        out.push(...splicer.take(Number.POSITIVE_INFINITY, true));
+      }
+      return out;
+    },
+  };
+}
+
+/** One listener that calls each step in order. */
+function fanOut(steps: readonly TreeListener[]): TreeListener {
+  return {
+    elementStart(el, tag, depth, isVoid) {
+      for (const s of steps) s.elementStart?.(el, tag, depth, isVoid);
+    },
+    elementEnd(el, end, certain) {
+      for (const s of steps) s.elementEnd?.(el, end, certain);
+    },
+    headEnd(at, explicitHead, headHadContent) {
+      for (const s of steps) s.headEnd?.(at, explicitHead, headHadContent);
+    },
+    bodyStart(at, explicit) {
+      for (const s of steps) s.bodyStart?.(at, explicit);
+    },
+    bodyEndTag(at) {
+      for (const s of steps) s.bodyEndTag?.(at);
+    },
+    end(at, inData) {
+      for (const s of steps) s.end?.(at, inData);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Rewrite step "inject beacon": puts the beacon tag into the page exactly once — in the real
+ * head, after any `<meta charset>` and CSP `<meta>` (so at the point where the head ends),
+ * else at the start of the body, else at the end. Because the insertion points are token
+ * boundaries the tree builder reports, the tag never lands before the doctype nor inside a
+ * comment, a raw-text element or a template. A `<meta>` Content-Security-Policy that would
+ * block the beacon keeps it out (the policy is never weakened); one that uses a nonce lends
+ * it.
+ */
+import { beaconAllowedByCsp, type PageOrigin } from './content-security-policy.js';
+import type { TreeListener } from './open-elements.js';
+import type { Splicer } from './splicer.js';
+
+/** Where the beacon went, for the log line. */
+export type BeaconPlacement = 'head' | 'body' | 'end' | 'blocked-by-meta-csp' | 'not-placed';
+
+export interface BeaconStepOptions {
+  /** The tag to insert for a nonce (the page's, or null); an empty string inserts nothing. */
+  beaconTag: (nonce: string | null) => string;
+  /** The nonce of the header policy, when it uses one. */
+  nonce: string | null;
+  origin: PageOrigin | null;
+  splicer: Splicer;
+  placed: (where: BeaconPlacement) => void;
+}
+
+export function createBeaconStep(options: BeaconStepOptions): TreeListener {
+  const { splicer } = options;
+  const metaPolicies: string[] = [];
+  let done = false;
+
+  const place = (at: number, where: BeaconPlacement) => {
+    if (done) return;
+    done = true;
+    let nonce = options.nonce;
+    if (metaPolicies.length > 0) {
+      const verdict = beaconAllowedByCsp(metaPolicies, options.origin);
+      if (!verdict.allowed) {
+        options.placed('blocked-by-meta-csp');
+        return;
+      }
+      nonce ??= verdict.nonce;
+    }
+    const html = options.beaconTag(nonce);
+    if (html !== '') splicer.insert(at, html);
+    options.placed(where);
+  };
+
+  return {
+    elementStart(el, tag) {
+      if (done || tag === null || el.name !== 'meta') return;
+      if (tag.attr('http-equiv')?.trim().toLowerCase() !== 'content-security-policy') return;
+      const policy = tag.attr('content');
+      if (policy !== null) metaPolicies.push(policy);
+    },
+    headEnd(at, explicitHead, headHadContent) {
+      if (explicitHead || headHadContent) place(at, 'head');
+    },
+    bodyStart(at) {
+      place(at, 'body');
+    },
+    end(at, inData) {
+      if (inData) place(at, 'end');
+      else if (!done) {
+        done = true;
+        options.placed('not-placed');
+      }
+    },
+  };
+}

@@ -1,0 +1,1309 @@
+/**
+ * The stack of open elements, kept the way the HTML tree-construction rules keep it (HTML
+ * §13.2.6), reduced to what a splicing rewriter needs: which elements are open (for selector
+ * matching and for where an element's bytes end), which namespace the tokenizer is in, where
+ * the head ends and the body starts. It also tells the tokenizer when a start tag switches it
+ * to RCDATA, RAWTEXT, script data or plaintext.
+ *
+ * Where the browser would rearrange the tree (the adoption agency algorithm with a furthest
+ * block, foster parenting in tables, `<body>`/`<html>` attributes merged from the middle of the
+ * page, select and template contents, framesets), the builder records a *hazard*. An element
+ * whose bytes contain a hazard, or whose start tag closed or reopened other elements, is
+ * reported as *uncertain*: removing its bytes might change the DOM elsewhere, so the strip step
+ * leaves it in place (fail open).
+ */
+import type { HtmlTokenizer, TagToken, TokenSink } from './tokenizer.js';
+
+export const NS_HTML = 0;
+export const NS_SVG = 1;
+export const NS_MATHML = 2;
+export type Namespace = typeof NS_HTML | typeof NS_SVG | typeof NS_MATHML;
+
+/** An element on the stack of open elements. */
+export interface OpenElement {
+  /** Local name, ASCII-lowercased. */
+  readonly name: string;
+  readonly ns: Namespace;
+  /** Offset of the start tag's `<`; for an element the parser implied, of the token that implied it. */
+  readonly start: number;
+  /** Offset just after the start tag (equal to `start` for implied elements). */
+  readonly tagEnd: number;
+  /** Values of the attributes selectors look at, by index in `attributeNames`; null when none. */
+  readonly attrs: readonly (string | null)[] | null;
+  /** Created by the parser without a tag of its own (implied tbody, reconstructed formatting). */
+  readonly implied: boolean;
+  /** HTML integration point (SVG foreignObject/desc/title, MathML annotation-xml as HTML). */
+  readonly integration: boolean;
+  /** False when the start tag itself disturbed the tree (see the module comment). */
+  readonly certainStart: boolean;
+}
+
+/** What the rewrite steps hear from the tree builder. */
+export interface TreeListener {
+  /**
+   * An element was created. `depth` is the number of its ancestors on `stack`; a void element
+   * (or a self-closing foreign one) is not left on the stack and ends at `el.tagEnd`.
+   */
+  elementStart?(el: OpenElement, tag: TagToken | null, depth: number, isVoid: boolean): void;
+  /** An element was popped; its bytes end at `end`; `certain` as in the module comment. */
+  elementEnd?(el: OpenElement, end: number, certain: boolean): void;
+  /** The head closed at `at` (before the token that closed it). */
+  headEnd?(at: number, explicitHead: boolean, headHadContent: boolean): void;
+  /** The body started: after an explicit `<body>` tag, or before the token that implied it. */
+  bodyStart?(at: number, explicit: boolean): void;
+  /** The first `</body>` (or `</html>`) seen while in the body, at its `<`. */
+  bodyEndTag?(at: number): void;
+  /** End of input; `inData` false when the stream ended inside a tag, comment or raw text. */
+  end?(at: number, inData: boolean): void;
+}
+
+const M_BEFORE_HEAD = 0;
+const M_IN_HEAD = 1;
+const M_AFTER_HEAD = 2;
+const M_BODY = 3;
+const M_TABLE = 4;
+const M_TBODY = 5;
+const M_ROW = 6;
+const M_CELL = 7;
+const M_CAPTION = 8;
+const M_COLGROUP = 9;
+const M_SELECT = 10;
+const M_TEMPLATE = 11;
+const M_FRAMESET = 12;
+
+const set = (s: string) => new Set(s.split(' '));
+
+const VOID = set('area base basefont bgsound br col embed frame hr img image input keygen link meta param source track wbr');
+const IMPLIED_END = set('dd dt li optgroup option p rb rp rt rtc');
+const FORMATTING = set('a b big code em font i nobr s small strike strong tt u');
+const CLOSES_P = set(
+  'address article aside blockquote center details dialog dir div dl fieldset figcaption figure footer header hgroup main menu nav ol p search section summary ul',
+);
+const HEADINGS = set('h1 h2 h3 h4 h5 h6');
+const BLOCK_END = set(
+  'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul',
+);
+const HEAD_CONTENT = set('base basefont bgsound link meta noframes script style template title');
+const TABLE_PARTS = set('caption col colgroup tbody td tfoot th thead tr');
+const SECTIONS = set('tbody tfoot thead');
+const BREAKOUT = set(
+  'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var',
+);
+const MATHML_TEXT = set('mi mo mn ms mtext');
+const SPECIAL = set(
+  'address applet area article aside base basefont bgsound blockquote body br button caption center col colgroup dd details dir div dl dt embed fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe img input keygen li link listing main marquee menu meta nav noembed noframes noscript object ol p param plaintext pre script search section select source style summary table tbody td template textarea tfoot th thead title tr track ul wbr xmp',
+);
+const SCOPE_HTML = set('applet caption html table td th marquee object template');
+const SVG_INTEGRATION = set('foreignobject desc title');
+const RAWTEXT = set('style xmp iframe noembed noframes noscript');
+
+const CLEAR_STOPS: Record<string, Set<string>> = {
+  table: set('table template html'),
+  'tbody tfoot thead': set('tbody tfoot thead template html'),
+  tr: set('tr template html'),
+};
+
+const SCOPE_DEFAULT = 0;
+const SCOPE_LIST = 1;
+const SCOPE_BUTTON = 2;
+const SCOPE_TABLE = 3;
+const SCOPE_SELECT = 4;
+
+/** Builds the stack of open elements from tokens; see the module comment. */
+export class TreeBuilder implements TokenSink {
+  /** The stack of open elements, root first. */
+  readonly stack: OpenElement[] = [];
+  private readonly listener: TreeListener;
+  private readonly attributeNames: readonly string[];
+  private tokenizer: HtmlTokenizer | null = null;
+  private afe: (OpenElement | null)[] = [];
+  private form: OpenElement | null = null;
+  private head: OpenElement | null = null;
+  private explicitHead = false;
+  private headHadContent = false;
+  private headClosed = false;
+  private bodyOpen = false;
+  private bodyEndSeen = false;
+  private textElement: OpenElement | null = null;
+  private templates = 0;
+  private quirks = true;
+  private sawToken = false;
+  /** Tree rearrangements this builder does not model: no element is certain any more. */
+  private lost = false;
+  private lastHazard = -1;
+  /** Set while one token is processed when it closed, reopened or fostered other elements. */
+  private disturbed = false;
+
+  constructor(listener: TreeListener, attributeNames: readonly string[] = []) {
+    this.listener = listener;
+    this.attributeNames = attributeNames;
+  }
+
+  /** Connects the tokenizer whose text mode this builder switches. */
+  attach(tokenizer: HtmlTokenizer): void {
+    this.tokenizer = tokenizer;
+  }
+
+  // ── TokenSink ───────────────────────────────────────────────────────────────
+
+  cdataAllowed(): boolean {
+    const cur = this.current();
+    return cur !== undefined && cur.ns !== NS_HTML;
+  }
+
+  doctype(_start: number, _end: number, text: string): void {
+    if (this.sawToken) return;
+    this.quirks = isQuirksDoctype(text);
+  }
+
+  comment(): void {}
+
+  text(start: number, _end: number, firstNonSpace: number): void {
+    this.sawToken = true;
+    this.disturbed = false;
+    const cur = this.current();
+    if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
+    const mode = this.mode();
+    if (mode <= M_AFTER_HEAD) {
+      if (firstNonSpace < 0) return;
+      this.leaveHead(firstNonSpace);
+      this.openBody(firstNonSpace, false);
+    } else if (mode === M_TABLE || mode === M_TBODY || mode === M_ROW) {
+      if (firstNonSpace >= 0) this.hazard(firstNonSpace); // foster-parented text
+      return;
+    } else if (mode === M_SELECT || mode === M_COLGROUP || mode === M_FRAMESET) {
+      return;
+    }
+    if (firstNonSpace >= 0 || this.afe.length > 0) this.reconstruct(start);
+  }
+
+  startTag(tag: TagToken): void {
+    this.sawToken = true;
+    this.disturbed = false;
+    const cur = this.current();
+    if (cur && cur.ns !== NS_HTML && !this.htmlContentFor(cur, tag)) {
+      this.foreignStart(tag);
+      return;
+    }
+    this.htmlStart(tag, tag.name);
+  }
+
+  endTag(tag: TagToken): void {
+    this.sawToken = true;
+    this.disturbed = false;
+    const text = this.textElement;
+    if (text) {
+      this.textElement = null;
+      this.popThrough(text, tag.start, tag.end);
+      return;
+    }
+    const cur = this.current();
+    if (cur && cur.ns !== NS_HTML) this.foreignEnd(tag);
+    else this.htmlEnd(tag, tag.name);
+  }
+
+  /** End of input at `at`; `inData` as in {@link TreeListener.end}. */
+  finish(at: number, inData: boolean): void {
+    if (inData) {
+      if (!this.headClosed) this.leaveHead(at);
+      if (!this.bodyOpen && !this.lost) this.openBody(at, false);
+    }
+    while (this.stack.length > 0) {
+      const el = this.stack.pop()!;
+      this.listener.elementEnd?.(el, at, false);
+    }
+    this.listener.end?.(at, inData);
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────
+
+  private current(): OpenElement | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private hazard(at: number): void {
+    this.lastHazard = at;
+  }
+
+  private loseTrack(at: number): void {
+    this.hazard(at);
+    this.lost = true;
+  }
+
+  private isCurrent(name: string): boolean {
+    const cur = this.current();
+    return cur !== undefined && cur.ns === NS_HTML && cur.name === name;
+  }
+
+  private htmlContentFor(cur: OpenElement, tag: TagToken): boolean {
+    if (cur.integration) return true;
+    const name = tag.name;
+    if (isMathText(cur)) return name !== 'mglyph' && name !== 'malignmark';
+    return cur.ns === NS_MATHML && cur.name === 'annotation-xml' && name === 'svg';
+  }
+
+  private mode(): number {
+    const stack = this.stack;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const n = stack[i]!;
+      if (n.ns !== NS_HTML) continue;
+      switch (n.name) {
+        case 'select':
+          return M_SELECT;
+        case 'td':
+        case 'th':
+          return M_CELL;
+        case 'tr':
+          return M_ROW;
+        case 'tbody':
+        case 'thead':
+        case 'tfoot':
+          return M_TBODY;
+        case 'caption':
+          return M_CAPTION;
+        case 'colgroup':
+          return M_COLGROUP;
+        case 'table':
+          return M_TABLE;
+        case 'template':
+          return M_TEMPLATE;
+        case 'head':
+          return M_IN_HEAD;
+        case 'body':
+          return M_BODY;
+        case 'frameset':
+          return M_FRAMESET;
+        case 'html':
+          return this.head === null ? M_BEFORE_HEAD : this.bodyOpen ? M_BODY : M_AFTER_HEAD;
+      }
+    }
+    return this.bodyOpen ? M_BODY : M_BEFORE_HEAD;
+  }
+
+  private captureAttrs(tag: TagToken | null): (string | null)[] | null {
+    const names = this.attributeNames;
+    if (tag === null || names.length === 0 || tag.attributeCount === 0) return null;
+    let values: (string | null)[] | null = null;
+    for (let k = 0; k < names.length; k++) {
+      const v = tag.attr(names[k]!);
+      if (v !== null) {
+        values ??= new Array<string | null>(names.length).fill(null);
+        values[k] = v;
+      }
+    }
+    return values;
+  }
+
+  private make(
+    tag: TagToken | null,
+    name: string,
+    ns: Namespace,
+    at: number,
+    attrs: (string | null)[] | null = this.captureAttrs(tag),
+  ): OpenElement {
+    let integration = false;
+    if (ns === NS_SVG) integration = SVG_INTEGRATION.has(name);
+    else if (ns === NS_MATHML && name === 'annotation-xml' && tag) {
+      const enc = tag.attr('encoding')?.toLowerCase();
+      integration = enc === 'text/html' || enc === 'application/xhtml+xml';
+    }
+    const inTemplate = this.templates > 0;
+    return {
+      name,
+      ns,
+      start: tag ? tag.start : at,
+      tagEnd: tag ? tag.end : at,
+      attrs,
+      implied: tag === null,
+      integration,
+      certainStart: !this.lost && !this.disturbed && !inTemplate,
+    };
+  }
+
+  /** Creates an element and pushes it. */
+  private insert(tag: TagToken | null, name: string, ns: Namespace = NS_HTML, at = 0): OpenElement {
+    const el = this.make(tag, name, ns, at);
+    this.stack.push(el);
+    if (name === 'template' && ns === NS_HTML) this.templates++;
+    this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
+    return el;
+  }
+
+  /** Creates an element that is not left open (void, or self-closing foreign). */
+  private insertVoid(tag: TagToken, name: string, ns: Namespace = NS_HTML): void {
+    const el = this.make(tag, name, ns, tag.start);
+    if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
+    this.listener.elementStart?.(el, tag, this.stack.length, true);
+  }
+
+  /** Pushes an element whose text the tokenizer reads as RCDATA/RAWTEXT/script/plaintext. */
+  private insertText(tag: TagToken, name: string): void {
+    const el = this.insert(tag, name);
+    if (name === 'plaintext') {
+      this.tokenizer?.setTextMode('plaintext', name);
+      return;
+    }
+    this.textElement = el;
+    const mode =
+      name === 'script'
+        ? 'script'
+        : name === 'title' || name === 'textarea'
+          ? 'rcdata'
+          : 'rawtext';
+    this.tokenizer?.setTextMode(mode, name);
+  }
+
+  private certainEnd(el: OpenElement): boolean {
+    if (!el.certainStart || this.lost || this.lastHazard >= el.start) return false;
+    if (this.form !== null && this.form.start >= el.start) return false;
+    // A formatting element opened inside and left open would be reopened after it.
+    for (const entry of this.afe) if (entry !== null && entry.start >= el.start) return false;
+    return true;
+  }
+
+  private pop(end: number): void {
+    const el = this.stack.pop();
+    if (!el) return;
+    if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
+    if (el === this.textElement) this.textElement = null;
+    this.listener.elementEnd?.(el, end, this.certainEnd(el));
+  }
+
+  /** Pops until `el` is popped: elements above it end at `at`, `el` ends at `elEnd`. */
+  private popThrough(el: OpenElement, at: number, elEnd: number): void {
+    if (!this.stack.includes(el)) return;
+    while (this.current() !== el) this.pop(at);
+    this.pop(elEnd);
+  }
+
+  /** Pops until an HTML element named `name` is popped. */
+  private popUntil(name: string, at: number, elEnd: number): void {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && n.name === name) {
+        this.popThrough(n, at, elEnd);
+        return;
+      }
+    }
+  }
+
+  private generateImplied(at: number, except = ''): void {
+    for (;;) {
+      const cur = this.current();
+      if (!cur || cur.ns !== NS_HTML || !IMPLIED_END.has(cur.name) || cur.name === except) return;
+      this.pop(at);
+    }
+  }
+
+  private inScope(name: string, kind = SCOPE_DEFAULT): boolean {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && n.name === name) return true;
+      if (isScopeBoundary(n, kind)) return false;
+    }
+    return false;
+  }
+
+  private closeP(at: number): void {
+    if (!this.inScope('p', SCOPE_BUTTON)) return;
+    this.disturbed = true;
+    this.generateImplied(at, 'p');
+    this.popUntil('p', at, at);
+  }
+
+  private leaveHead(at: number): void {
+    if (this.headClosed) return;
+    if (!this.head) {
+      this.ensureHtml(at);
+      this.head = this.insert(null, 'head', NS_HTML, at);
+    }
+    this.headClosed = true;
+    this.listener.headEnd?.(at, this.explicitHead, this.headHadContent);
+    if (this.isCurrent('head')) this.pop(at);
+  }
+
+  private openBody(at: number, explicit: boolean, tag: TagToken | null = null): void {
+    if (this.bodyOpen) return;
+    this.ensureHtml(at);
+    this.bodyOpen = true;
+    if (!explicit) this.disturbed = true;
+    this.insert(tag, 'body', NS_HTML, at);
+    this.listener.bodyStart?.(tag ? tag.end : at, explicit);
+  }
+
+  private ensureHtml(at: number): void {
+    if (this.stack.length === 0 && !this.bodyOpen) this.insert(null, 'html', NS_HTML, at);
+  }
+
+  // ── active formatting elements ──────────────────────────────────────────────
+
+  private afePush(el: OpenElement): void {
+    let same = 0;
+    let earliest = -1;
+    for (let i = this.afe.length - 1; i >= 0; i--) {
+      const e = this.afe[i];
+      if (e === null) break;
+      if (e !== undefined && e.name === el.name && sameAttrs(e.attrs, el.attrs)) {
+        same++;
+        earliest = i;
+      }
+    }
+    if (same >= 3) this.afe.splice(earliest, 1); // Noah's Ark clause
+    this.afe.push(el);
+  }
+
+  private afeMarker(): void {
+    this.afe.push(null);
+  }
+
+  private afeClearToMarker(): void {
+    while (this.afe.length > 0) if (this.afe.pop() === null) return;
+  }
+
+  private afeRemove(el: OpenElement): void {
+    const i = this.afe.lastIndexOf(el);
+    if (i >= 0) this.afe.splice(i, 1);
+  }
+
+  private afeLast(name: string): OpenElement | undefined {
+    for (let i = this.afe.length - 1; i >= 0; i--) {
+      const e = this.afe[i];
+      if (e === null) return undefined;
+      if (e !== undefined && e.name === name) return e;
+    }
+    return undefined;
+  }
+
+  /** Reopens formatting elements closed by something other than their end tag (§13.2.4.3). */
+  private reconstruct(at: number): void {
+    const afe = this.afe;
+    if (afe.length === 0) return;
+    const last = afe[afe.length - 1];
+    if (last === null || last === undefined || this.stack.includes(last)) return;
+    let i = afe.length - 1;
+    while (i > 0) {
+      const e = afe[i - 1];
+      if (e === null || e === undefined || this.stack.includes(e)) break;
+      i--;
+    }
+    this.disturbed = true;
+    for (; i < afe.length; i++) {
+      const e = afe[i]!;
+      const clone = this.make(null, e.name, NS_HTML, at, e.attrs as (string | null)[] | null);
+      this.stack.push(clone);
+      this.listener.elementStart?.(clone, null, this.stack.length - 1, false);
+      afe[i] = clone;
+    }
+  }
+
+  /** The adoption agency algorithm, modelled where it leaves the tree simple (§13.2.6.4.7). */
+  private adoption(tag: TagToken, name: string, elEnd: number): void {
+    const fe = this.afeLast(name);
+    if (!fe) {
+      this.anyOtherEnd(tag, name);
+      return;
+    }
+    const idx = this.stack.indexOf(fe);
+    if (idx < 0) {
+      this.afeRemove(fe);
+      return;
+    }
+    if (!this.inScopeEl(fe)) return;
+    if (this.current() !== fe) {
+      this.hazard(tag.start);
+      let furthest = false;
+      for (let i = idx + 1; i < this.stack.length; i++) {
+        if (isSpecial(this.stack[i]!)) furthest = true;
+      }
+      // With a furthest block the browser moves elements around: stop trusting the stack.
+      if (furthest) this.loseTrack(tag.start);
+    }
+    this.afeRemove(fe);
+    this.popThrough(fe, tag.start, elEnd);
+  }
+
+  private inScopeEl(el: OpenElement): boolean {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n === el) return true;
+      if (isScopeBoundary(n, SCOPE_DEFAULT)) return false;
+    }
+    return false;
+  }
+
+  // ── start tags ──────────────────────────────────────────────────────────────
+
+  private foreignStart(tag: TagToken): void {
+    const name = tag.name;
+    if (
+      BREAKOUT.has(name) ||
+      (name === 'font' &&
+        (tag.indexOf('color') >= 0 || tag.indexOf('face') >= 0 || tag.indexOf('size') >= 0))
+    ) {
+      this.disturbed = true;
+      for (;;) {
+        const cur = this.current();
+        if (!cur || cur.ns === NS_HTML || cur.integration || isMathText(cur)) break;
+        this.pop(tag.start);
+      }
+      this.htmlStart(tag, name);
+      return;
+    }
+    const ns = this.current()!.ns;
+    if (tag.selfClosing) this.insertVoid(tag, name, ns);
+    else this.insert(tag, name, ns);
+  }
+
+  private htmlStart(tag: TagToken, name: string): void {
+    switch (this.mode()) {
+      case M_BEFORE_HEAD:
+      case M_IN_HEAD:
+      case M_AFTER_HEAD:
+        this.headModeStart(tag, name);
+        return;
+      case M_TABLE:
+        this.tableStart(tag, name);
+        return;
+      case M_TBODY:
+        this.tbodyStart(tag, name);
+        return;
+      case M_ROW:
+        this.rowStart(tag, name);
+        return;
+      case M_CELL:
+        if (TABLE_PARTS.has(name)) {
+          if (!this.inScope('td', SCOPE_TABLE) && !this.inScope('th', SCOPE_TABLE)) return;
+          this.closeCell(tag.start);
+          this.htmlStart(tag, name);
+          return;
+        }
+        this.bodyStart(tag, name);
+        return;
+      case M_CAPTION:
+        if (TABLE_PARTS.has(name)) {
+          if (!this.inScope('caption', SCOPE_TABLE)) return;
+          this.closeCaption(tag.start);
+          this.htmlStart(tag, name);
+          return;
+        }
+        this.bodyStart(tag, name);
+        return;
+      case M_COLGROUP:
+        if (name === 'col') this.insertVoid(tag, name);
+        else if (name === 'template') this.headContent(tag, name);
+        else if (this.isCurrent('colgroup')) {
+          this.pop(tag.start);
+          this.htmlStart(tag, name);
+        }
+        return;
+      case M_SELECT:
+        this.selectStart(tag, name);
+        return;
+      case M_TEMPLATE:
+        this.disturbed = true;
+        if (name === 'col') this.insertVoid(tag, name);
+        else if (TABLE_PARTS.has(name)) this.insert(tag, name);
+        else this.bodyStart(tag, name);
+        return;
+      case M_FRAMESET:
+        if (name === 'noframes') this.insertText(tag, name);
+        return;
+      default:
+        this.bodyStart(tag, name);
+    }
+  }
+
+  private headContent(tag: TagToken, name: string): void {
+    if (name === 'template') {
+      this.insert(tag, name);
+      this.afeMarker();
+    } else if (VOID.has(name)) this.insertVoid(tag, name);
+    else this.insertText(tag, name);
+  }
+
+  private headModeStart(tag: TagToken, name: string): void {
+    if (name === 'html') {
+      if (this.stack.length === 0) this.insert(tag, 'html');
+      else this.hazard(tag.start);
+      return;
+    }
+    this.ensureHtml(tag.start);
+    if (this.head === null) {
+      if (name === 'head') {
+        this.explicitHead = true;
+        this.head = this.insert(tag, 'head');
+        return;
+      }
+      this.head = this.insert(null, 'head', NS_HTML, tag.start);
+    }
+    if (!this.headClosed) {
+      if (HEAD_CONTENT.has(name) || name === 'noscript') {
+        this.headHadContent = true;
+        this.headContent(tag, name);
+        return;
+      }
+      if (name === 'head') return;
+      this.leaveHead(tag.start);
+    }
+    // after head
+    if (name === 'body') {
+      this.openBody(tag.start, true, tag);
+      return;
+    }
+    if (name === 'frameset') {
+      this.loseTrack(tag.start);
+      this.insert(tag, name);
+      this.bodyOpen = true;
+      return;
+    }
+    if (HEAD_CONTENT.has(name)) {
+      this.headContent(tag, name);
+      return;
+    }
+    if (name === 'head') return;
+    this.openBody(tag.start, false);
+    this.htmlStart(tag, name);
+  }
+
+  private bodyStart(tag: TagToken, name: string): void {
+    const at = tag.start;
+    if (HEAD_CONTENT.has(name)) {
+      this.headContent(tag, name);
+      return;
+    }
+    if (CLOSES_P.has(name)) {
+      this.closeP(at);
+      this.insert(tag, name);
+      return;
+    }
+    if (HEADINGS.has(name)) {
+      this.closeP(at);
+      const cur = this.current();
+      if (cur && cur.ns === NS_HTML && HEADINGS.has(cur.name)) {
+        this.disturbed = true;
+        this.pop(at);
+      }
+      this.insert(tag, name);
+      return;
+    }
+    if (FORMATTING.has(name)) {
+      if (name === 'a' && this.afeLast('a')) {
+        const old = this.afeLast('a')!;
+        this.disturbed = true;
+        this.adoption(tag, 'a', tag.start);
+        this.afeRemove(old);
+        const i = this.stack.indexOf(old);
+        if (i >= 0) {
+          this.stack.splice(i, 1);
+          this.listener.elementEnd?.(old, tag.start, false);
+        }
+      } else if (name === 'nobr' && this.inScope('nobr')) {
+        this.disturbed = true;
+        this.adoption(tag, 'nobr', tag.start);
+      }
+      this.reconstruct(at);
+      this.afePush(this.insert(tag, name));
+      return;
+    }
+    switch (name) {
+      case 'html':
+      case 'body':
+        this.hazard(at);
+        return;
+      case 'frameset':
+        this.loseTrack(at);
+        return;
+      case 'pre':
+      case 'listing':
+        this.closeP(at);
+        this.insert(tag, name);
+        return;
+      case 'form':
+        if (this.form && this.templates === 0) return;
+        this.closeP(at);
+        {
+          const el = this.insert(tag, name);
+          if (this.templates === 0) this.form = el;
+        }
+        return;
+      case 'li':
+      case 'dd':
+      case 'dt':
+        this.closeListItem(at, name);
+        this.closeP(at);
+        this.insert(tag, name);
+        return;
+      case 'plaintext':
+        this.closeP(at);
+        this.insertText(tag, name);
+        return;
+      case 'button':
+        if (this.inScope('button')) {
+          this.disturbed = true;
+          this.generateImplied(at);
+          this.popUntil('button', at, at);
+        }
+        this.reconstruct(at);
+        this.insert(tag, name);
+        return;
+      case 'applet':
+      case 'marquee':
+      case 'object':
+        this.reconstruct(at);
+        this.insert(tag, name);
+        this.afeMarker();
+        return;
+      case 'table':
+        if (this.inScope('p', SCOPE_BUTTON)) this.hazard(at); // depends on quirks mode
+        if (!this.quirks) this.closeP(at);
+        this.insert(tag, name);
+        return;
+      case 'hr':
+        this.closeP(at);
+        this.insertVoid(tag, name);
+        return;
+      case 'image':
+        this.reconstruct(at);
+        this.insertVoid(tag, 'img');
+        return;
+      case 'textarea':
+        this.insertText(tag, name);
+        return;
+      case 'xmp':
+        this.closeP(at);
+        this.reconstruct(at);
+        this.insertText(tag, name);
+        return;
+      case 'iframe':
+      case 'noembed':
+      case 'noscript':
+        if (name === 'iframe') this.reconstruct(at);
+        this.insertText(tag, name);
+        return;
+      case 'select':
+        this.reconstruct(at);
+        this.insert(tag, name);
+        return;
+      case 'optgroup':
+      case 'option':
+        if (this.isCurrent('option')) {
+          this.disturbed = true;
+          this.pop(at);
+        }
+        this.reconstruct(at);
+        this.insert(tag, name);
+        return;
+      case 'rb':
+      case 'rtc':
+      case 'rp':
+      case 'rt':
+        if (this.inScope('ruby')) this.generateImplied(at, name === 'rp' || name === 'rt' ? 'rtc' : '');
+        this.insert(tag, name);
+        return;
+      case 'math':
+      case 'svg': {
+        this.reconstruct(at);
+        const ns = name === 'svg' ? NS_SVG : NS_MATHML;
+        if (tag.selfClosing) this.insertVoid(tag, name, ns);
+        else this.insert(tag, name, ns);
+        return;
+      }
+      case 'frame':
+      case 'head':
+        return;
+    }
+    if (TABLE_PARTS.has(name)) return; // ignored outside a table
+    if (VOID.has(name)) {
+      if (name !== 'param' && name !== 'source' && name !== 'track') this.reconstruct(at);
+      this.insertVoid(tag, name);
+      return;
+    }
+    this.reconstruct(at);
+    this.insert(tag, name);
+  }
+
+  private closeListItem(at: number, name: string): void {
+    const stops = name === 'li' ? ['li'] : ['dd', 'dt'];
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && stops.includes(n.name)) {
+        this.disturbed = true;
+        this.generateImplied(at, n.name);
+        this.popThrough(n, at, at);
+        return;
+      }
+      if (isSpecial(n) && !(n.ns === NS_HTML && /^(address|div|p)$/.test(n.name))) return;
+    }
+  }
+
+  private clearTo(names: string, at: number): void {
+    const stops = CLEAR_STOPS[names]!;
+    for (;;) {
+      const cur = this.current();
+      if (!cur || (cur.ns === NS_HTML && stops.has(cur.name))) return;
+      this.disturbed = true;
+      this.pop(at);
+    }
+  }
+
+  private closeCell(at: number): void {
+    this.generateImplied(at);
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && (n.name === 'td' || n.name === 'th')) {
+        this.popThrough(n, at, at);
+        break;
+      }
+    }
+    this.afeClearToMarker();
+  }
+
+  private closeCaption(at: number): void {
+    this.generateImplied(at);
+    this.popUntil('caption', at, at);
+    this.afeClearToMarker();
+  }
+
+  private tableStart(tag: TagToken, name: string): void {
+    const at = tag.start;
+    switch (name) {
+      case 'caption':
+        this.clearTo('table', tag.start);
+        this.insert(tag, name);
+        this.afeMarker();
+        return;
+      case 'colgroup':
+        this.clearTo('table', tag.start);
+        this.insert(tag, name);
+        return;
+      case 'col':
+        this.clearTo('table', tag.start);
+        this.insert(null, 'colgroup', NS_HTML, at);
+        this.insertVoid(tag, name);
+        return;
+      case 'tbody':
+      case 'tfoot':
+      case 'thead':
+        this.clearTo('table', tag.start);
+        this.insert(tag, name);
+        return;
+      case 'td':
+      case 'th':
+      case 'tr':
+        this.clearTo('table', tag.start);
+        this.insert(null, 'tbody', NS_HTML, at);
+        this.htmlStart(tag, name);
+        return;
+      case 'table':
+        if (!this.inScope('table', SCOPE_TABLE)) return;
+        this.hazard(at);
+        this.popUntil('table', at, at);
+        this.htmlStart(tag, name);
+        return;
+      case 'style':
+      case 'script':
+      case 'template':
+        this.headContent(tag, name);
+        return;
+      case 'input':
+        if (tag.attr('type')?.toLowerCase() === 'hidden') {
+          this.insertVoid(tag, name);
+          return;
+        }
+        break;
+      case 'form':
+        if (this.templates > 0 || this.form) return;
+        this.insertVoid(tag, name);
+        return;
+    }
+    // Anything else is foster-parented: moved in front of the table.
+    this.hazard(at);
+    this.disturbed = true;
+    this.bodyStart(tag, name);
+  }
+
+  private tbodyStart(tag: TagToken, name: string): void {
+    if (name === 'tr') {
+      this.clearTo('tbody tfoot thead', tag.start);
+      this.insert(tag, name);
+    } else if (name === 'td' || name === 'th') {
+      this.clearTo('tbody tfoot thead', tag.start);
+      this.insert(null, 'tr', NS_HTML, tag.start);
+      this.htmlStart(tag, name);
+    } else if (TABLE_PARTS.has(name) && name !== 'tr') {
+      if (
+        !this.inScope('tbody', SCOPE_TABLE) &&
+        !this.inScope('thead', SCOPE_TABLE) &&
+        !this.inScope('tfoot', SCOPE_TABLE)
+      ) {
+        return;
+      }
+      this.clearTo('tbody tfoot thead', tag.start);
+      this.pop(tag.start);
+      this.htmlStart(tag, name);
+    } else this.tableStart(tag, name);
+  }
+
+  private rowStart(tag: TagToken, name: string): void {
+    if (name === 'td' || name === 'th') {
+      this.clearTo('tr', tag.start);
+      this.insert(tag, name);
+      this.afeMarker();
+    } else if (TABLE_PARTS.has(name)) {
+      if (!this.inScope('tr', SCOPE_TABLE)) return;
+      this.clearTo('tr', tag.start);
+      this.pop(tag.start);
+      this.htmlStart(tag, name);
+    } else this.tableStart(tag, name);
+  }
+
+  private selectStart(tag: TagToken, name: string): void {
+    const at = tag.start;
+    this.disturbed = true;
+    switch (name) {
+      case 'option':
+        if (this.isCurrent('option')) this.pop(at);
+        this.insert(tag, name);
+        return;
+      case 'optgroup':
+        if (this.isCurrent('option')) this.pop(at);
+        if (this.isCurrent('optgroup')) this.pop(at);
+        this.insert(tag, name);
+        return;
+      case 'hr':
+        if (this.isCurrent('option')) this.pop(at);
+        if (this.isCurrent('optgroup')) this.pop(at);
+        this.insertVoid(tag, name);
+        return;
+      case 'select':
+        this.popUntil('select', at, tag.end);
+        return;
+      case 'input':
+      case 'keygen':
+      case 'textarea':
+        if (!this.inScope('select', SCOPE_SELECT)) return;
+        this.popUntil('select', at, at);
+        this.htmlStart(tag, name);
+        return;
+      case 'script':
+      case 'template':
+        this.headContent(tag, name);
+        return;
+    }
+    // Other tags are dropped inside a select.
+    this.hazard(at);
+  }
+
+  // ── end tags ────────────────────────────────────────────────────────────────
+
+  private foreignEnd(tag: TagToken): void {
+    const name = tag.name;
+    if (name === 'br' || name === 'p') {
+      for (;;) {
+        const cur = this.current();
+        if (!cur || cur.ns === NS_HTML || cur.integration || isMathText(cur)) break;
+        this.pop(tag.start);
+      }
+      this.htmlEnd(tag, name);
+      return;
+    }
+    for (let i = this.stack.length - 1; i > 0; i--) {
+      const node = this.stack[i]!;
+      if (node.ns === NS_HTML) {
+        this.htmlEnd(tag, name);
+        return;
+      }
+      if (node.name === name) {
+        this.popThrough(node, tag.start, tag.end);
+        return;
+      }
+    }
+  }
+
+  private htmlEnd(tag: TagToken, name: string): void {
+    switch (this.mode()) {
+      case M_BEFORE_HEAD:
+      case M_IN_HEAD:
+      case M_AFTER_HEAD:
+        this.headModeEnd(tag, name);
+        return;
+      case M_TABLE:
+      case M_TBODY:
+      case M_ROW:
+        this.tableEnd(tag, name);
+        return;
+      case M_CELL:
+        if (name === 'td' || name === 'th') {
+          if (!this.inScope(name, SCOPE_TABLE)) return;
+          this.generateImplied(tag.start);
+          this.popUntil(name, tag.start, tag.end);
+          this.afeClearToMarker();
+          return;
+        }
+        if (/^(body|caption|col|colgroup|html)$/.test(name)) return;
+        if (/^(table|tbody|tfoot|thead|tr)$/.test(name)) {
+          if (!this.inScope(name, SCOPE_TABLE)) return;
+          this.closeCell(tag.start);
+          this.htmlEnd(tag, name);
+          return;
+        }
+        this.bodyEnd(tag, name);
+        return;
+      case M_CAPTION:
+        if (name === 'caption' || name === 'table') {
+          if (!this.inScope('caption', SCOPE_TABLE)) return;
+          this.generateImplied(tag.start);
+          this.popUntil('caption', tag.start, name === 'caption' ? tag.end : tag.start);
+          this.afeClearToMarker();
+          if (name === 'table') this.htmlEnd(tag, name);
+          return;
+        }
+        if (/^(body|col|colgroup|html|tbody|td|tfoot|th|thead|tr)$/.test(name)) return;
+        this.bodyEnd(tag, name);
+        return;
+      case M_COLGROUP:
+        if (name === 'col') return;
+        if (name === 'template') {
+          this.templateEnd(tag);
+          return;
+        }
+        if (this.isCurrent('colgroup')) {
+          this.pop(name === 'colgroup' ? tag.end : tag.start);
+          if (name !== 'colgroup') this.htmlEnd(tag, name);
+        }
+        return;
+      case M_SELECT:
+        if (name === 'optgroup') {
+          const prev = this.stack[this.stack.length - 2];
+          if (this.isCurrent('option') && prev?.name === 'optgroup') this.pop(tag.start);
+          if (this.isCurrent('optgroup')) this.pop(tag.end);
+        } else if (name === 'option') {
+          if (this.isCurrent('option')) this.pop(tag.end);
+        } else if (name === 'select') {
+          if (this.inScope('select', SCOPE_SELECT)) this.popUntil('select', tag.start, tag.end);
+        } else if (name === 'template') this.templateEnd(tag);
+        return;
+      case M_TEMPLATE:
+        if (name === 'template') this.templateEnd(tag);
+        else this.anyOtherEnd(tag, name);
+        return;
+      case M_FRAMESET:
+        return;
+      default:
+        this.bodyEnd(tag, name);
+    }
+  }
+
+  private headModeEnd(tag: TagToken, name: string): void {
+    if (name === 'template') {
+      this.templateEnd(tag);
+      return;
+    }
+    const closesHead = name === 'head';
+    if (!closesHead && name !== 'body' && name !== 'html' && name !== 'br') return;
+    if (this.headClosed && closesHead) return;
+    this.ensureHtml(tag.start);
+    if (!this.headClosed) {
+      this.leaveHead(tag.start);
+      if (closesHead) return;
+    }
+    this.openBody(tag.start, false);
+    this.htmlEnd(tag, name);
+  }
+
+  private tableEnd(tag: TagToken, name: string): void {
+    const mode = this.mode();
+    if (name === 'tr' && mode === M_ROW) {
+      if (!this.inScope('tr', SCOPE_TABLE)) return;
+      this.clearTo('tr', tag.start);
+      this.pop(tag.end);
+      return;
+    }
+    if (SECTIONS.has(name) && mode !== M_TABLE) {
+      if (!this.inScope(name, SCOPE_TABLE)) return;
+      if (mode === M_ROW) {
+        this.clearTo('tr', tag.start);
+        this.pop(tag.start);
+        this.htmlEnd(tag, name);
+        return;
+      }
+      this.clearTo('tbody tfoot thead', tag.start);
+      this.pop(tag.end);
+      return;
+    }
+    if (name === 'table') {
+      if (!this.inScope('table', SCOPE_TABLE)) return;
+      this.popUntil('table', tag.start, tag.end);
+      return;
+    }
+    if (/^(body|caption|col|colgroup|html|tbody|td|tfoot|th|thead|tr)$/.test(name)) return;
+    if (name === 'template') {
+      this.templateEnd(tag);
+      return;
+    }
+    this.hazard(tag.start);
+    this.bodyEnd(tag, name);
+  }
+
+  private templateEnd(tag: TagToken): void {
+    if (this.templates === 0) return;
+    this.generateImplied(tag.start);
+    this.popUntil('template', tag.start, tag.end);
+    this.afeClearToMarker();
+  }
+
+  private bodyEnd(tag: TagToken, name: string): void {
+    const at = tag.start;
+    if (BLOCK_END.has(name)) {
+      if (!this.inScope(name)) return;
+      this.generateImplied(at);
+      this.popUntil(name, at, tag.end);
+      return;
+    }
+    if (FORMATTING.has(name)) {
+      this.adoption(tag, name, tag.end);
+      return;
+    }
+    if (HEADINGS.has(name)) {
+      if (![...HEADINGS].some((h) => this.inScope(h))) return;
+      this.generateImplied(at);
+      for (let i = this.stack.length - 1; i >= 0; i--) {
+        const n = this.stack[i]!;
+        if (n.ns === NS_HTML && HEADINGS.has(n.name)) {
+          this.popThrough(n, at, tag.end);
+          return;
+        }
+      }
+      return;
+    }
+    switch (name) {
+      case 'template':
+        this.templateEnd(tag);
+        return;
+      case 'body':
+      case 'html':
+        if (!this.inScope('body')) return;
+        this.hazard(at);
+        if (!this.bodyEndSeen) {
+          this.bodyEndSeen = true;
+          this.listener.bodyEndTag?.(at);
+        }
+        return;
+      case 'form': {
+        if (this.templates > 0) {
+          if (!this.inScope('form')) return;
+          this.generateImplied(at);
+          this.popUntil('form', at, tag.end);
+          return;
+        }
+        const node = this.form;
+        this.form = null;
+        if (!node || !this.inScopeEl(node)) return;
+        this.generateImplied(at);
+        if (this.current() !== node) {
+          this.hazard(at);
+          this.stack.splice(this.stack.indexOf(node), 1);
+          this.listener.elementEnd?.(node, tag.end, false);
+          return;
+        }
+        this.pop(tag.end);
+        return;
+      }
+      case 'p':
+        if (!this.inScope('p', SCOPE_BUTTON)) return;
+        this.generateImplied(at, 'p');
+        this.popUntil('p', at, tag.end);
+        return;
+      case 'li':
+        if (!this.inScope('li', SCOPE_LIST)) return;
+        this.generateImplied(at, 'li');
+        this.popUntil('li', at, tag.end);
+        return;
+      case 'dd':
+      case 'dt':
+        if (!this.inScope(name)) return;
+        this.generateImplied(at, name);
+        this.popUntil(name, at, tag.end);
+        return;
+      case 'applet':
+      case 'marquee':
+      case 'object':
+        if (!this.inScope(name)) return;
+        this.generateImplied(at);
+        this.popUntil(name, at, tag.end);
+        this.afeClearToMarker();
+        return;
+      case 'br':
+        this.hazard(at);
+        this.reconstruct(at);
+        this.insertVoid(tag, 'br');
+        return;
+    }
+    this.anyOtherEnd(tag, name);
+  }
+
+  private anyOtherEnd(tag: TagToken, name: string): void {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && n.name === name) {
+        this.generateImplied(tag.start, name);
+        this.popThrough(n, tag.start, tag.end);
+        return;
+      }
+      if (isSpecial(n)) return;
+    }
+  }
+}
+
+function isMathText(el: OpenElement): boolean {
+  return el.ns === NS_MATHML && MATHML_TEXT.has(el.name);
+}
+
+function isSpecial(el: OpenElement): boolean {
+  if (el.ns === NS_HTML) return SPECIAL.has(el.name);
+  if (el.ns === NS_SVG) return SVG_INTEGRATION.has(el.name);
+  return MATHML_TEXT.has(el.name) || el.name === 'annotation-xml';
+}
+
+function isScopeBoundary(n: OpenElement, kind: number): boolean {
+  if (n.ns === NS_HTML) {
+    switch (kind) {
+      case SCOPE_TABLE:
+        return n.name === 'html' || n.name === 'table' || n.name === 'template';
+      case SCOPE_SELECT:
+        return n.name !== 'optgroup' && n.name !== 'option';
+      case SCOPE_LIST:
+        if (n.name === 'ol' || n.name === 'ul') return true;
+        break;
+      case SCOPE_BUTTON:
+        if (n.name === 'button') return true;
+        break;
+    }
+    return SCOPE_HTML.has(n.name);
+  }
+  if (kind === SCOPE_TABLE) return false;
+  if (kind === SCOPE_SELECT) return true;
+  return isSpecial(n);
+}
+
+function sameAttrs(a: readonly (string | null)[] | null, b: readonly (string | null)[] | null) {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Whether a doctype puts the document in quirks mode (HTML §13.2.6.4.1), for the one rule that
+ * depends on it here (`<table>` closes an open `<p>` only outside quirks mode). Approximate; the
+ * builder records a hazard whenever the answer would matter.
+ */
+function isQuirksDoctype(text: string): boolean {
+  const m = /^<!doctype\s*([^\s>]*)\s*(?:public\s*(["'])([^]*?)\2)?\s*(?:(["'])([^]*?)\4)?/i.exec(text);
+  if (!m || m[1]!.toLowerCase() !== 'html') return true;
+  const pub = m[3]?.toLowerCase();
+  if (pub === undefined) return false;
+  if (pub.startsWith('-//w3c//dtd xhtml 1.0 ')) return false;
+  if (pub.startsWith('-//w3c//dtd html 4.01 ')) return m[5] === undefined;
+  return !(pub === '' || pub.startsWith('-//w3c//dtd html 4.01//') || pub.startsWith('-//w3c//dtd xhtml'));
+}

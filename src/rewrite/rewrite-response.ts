@@ -1,0 +1,460 @@
+/**
+ * Sends a rewritable HTML response to the browser (DESIGN.md, "Bytes on the wire"): decodes
+ * gzip, deflate (zlib-wrapped or raw) or br, runs the HTML rewriter, re-encodes the same way,
+ * and fixes the headers (weak ETag; no Content-MD5, Accept-Ranges or stale Content-Length).
+ *
+ * A small page — all of it in within {@link WHOLE_PAGE_BYTES} and before
+ * {@link FIRST_BYTE_WAIT_MS} pass — goes out whole with an exact Content-Length; anything else
+ * streams chunked as it arrives. Until the first byte is sent a failure is still invisible: a
+ * rewriter error serves the original bytes, a corrupt compressed body a 502 page. After it, a
+ * failure aborts the connection, so a browser never takes a truncated page for a whole one.
+ * An HTTP/1.0 client (no chunked encoding) gets the page buffered up to `rewrite.maxBytes`
+ * with a Content-Length, or, when it is larger, the original response.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable, Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Config } from '../config/schema.js';
+import { HelpgateError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { sendProxyError } from '../proxy/send-proxy-error.js';
+import { charsetFromContentType } from './charset.js';
+import { compileSelectors, type StripMatcher } from './compile-selectors.js';
+import { createHtmlRewriter, type HtmlRewriter } from './html-rewriter.js';
+import { pageOrigin } from './is-rewritable.js';
+
+/** A page whose rewritten bytes stay within this size is sent whole, with Content-Length. */
+export const WHOLE_PAGE_BYTES = 64 * 1024;
+/** How long the first byte may wait for the rest of a small page. */
+export const FIRST_BYTE_WAIT_MS = 20;
+
+/** One response to rewrite; the rewriter writes the whole response to `res`. */
+export interface RewriteJob {
+  /** The browser's request (method, httpVersion, Host). */
+  req: IncomingMessage;
+  res: ServerResponse;
+  status: number;
+  /** The upstream's headers, already client-ready (hop-by-hop removed, Location fixed). */
+  headers: OutgoingHttpHeaders;
+  /** The upstream body, still encoded as sent. */
+  body: Readable;
+  /** The beacon tag for a nonce (the page's, or null); an empty string injects nothing. */
+  beaconTag: (nonce: string | null) => string;
+  /** HTML inserted before `</body>` (or at the end), e.g. the HELP option. */
+  bodyEnd?: string;
+  /** Headers added to the response; Set-Cookie is appended to the upstream's cookies. */
+  extraHeaders?: Record<string, string | string[]>;
+  /** The nonce of the page's header Content-Security-Policy, when it uses one. */
+  nonce: string | null;
+}
+
+export interface Rewriter {
+  /** Sends the rewritten response; resolves when it is finished or abandoned. */
+  rewrite(job: RewriteJob): Promise<void>;
+}
+
+type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
+
+/** Creates the rewriter for a config (the strip selectors are compiled once, here). */
+export function createRewriter(config: Config, deps: { logger: Logger }): Rewriter {
+  const matcher = compileSelectors(config.strip);
+  return {
+    rewrite(job) {
+      return new Promise<void>((resolve) => {
+        new PageRewrite(job, matcher, config.rewrite.maxBytes, deps.logger, resolve).start();
+      });
+    },
+  };
+}
+
+/** The state of one response on its way through. */
+class PageRewrite {
+  private state: 'buffering' | 'streaming' | 'original' | 'done' = 'buffering';
+  private readonly coding: Coding | null;
+  private readonly http10: boolean;
+  private readonly engine: HtmlRewriter;
+  /** The body bytes as received, kept until the first byte goes out (to serve them instead). */
+  private original: Buffer[] = [];
+  private originalEnded = false;
+  private output: Buffer[] = [];
+  private outputBytes = 0;
+  private decoder: Transform | null = null;
+  private encoder: Transform | null = null;
+  private sniff: Buffer[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly draining = new Set<NodeJS.WritableStream>();
+
+  constructor(
+    private readonly job: RewriteJob,
+    matcher: StripMatcher,
+    private readonly maxBytes: number,
+    private readonly logger: Logger,
+    private readonly resolve: () => void,
+  ) {
+    this.coding = codingOf(job.headers['content-encoding']);
+    this.http10 = job.req.httpVersion === '1.0';
+    this.engine = createHtmlRewriter({
+      matcher,
+      beaconTag: job.beaconTag,
+      nonce: job.nonce,
+      bodyEnd: job.bodyEnd,
+      contentTypeCharset: charsetFromContentType(headerText(job.headers['content-type'])),
+      maxBytes,
+      origin: pageOrigin(job.req),
+    });
+  }
+
+  start(): void {
+    const { body, res } = this.job;
+    res.once('close', () => {
+      if (!res.writableFinished) this.abandon();
+    });
+    if (this.coding === null) {
+      this.serveOriginal('unsupported Content-Encoding');
+      return;
+    }
+    body.on('data', (chunk: Buffer) => this.onRaw(chunk));
+    body.on('end', () => this.onRawEnd());
+    body.on('error', (error) => this.fail(error, false));
+    if (!this.http10) {
+      this.timer = setTimeout(() => this.startStreaming(), FIRST_BYTE_WAIT_MS);
+      this.timer.unref();
+    }
+  }
+
+  // ── input ───────────────────────────────────────────────────────────────────
+
+  private onRaw(chunk: Buffer): void {
+    if (this.state === 'done') return;
+    if (this.state === 'original') {
+      if (!this.job.res.write(chunk)) this.pauseUntilDrain(this.job.res);
+      return;
+    }
+    if (this.state === 'buffering') this.original.push(chunk);
+    if (this.coding === 'identity') {
+      this.onDecoded(chunk);
+      return;
+    }
+    if (this.decoder === null && !this.createDecoder(chunk)) return;
+    if (!this.decoder!.write(chunk)) this.pauseUntilDrain(this.decoder!);
+  }
+
+  private onRawEnd(): void {
+    this.originalEnded = true;
+    if (this.state === 'original') {
+      this.job.res.end();
+      this.finish();
+      return;
+    }
+    if (this.state === 'done') return;
+    if (this.coding === 'identity') this.onDecodedEnd();
+    else if (this.decoder === null && this.sniff.length > 0) {
+      this.createDecoder(Buffer.alloc(0), true);
+      this.decoder?.end();
+    } else if (this.decoder === null) this.onDecodedEnd();
+    else this.decoder.end();
+  }
+
+  /** Deflate comes zlib-wrapped (RFC 9110) or raw (old IIS): look at the first two bytes. */
+  private createDecoder(chunk: Buffer, force = false): boolean {
+    let first = chunk;
+    if (this.coding === 'deflate') {
+      this.sniff.push(chunk);
+      first = Buffer.concat(this.sniff);
+      if (first.length < 2 && !force) return false;
+      this.sniff = [];
+    }
+    const decoder =
+      this.coding === 'gzip'
+        ? zlib.createGunzip()
+        : this.coding === 'br'
+          ? zlib.createBrotliDecompress()
+          : isZlibHeader(first)
+            ? zlib.createInflate()
+            : zlib.createInflateRaw();
+    decoder.on('data', (out: Buffer) => this.onDecoded(out));
+    decoder.on('end', () => this.onDecodedEnd());
+    decoder.on('error', (error) => this.fail(error, true));
+    this.decoder = decoder;
+    if (this.coding === 'deflate' && first.length > 0) {
+      if (!decoder.write(first)) this.pauseUntilDrain(decoder);
+      return false;
+    }
+    return true;
+  }
+
+  private onDecoded(chunk: Buffer): void {
+    if (this.state === 'done' || this.state === 'original') return;
+    let out: Buffer[];
+    try {
+      out = this.engine.write(chunk);
+    } catch (error) {
+      this.rewriterFailed(error);
+      return;
+    }
+    if (this.state === 'streaming') {
+      this.send(out);
+      return;
+    }
+    for (const b of out) {
+      this.output.push(b);
+      this.outputBytes += b.length;
+    }
+    const limit = this.http10 ? this.maxBytes : WHOLE_PAGE_BYTES;
+    if (this.outputBytes <= limit && !this.engine.report.truncated) return;
+    if (this.http10) this.serveOriginal('page larger than rewrite.maxBytes for an HTTP/1.0 client');
+    else this.startStreaming();
+  }
+
+  private onDecodedEnd(): void {
+    if (this.state === 'done' || this.state === 'original') return;
+    let out: Buffer[];
+    try {
+      out = this.engine.end();
+    } catch (error) {
+      this.rewriterFailed(error);
+      return;
+    }
+    if (this.state === 'streaming') {
+      this.send(out);
+      if (this.encoder) this.encoder.end();
+      else this.job.res.end();
+      this.logDone(true);
+      this.finish();
+      return;
+    }
+    this.output.push(...out);
+    this.sendWhole();
+  }
+
+  // ── output ──────────────────────────────────────────────────────────────────
+
+  private sendWhole(): void {
+    const plain = Buffer.concat(this.output);
+    this.output = [];
+    let body: Buffer;
+    try {
+      body = encodeWhole(plain, this.coding!);
+    } catch (error) {
+      this.rewriterFailed(error);
+      return;
+    }
+    const headers = this.rewrittenHeaders();
+    headers['content-length'] = body.length;
+    this.writeHead(headers);
+    this.job.res.end(body);
+    this.logDone(false);
+    this.finish();
+  }
+
+  private startStreaming(): void {
+    if (this.state !== 'buffering') return;
+    this.clearTimer();
+    this.state = 'streaming';
+    this.original = [];
+    this.writeHead(this.rewrittenHeaders());
+    const { res } = this.job;
+    if (this.coding !== 'identity') {
+      const encoder = createEncoder(this.coding!);
+      encoder.on('data', (out: Buffer) => {
+        if (!res.write(out)) this.pauseUntilDrain(res);
+      });
+      encoder.on('end', () => res.end());
+      encoder.on('error', (error) => this.fail(error, false));
+      this.encoder = encoder;
+    }
+    const pending = this.output;
+    this.output = [];
+    this.send(pending);
+  }
+
+  private send(out: Buffer[]): void {
+    if (out.length === 0) return;
+    const target = this.encoder ?? this.job.res;
+    let ok = true;
+    for (const b of out) ok = target.write(b) && ok;
+    // Without a flush, zlib would sit on the start of the page until it had a full block.
+    if (this.encoder) (this.encoder as unknown as { flush(cb?: () => void): void }).flush();
+    if (!ok) this.pauseUntilDrain(target);
+  }
+
+  private rewrittenHeaders(): OutgoingHttpHeaders {
+    const headers = this.headersWithExtras();
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length' || lower === 'content-md5' || lower === 'accept-ranges') {
+        delete headers[name];
+      } else if (lower === 'etag') {
+        const etag = headerText(headers[name]);
+        if (etag !== undefined && !etag.startsWith('W/')) headers[name] = `W/${etag}`;
+      }
+    }
+    return headers;
+  }
+
+  private headersWithExtras(): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = { ...this.job.headers };
+    for (const [name, value] of Object.entries(this.job.extraHeaders ?? {})) {
+      const lower = name.toLowerCase();
+      if (lower === 'set-cookie') {
+        const existing = headers['set-cookie'];
+        const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+        headers['set-cookie'] = [...list, ...(Array.isArray(value) ? value : [value])];
+      } else {
+        for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+        headers[lower] = value;
+      }
+    }
+    return headers;
+  }
+
+  private writeHead(headers: OutgoingHttpHeaders): void {
+    this.job.res.writeHead(this.job.status, headers);
+  }
+
+  // ── failures and endings ────────────────────────────────────────────────────
+
+  /** The rewriter itself failed: serve the original bytes if nothing went out yet. */
+  private rewriterFailed(error: unknown): void {
+    this.logger.error({ err: error, url: this.job.req.url }, 'rewriting failed');
+    if (this.state === 'buffering') this.serveOriginal('rewrite failed');
+    else this.abort();
+  }
+
+  /** Sends the response as the upstream sent it (plus the extra headers). */
+  private serveOriginal(reason: string): void {
+    this.clearTimer();
+    this.state = 'original';
+    this.logger.info({ url: this.job.req.url, reason }, 'page not rewritten');
+    this.decoder?.removeAllListeners('data').on('error', () => {});
+    this.decoder?.destroy();
+    this.decoder = null;
+    const { res, body } = this.job;
+    body.resume();
+    this.writeHead(this.headersWithExtras());
+    for (const b of this.original) res.write(b);
+    this.original = [];
+    if (this.coding === null) {
+      body.on('data', (chunk: Buffer) => this.onRaw(chunk));
+      body.on('end', () => this.onRawEnd());
+      body.on('error', (error) => this.fail(error, false));
+    } else if (this.originalEnded) {
+      res.end();
+      this.finish();
+    }
+  }
+
+  private fail(error: unknown, corrupt: boolean): void {
+    if (this.state === 'done') return;
+    if (this.state === 'buffering') {
+      this.clearTimer();
+      this.state = 'done';
+      this.job.body.destroy();
+      const hgError = new HelpgateError('HG_ERR_UPSTREAM_BAD_RESPONSE', {}, { cause: error });
+      if (corrupt) this.logger.warn({ err: error, url: this.job.req.url }, 'corrupt compressed body');
+      sendProxyError(this.job.req, this.job.res, hgError, this.logger);
+      this.resolve();
+      return;
+    }
+    this.logger.warn({ err: error, url: this.job.req.url }, 'response aborted mid-body');
+    this.abort();
+  }
+
+  private abort(): void {
+    this.job.res.destroy();
+    this.abandon();
+  }
+
+  /** Stops everything (the client left, or the response was aborted). */
+  private abandon(): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.clearTimer();
+    this.job.body.on('error', () => {}).destroy();
+    this.decoder?.on('error', () => {}).destroy();
+    this.encoder?.on('error', () => {}).destroy();
+    this.resolve();
+  }
+
+  private finish(): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.clearTimer();
+    const { res } = this.job;
+    if (res.writableFinished) this.resolve();
+    else res.once('finish', () => this.resolve());
+  }
+
+  private pauseUntilDrain(target: NodeJS.WritableStream): void {
+    const { body } = this.job;
+    body.pause();
+    this.decoder?.pause();
+    if (this.draining.has(target)) return;
+    this.draining.add(target);
+    target.once('drain', () => {
+      this.draining.delete(target);
+      if (this.draining.size > 0 || this.state === 'done') return;
+      body.resume();
+      this.decoder?.resume();
+    });
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private logDone(streamed: boolean): void {
+    const r = this.engine.report;
+    this.logger.debug(
+      {
+        url: this.job.req.url,
+        rewritten: r.rewritten,
+        reason: r.reason ?? undefined,
+        charset: r.charset?.encoding,
+        removed: r.removed,
+        declined: r.declined,
+        beacon: r.beacon,
+        truncated: r.truncated,
+        streamed,
+      },
+      'page rewritten',
+    );
+    if (!r.rewritten) this.logger.info({ url: this.job.req.url, reason: r.reason }, 'page not rewritten');
+  }
+}
+
+function codingOf(value: OutgoingHttpHeaders[string]): Coding | null {
+  const text = headerText(value)?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'identity') return 'identity';
+  if (text === 'gzip' || text === 'x-gzip') return 'gzip';
+  if (text === 'deflate') return 'deflate';
+  if (text === 'br') return 'br';
+  return null;
+}
+
+function isZlibHeader(b: Buffer): boolean {
+  if (b.length < 2) return false;
+  const cmf = b[0]!;
+  return (cmf & 0x0f) === 8 && (cmf >> 4) <= 7 && ((cmf << 8) | b[1]!) % 31 === 0;
+}
+
+function createEncoder(coding: Coding): Transform {
+  if (coding === 'gzip') return zlib.createGzip({ level: 6 });
+  if (coding === 'br') return zlib.createBrotliCompress(BROTLI);
+  return zlib.createDeflate({ level: 6 });
+}
+
+const BROTLI = { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } };
+
+function encodeWhole(plain: Buffer, coding: Coding): Buffer {
+  if (coding === 'gzip') return zlib.gzipSync(plain, { level: 6 });
+  if (coding === 'br') return zlib.brotliCompressSync(plain, BROTLI);
+  if (coding === 'deflate') return zlib.deflateSync(plain, { level: 6 });
+  return plain;
+}
+
+function headerText(value: OutgoingHttpHeaders[string]): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}

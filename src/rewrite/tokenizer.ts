@@ -1,0 +1,697 @@
+/**
+ * A streaming HTML tokenizer over raw bytes. It follows the WHATWG tokenizer exactly where the
+ * boundaries of tokens are concerned (tags, comments, doctype, CDATA, raw text, script data
+ * with its escaped states, plaintext) and nothing else: it never builds strings for text and
+ * decodes attribute values only when asked. Every event carries absolute byte offsets into the
+ * stream, so a caller can splice the original bytes. Feeding the same bytes in any chunking
+ * gives the same tags, comments and offsets.
+ */
+import { decodeHTMLAttribute } from 'entities';
+
+/** How the tokenizer reads text after a start tag; set by the tree builder (HTML §13.2.5). */
+export type TextMode = 'data' | 'rcdata' | 'rawtext' | 'script' | 'plaintext';
+
+/** Receives the tokens; offsets are absolute byte offsets in the whole stream. */
+export interface TokenSink {
+  /** A start tag; the sink may call {@link HtmlTokenizer.setTextMode} before returning. */
+  startTag(tag: TagToken): void;
+  endTag(tag: TagToken): void;
+  comment(start: number, end: number): void;
+  /** The whole `<!DOCTYPE …>` as latin1 text. */
+  doctype(start: number, end: number, text: string): void;
+  /** A run of text; `firstNonSpace` is the offset of its first non-whitespace byte, or -1. */
+  text(start: number, end: number, firstNonSpace: number): void;
+  /** True when the adjusted current node is foreign (SVG/MathML): `<![CDATA[` is a section. */
+  cdataAllowed(): boolean;
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const BANG = 0x21;
+const DASH = 0x2d;
+const EQ = 0x3d;
+const QUOT = 0x22;
+const APOS = 0x27;
+const QMARK = 0x3f;
+const RSQB = 0x5d;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
+}
+
+function isAlpha(c: number): boolean {
+  return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+}
+
+/** A start or end tag. The object is reused: read it inside the callback only. */
+export class TagToken {
+  /** Tag name, ASCII-lowercased. */
+  name = '';
+  /** Offset of `<`. */
+  start = 0;
+  /** Offset just after `>`. */
+  end = 0;
+  selfClosing = false;
+  /** @internal [nameStart, nameEnd, valueStart, valueEnd] per attribute, in buffer indices. */
+  spans: Int32Array = new Int32Array(64);
+  /** @internal */
+  count = 0;
+  /** @internal */
+  buf: Buffer = Buffer.alloc(0);
+  /** @internal 'utf8' for UTF-8 pages; other ASCII-compatible pages compare as latin1. */
+  encoding: 'utf8' | 'latin1' = 'utf8';
+
+  /** Number of attributes as written (duplicates included). */
+  get attributeCount(): number {
+    return this.count;
+  }
+
+  /** @internal */
+  push(ns: number, ne: number, vs: number, ve: number): void {
+    const at = this.count * 4;
+    if (at + 4 > this.spans.length) {
+      const grown = new Int32Array(this.spans.length * 2);
+      grown.set(this.spans);
+      this.spans = grown;
+    }
+    this.spans[at] = ns;
+    this.spans[at + 1] = ne;
+    this.spans[at + 2] = vs;
+    this.spans[at + 3] = ve;
+    this.count++;
+  }
+
+  /** Index of the first attribute named `lowerName` (the browser drops later duplicates), or -1. */
+  indexOf(lowerName: string): number {
+    const buf = this.buf;
+    const n = lowerName.length;
+    outer: for (let k = 0; k < this.count; k++) {
+      const ns = this.spans[k * 4]!;
+      if (this.spans[k * 4 + 1]! - ns !== n) continue;
+      for (let j = 0; j < n; j++) {
+        let c = buf[ns + j]!;
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c !== lowerName.charCodeAt(j)) continue outer;
+      }
+      return k;
+    }
+    return -1;
+  }
+
+  /** The decoded value of an attribute (character references resolved), or null when absent. */
+  attr(lowerName: string): string | null {
+    const k = this.indexOf(lowerName);
+    return k < 0 ? null : this.valueAt(k);
+  }
+
+  /** The lowercased name of attribute `k`. */
+  nameAt(k: number): string {
+    return this.buf.toString('latin1', this.spans[k * 4]!, this.spans[k * 4 + 1]!).toLowerCase();
+  }
+
+  /** The decoded value of attribute `k`. */
+  valueAt(k: number): string {
+    const vs = this.spans[k * 4 + 2]!;
+    const ve = this.spans[k * 4 + 3]!;
+    if (vs < 0 || ve <= vs) return '';
+    const raw = this.buf.toString(this.encoding, vs, ve);
+    return raw.includes('&') ? decodeHTMLAttribute(raw) : raw;
+  }
+}
+
+// Scanner states that can span chunk boundaries.
+const S_DATA = 0;
+const S_COMMENT = 1;
+const S_BOGUS = 2;
+const S_CDATA = 3;
+const S_RAW = 4; // rcdata or rawtext: only an appropriate end tag ends it
+const S_SCRIPT = 5;
+const S_ESC = 6;
+const S_ESC_DASH = 7;
+const S_ESC_DASH_DASH = 8;
+const S_DESC = 9;
+const S_DESC_DASH = 10;
+const S_DESC_DASH_DASH = 11;
+const S_PLAINTEXT = 12;
+
+const DOCTYPE = Buffer.from('doctype');
+const CDATA_OPEN = Buffer.from('[CDATA[');
+const SCRIPT = Buffer.from('script');
+
+/** Incremental byte tokenizer; see the module comment. */
+export class HtmlTokenizer {
+  private readonly sink: TokenSink;
+  private readonly tag = new TagToken();
+  private buf: Buffer = Buffer.alloc(0);
+  /** Absolute offset of buf[0]. */
+  private base = 0;
+  private state = S_DATA;
+  /** Where the current comment/bogus comment/CDATA began (absolute). */
+  private constructStart = 0;
+  /** Lowercase name whose end tag closes raw text. */
+  private rawName: Buffer = SCRIPT;
+  private textStart = -1;
+  private textFirstNonSpace = -1;
+  private safe = 0;
+  private ended = false;
+  private unfinished = false;
+
+  constructor(sink: TokenSink, encoding: 'utf8' | 'latin1' = 'utf8') {
+    this.sink = sink;
+    this.tag.encoding = encoding;
+  }
+
+  /**
+   * Absolute offset below which every byte belongs to a finished token or text: nothing
+   * before it can still become the start of a tag.
+   */
+  get safeOffset(): number {
+    return this.safe;
+  }
+
+  /** True when the stream ended in plain data (not inside a tag, comment or raw text). */
+  get endedInData(): boolean {
+    return this.ended && this.state === S_DATA && !this.unfinished;
+  }
+
+  /** Switches the text mode after a start tag (called by the tree builder from `startTag`). */
+  setTextMode(mode: TextMode, name: string): void {
+    if (mode === 'data') this.state = S_DATA;
+    else if (mode === 'plaintext') this.state = S_PLAINTEXT;
+    else if (mode === 'script') {
+      this.state = S_SCRIPT;
+      this.rawName = SCRIPT;
+    } else {
+      this.state = S_RAW;
+      this.rawName = Buffer.from(name, 'latin1');
+    }
+  }
+
+  /** Feeds the next chunk. */
+  write(chunk: Buffer): void {
+    if (this.buf.length === 0) this.buf = chunk;
+    else if (chunk.length > 0) this.buf = Buffer.concat([this.buf, chunk]);
+    this.run(false);
+  }
+
+  /** Signals the end of the stream. */
+  end(): void {
+    this.run(true);
+    this.ended = true;
+  }
+
+  // ── the scanner ─────────────────────────────────────────────────────────────
+
+  private run(final: boolean): void {
+    const buf = this.buf;
+    const len = buf.length;
+    this.tag.buf = buf;
+    let i = 0;
+    let keep = -1; // buffer index to keep from when more bytes are needed
+    scan: while (i < len) {
+      switch (this.state) {
+        case S_DATA: {
+          const lt = buf.indexOf(LT, i);
+          if (lt < 0) {
+            this.addText(i, len);
+            i = len;
+            break scan;
+          }
+          if (lt > i) this.addText(i, lt);
+          const r = this.markup(lt, final);
+          if (r < 0) {
+            keep = lt;
+            break scan;
+          }
+          i = r;
+          break;
+        }
+        case S_COMMENT: {
+          const r = this.findCommentEnd(i);
+          if (r < 0) {
+            keep = Math.max(i, len - 3);
+            break scan;
+          }
+          this.flushText();
+          this.sink.comment(this.constructStart, this.base + r);
+          this.state = S_DATA;
+          i = r;
+          break;
+        }
+        case S_BOGUS: {
+          const gt = buf.indexOf(GT, i);
+          if (gt < 0) {
+            i = len;
+            break scan;
+          }
+          this.sink.comment(this.constructStart, this.base + gt + 1);
+          this.state = S_DATA;
+          i = gt + 1;
+          break;
+        }
+        case S_CDATA: {
+          let q = buf.indexOf(RSQB, i);
+          while (q >= 0 && q + 2 < len && !(buf[q + 1] === RSQB && buf[q + 2] === GT)) {
+            q = buf.indexOf(RSQB, q + 1);
+          }
+          if (q < 0 || q + 2 >= len) {
+            keep = q < 0 ? Math.max(i, len - 2) : q;
+            break scan;
+          }
+          this.sink.text(this.constructStart, this.base + q + 3, this.constructStart);
+          this.state = S_DATA;
+          i = q + 3;
+          break;
+        }
+        case S_RAW: {
+          const lt = buf.indexOf(LT, i);
+          if (lt < 0) {
+            i = len;
+            break scan;
+          }
+          const m = this.endTagAhead(lt, final);
+          if (m < 0) {
+            keep = lt;
+            break scan;
+          }
+          if (m === 0) {
+            i = lt + 1;
+            break;
+          }
+          const r = this.parseTag(lt, true);
+          if (r < 0) {
+            keep = lt;
+            break scan;
+          }
+          this.state = S_DATA;
+          i = r;
+          break;
+        }
+        case S_PLAINTEXT:
+          i = len;
+          break scan;
+        default: {
+          const r = this.scriptData(i, final);
+          if (r < 0) {
+            keep = -r - 1;
+            break scan;
+          }
+          i = r;
+        }
+      }
+    }
+    if (final && keep >= 0) {
+      // EOF inside an unfinished token: the browser drops it; its bytes stay as they are.
+      if (this.state === S_DATA) this.unfinished = true;
+      keep = -1;
+      i = len;
+    }
+    this.flushText();
+    if (keep >= 0) {
+      this.safe = this.base + keep;
+      this.buf = buf.subarray(keep);
+      this.base += keep;
+    } else {
+      this.safe = this.base + len;
+      this.base += len;
+      this.buf = Buffer.alloc(0);
+    }
+  }
+
+  private addText(from: number, to: number): void {
+    if (this.textStart < 0) this.textStart = this.base + from;
+    if (this.textFirstNonSpace < 0) {
+      const buf = this.buf;
+      for (let j = from; j < to; j++) {
+        if (!isSpace(buf[j]!)) {
+          this.textFirstNonSpace = this.base + j;
+          break;
+        }
+      }
+    }
+    this.textEnd = this.base + to;
+  }
+
+  private textEnd = 0;
+
+  private flushText(): void {
+    if (this.textStart < 0) return;
+    const start = this.textStart;
+    const first = this.textFirstNonSpace;
+    this.textStart = -1;
+    this.textFirstNonSpace = -1;
+    this.sink.text(start, this.textEnd, first);
+  }
+
+  /**
+   * Handles `<` at `lt` in the data state. Returns the index to continue at, or -1 when more
+   * bytes are needed.
+   */
+  private markup(lt: number, final: boolean): number {
+    const buf = this.buf;
+    const len = buf.length;
+    if (lt + 1 >= len) return final ? this.asText(lt, lt + 1) : -1;
+    const c = buf[lt + 1]!;
+    if (isAlpha(c)) {
+      this.flushText();
+      return this.parseTag(lt, false);
+    }
+    if (c === SLASH) {
+      if (lt + 2 >= len) return final ? this.asText(lt, lt + 2) : -1;
+      const d = buf[lt + 2]!;
+      if (isAlpha(d)) {
+        this.flushText();
+        return this.parseTag(lt, true);
+      }
+      if (d === GT) return lt + 3; // `</>` is dropped entirely
+      return this.bogus(lt, lt + 2);
+    }
+    if (c === QMARK) return this.bogus(lt, lt + 1);
+    if (c === BANG) {
+      if (lt + 3 < len && buf[lt + 2] === DASH && buf[lt + 3] === DASH) {
+        this.flushText();
+        this.constructStart = this.base + lt;
+        const cs = lt + 4;
+        if (cs < len && buf[cs] === GT) return this.emitComment(cs + 1); // `<!-->`
+        if (cs + 1 < len && buf[cs] === DASH && buf[cs + 1] === GT) return this.emitComment(cs + 2);
+        if (cs >= len || (cs + 1 >= len && buf[cs] === DASH)) {
+          if (!final) return -1;
+        }
+        this.state = S_COMMENT;
+        return cs;
+      }
+      if (lt + 9 > len && !final) {
+        // Could still become `<!--`, `<!DOCTYPE` or `<![CDATA[`.
+        if (this.couldBeDeclaration(lt + 2, len)) return -1;
+      }
+      if (lt + 9 <= len && matchesCaseless(buf, lt + 2, DOCTYPE)) {
+        const gt = buf.indexOf(GT, lt + 9);
+        if (gt < 0) return -1;
+        this.flushText();
+        this.sink.doctype(this.base + lt, this.base + gt + 1, buf.toString('latin1', lt, gt + 1));
+        return gt + 1;
+      }
+      if (lt + 9 <= len && matchesExact(buf, lt + 2, CDATA_OPEN) && this.sink.cdataAllowed()) {
+        this.flushText();
+        this.constructStart = this.base + lt;
+        this.state = S_CDATA;
+        return lt + 9;
+      }
+      return this.bogus(lt, lt + 2);
+    }
+    return this.asText(lt, lt + 1);
+  }
+
+  private couldBeDeclaration(from: number, len: number): boolean {
+    const buf = this.buf;
+    const n = len - from;
+    const prefixOf = (word: string, caseless: boolean) => {
+      for (let j = 0; j < n; j++) {
+        let c = buf[from + j]!;
+        if (caseless && c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c !== word.charCodeAt(j)) return false;
+      }
+      return true;
+    };
+    return prefixOf('--', false) || prefixOf('doctype', true) || prefixOf('[CDATA[', false);
+  }
+
+  private asText(from: number, to: number): number {
+    this.addText(from, to);
+    return to;
+  }
+
+  private emitComment(end: number): number {
+    this.sink.comment(this.constructStart, this.base + end);
+    this.state = S_DATA;
+    return end;
+  }
+
+  private bogus(lt: number, from: number): number {
+    this.flushText();
+    this.constructStart = this.base + lt;
+    this.state = S_BOGUS;
+    return from;
+  }
+
+  /** Index after `-->` or `--!>`, or -1 when the buffer ends first. */
+  private findCommentEnd(from: number): number {
+    const buf = this.buf;
+    const len = buf.length;
+    let q = buf.indexOf(DASH, from);
+    while (q >= 0) {
+      if (q + 2 >= len) return -1;
+      if (buf[q + 1] === DASH) {
+        const c = buf[q + 2];
+        if (c === GT) return q + 3;
+        if (c === BANG) {
+          if (q + 3 >= len) return -1;
+          if (buf[q + 3] === GT) return q + 4;
+        }
+      }
+      q = buf.indexOf(DASH, q + 1);
+    }
+    return -1;
+  }
+
+  /**
+   * Whether `</name` + delimiter (the appropriate end tag) starts at `lt`: 1 yes, 0 no, -1 not
+   * enough bytes yet.
+   */
+  private endTagAhead(lt: number, final: boolean): number {
+    const buf = this.buf;
+    const name = this.rawName;
+    const need = lt + 2 + name.length;
+    if (need >= buf.length) {
+      if (final) return 0;
+      // Only wait when what we have so far could still be the end tag.
+      for (let j = lt + 1; j < buf.length; j++) {
+        const k = j - lt - 2;
+        let c = buf[j]!;
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (k < 0 ? c !== SLASH : c !== name[k]) return 0;
+      }
+      return -1;
+    }
+    if (buf[lt + 1] !== SLASH) return 0;
+    for (let j = 0; j < name.length; j++) {
+      let c = buf[lt + 2 + j]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== name[j]) return 0;
+    }
+    const d = buf[need]!;
+    return isSpace(d) || d === SLASH || d === GT ? 1 : 0;
+  }
+
+  /**
+   * Script data and its escaped states (HTML §13.2.5.15–§13.2.5.31). Returns the next index,
+   * or `-(keep + 1)` when more bytes are needed from `keep` on.
+   */
+  private scriptData(i: number, final: boolean): number {
+    const buf = this.buf;
+    const len = buf.length;
+    while (i < len) {
+      const s = this.state;
+      if (s === S_SCRIPT) {
+        const lt = buf.indexOf(LT, i);
+        if (lt < 0) return len;
+        if (lt + 1 >= len) return final ? len : -(lt + 1);
+        const c = buf[lt + 1];
+        if (c === SLASH) {
+          const m = this.endTagAhead(lt, final);
+          if (m < 0) return -(lt + 1);
+          if (m === 1) return this.closeRaw(lt);
+          i = lt + 2;
+        } else if (c === BANG) {
+          if (lt + 3 >= len && !final) return -(lt + 1);
+          if (buf[lt + 2] === DASH && buf[lt + 3] === DASH) {
+            this.state = S_ESC_DASH_DASH;
+            i = lt + 4;
+          } else i = lt + 2;
+        } else i = lt + 1;
+        continue;
+      }
+      const c = buf[i]!;
+      const escaped = s === S_ESC || s === S_ESC_DASH || s === S_ESC_DASH_DASH;
+      if (c === DASH) {
+        if (s === S_ESC) this.state = S_ESC_DASH;
+        else if (s === S_ESC_DASH) this.state = S_ESC_DASH_DASH;
+        else if (s === S_DESC) this.state = S_DESC_DASH;
+        else if (s === S_DESC_DASH) this.state = S_DESC_DASH_DASH;
+        i++;
+        continue;
+      }
+      if (c === GT && (s === S_ESC_DASH_DASH || s === S_DESC_DASH_DASH)) {
+        this.state = S_SCRIPT;
+        i++;
+        continue;
+      }
+      if (c !== LT) {
+        this.state = escaped ? S_ESC : S_DESC;
+        i++;
+        continue;
+      }
+      // `<` in an escaped or double-escaped state.
+      if (i + 1 >= len) return final ? len : -(i + 1);
+      const d = buf[i + 1]!;
+      if (escaped) {
+        this.state = S_ESC;
+        if (d === SLASH) {
+          const m = this.endTagAhead(i, final);
+          if (m < 0) return -(i + 1);
+          if (m === 1) return this.closeRaw(i);
+          i += 2;
+          continue;
+        }
+        if (isAlpha(d)) {
+          const w = this.wordIsScript(i + 1, final);
+          if (w < 0) return -(i + 1);
+          if (w > 0) {
+            this.state = S_DESC;
+            i = w;
+          } else i++;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      this.state = S_DESC;
+      if (d === SLASH) {
+        const w = this.wordIsScript(i + 2, final);
+        if (w < 0) return -(i + 1);
+        if (w > 0) {
+          this.state = S_ESC;
+          i = w;
+        } else i += 2;
+        continue;
+      }
+      i++;
+    }
+    return len;
+  }
+
+  /**
+   * Whether the letters at `from` spell "script" followed by a delimiter: the index after the
+   * delimiter, 0 when not, -1 when more bytes are needed.
+   */
+  private wordIsScript(from: number, final: boolean): number {
+    const buf = this.buf;
+    const len = buf.length;
+    for (let j = 0; j <= 6; j++) {
+      if (from + j >= len) return final ? 0 : -1;
+      let c = buf[from + j]!;
+      if (j === 6) return isSpace(c) || c === SLASH || c === GT ? from + 7 : 0;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== SCRIPT[j]) return 0;
+    }
+    return 0;
+  }
+
+  private closeRaw(lt: number): number {
+    const r = this.parseTag(lt, true);
+    if (r < 0) return -(lt + 1);
+    this.state = S_DATA;
+    return r;
+  }
+
+  /**
+   * Parses a start or end tag whose `<` is at `lt` (HTML §13.2.5.6–§13.2.5.40) and emits it.
+   * Returns the index after `>`, or -1 when the buffer ends inside the tag.
+   */
+  private parseTag(lt: number, isEnd: boolean): number {
+    const buf = this.buf;
+    const len = buf.length;
+    const tag = this.tag;
+    let i = lt + (isEnd ? 2 : 1);
+    const nameStart = i;
+    let upper = false;
+    let c = 0;
+    while (i < len) {
+      c = buf[i]!;
+      if (c === GT || c === SLASH || isSpace(c)) break;
+      if (c >= 0x41 && c <= 0x5a) upper = true;
+      i++;
+    }
+    if (i >= len) return -1;
+    const nameEnd = i;
+    tag.count = 0;
+    tag.selfClosing = false;
+    for (;;) {
+      while (i < len && isSpace(buf[i]!)) i++;
+      if (i >= len) return -1;
+      c = buf[i]!;
+      if (c === GT) {
+        i++;
+        break;
+      }
+      if (c === SLASH) {
+        i++;
+        if (i >= len) return -1;
+        if (buf[i] === GT) {
+          tag.selfClosing = true;
+          i++;
+          break;
+        }
+        continue;
+      }
+      const ns = i++;
+      while (i < len) {
+        c = buf[i]!;
+        if (c === EQ || c === GT || c === SLASH || isSpace(c)) break;
+        i++;
+      }
+      if (i >= len) return -1;
+      const ne = i;
+      while (i < len && isSpace(buf[i]!)) i++;
+      if (i >= len) return -1;
+      if (buf[i] !== EQ) {
+        tag.push(ns, ne, -1, -1);
+        continue;
+      }
+      i++;
+      while (i < len && isSpace(buf[i]!)) i++;
+      if (i >= len) return -1;
+      c = buf[i]!;
+      if (c === QUOT || c === APOS) {
+        const q = buf.indexOf(c, i + 1);
+        if (q < 0) return -1;
+        tag.push(ns, ne, i + 1, q);
+        i = q + 1;
+      } else if (c === GT) {
+        tag.push(ns, ne, i, i);
+      } else {
+        const vs = i;
+        while (i < len) {
+          c = buf[i]!;
+          if (c === GT || isSpace(c)) break;
+          i++;
+        }
+        if (i >= len) return -1;
+        tag.push(ns, ne, vs, i);
+      }
+    }
+    const name = buf.toString('latin1', nameStart, nameEnd);
+    tag.name = upper ? name.toLowerCase() : name;
+    tag.start = this.base + lt;
+    tag.end = this.base + i;
+    tag.buf = buf;
+    if (isEnd) this.sink.endTag(tag);
+    else this.sink.startTag(tag);
+    return i;
+  }
+}
+
+function matchesCaseless(buf: Buffer, at: number, lower: Buffer): boolean {
+  for (let j = 0; j < lower.length; j++) {
+    let c = buf[at + j]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower[j]) return false;
+  }
+  return true;
+}
+
+function matchesExact(buf: Buffer, at: number, word: Buffer): boolean {
+  for (let j = 0; j < word.length; j++) if (buf[at + j] !== word[j]) return false;
+  return true;
+}

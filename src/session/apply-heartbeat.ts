@@ -1,0 +1,73 @@
+/**
+ * What one heartbeat does to a session, as a pure function of (session, heartbeat, now): the
+ * page-view counting of DESIGN.md "Page views" and the crediting of "Time on page". Later
+ * signals (focus, form errors) are further steps on the page view it returns.
+ */
+import type { Milliseconds } from '../config/units.js';
+import type { Heartbeat } from './heartbeat-body.js';
+import {
+  countView,
+  knowsPageView,
+  type PageView,
+  pathnameOf,
+  type Session,
+  startPageView,
+} from './session.js';
+
+/** How the heartbeat was taken. */
+export type HeartbeatEffect =
+  /** It started a new page view (and counted it, unless its path was the last counted one). */
+  | 'new-page-view'
+  /** It advanced the current page view. */
+  | 'counted'
+  /** A replayed or out-of-order sequence number: nothing changed. */
+  | 'stale'
+  /** A late heartbeat of an earlier page view: nothing changed. */
+  | 'old-page-view';
+
+/**
+ * Applies `heartbeat` to `session` (mutating it) at `now`. `intervalMs` is the configured
+ * heartbeat interval, the time a page view's first heartbeat stands for.
+ */
+export function applyHeartbeat(
+  session: Session,
+  heartbeat: Heartbeat,
+  now: number,
+  intervalMs: Milliseconds,
+): { effect: HeartbeatEffect; page: PageView | null } {
+  session.lastSeenAt = now;
+  const path = pathnameOf(heartbeat.path);
+  let page = session.page;
+
+  if (page === null || page.pv !== heartbeat.pv) {
+    if (knowsPageView(session, heartbeat.pv))
+      return { effect: 'old-page-view', page: session.page };
+    // The first page (served before the session existed) and single-page-app navigations
+    // reach the server only this way; a page the server served was counted then.
+    if (path !== session.lastCountedPath) countView(session, path);
+    page = {
+      pv: heartbeat.pv,
+      path,
+      startedAt: now,
+      heartbeats: 1,
+      lastHeartbeatAt: now,
+      // The beacon sends a page view's first heartbeat one interval after the view starts.
+      timeOnPageMs: heartbeat.visible ? intervalMs : 0,
+      lastSeq: heartbeat.seq,
+      nextMs: intervalMs,
+    };
+    startPageView(session, page);
+    return { effect: 'new-page-view', page };
+  }
+
+  if (heartbeat.seq <= page.lastSeq) return { effect: 'stale', page };
+  page.heartbeats += 1;
+  page.lastSeq = heartbeat.seq;
+  // A gap longer than the interval asked for means a throttled or sleeping tab: only what
+  // the server asked for is credited, and hidden time not at all (claims 3, 5, 6).
+  if (heartbeat.visible) {
+    page.timeOnPageMs += Math.min(Math.max(0, now - page.lastHeartbeatAt), page.nextMs);
+  }
+  page.lastHeartbeatAt = now;
+  return { effect: 'counted', page };
+}

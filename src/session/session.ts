@@ -1,0 +1,123 @@
+/**
+ * The visitor's session record: plain JSON, so the memory store can hold it as is and a
+ * shared store (Redis) can serialise it. Everything in it is bounded, whatever the visitor
+ * sends. Later parts add their own optional fields (focus and form errors per page view,
+ * the customer profile, offers); a record without them stays valid.
+ */
+import type { Milliseconds } from '../config/units.js';
+
+/** Distinct pathnames whose views a session remembers; the least recently viewed goes first. */
+export const MAX_VIEWED_PATHS = 200;
+/** Characters of pathnames a session keeps: long hostile paths cannot bloat a session. */
+export const MAX_VIEWED_PATH_CHARS = 32 * 1024;
+/** Longest pathname recorded (the heartbeat schema's limit too). */
+export const MAX_PATH_LENGTH = 2048;
+/** Page-view ids a session remembers, so a late heartbeat of an old view is not taken as new. */
+export const MAX_RECENT_PAGE_VIEWS = 50;
+
+/** One page view: from the page (or single-page-app navigation) until the next one. */
+export interface PageView {
+  /** The page-view id the beacon made. */
+  pv: string;
+  /** The pathname (never the query string). */
+  path: string;
+  /** When the server first heard of this page view (epoch ms). */
+  startedAt: number;
+  /** Heartbeat messages received for this page view (claim 7). */
+  heartbeats: number;
+  /** When the latest heartbeat of this page view arrived (epoch ms). */
+  lastHeartbeatAt: number;
+  /** Time on page as DESIGN.md "Time on page" defines it (claims 3, 5, 6). */
+  timeOnPageMs: Milliseconds;
+  /** The highest heartbeat sequence number seen; a heartbeat at or below it is stale. */
+  lastSeq: number;
+  /** The interval the server last asked this page view's beacon to wait (`next`). */
+  nextMs: Milliseconds;
+}
+
+/** A visitor's session. */
+export interface Session {
+  /** The session id (the signed part of the `hg_sid` cookie). */
+  id: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms of the latest page or heartbeat. */
+  lastSeenAt: number;
+  /**
+   * Counted views per pathname (DESIGN.md "Page views"); `returns` = this count minus one for
+   * the current view. Key order is recency: the least recently counted path comes first.
+   */
+  views: Record<string, number>;
+  /** The pathname of the latest counted view, or `null` before the first. */
+  lastCountedPath: string | null;
+  /** The current page view, or `null` until the beacon's first heartbeat. */
+  page: PageView | null;
+  /** Ids of earlier page views, oldest first (at most {@link MAX_RECENT_PAGE_VIEWS}). */
+  recentPageViews: string[];
+  /**
+   * Set while the session has an offer shown, a queued help request or a conversation: the
+   * store then keeps it out of LRU eviction (DESIGN.md, "Visitor and session").
+   */
+  pinned?: boolean;
+}
+
+/** A fresh session for `sid`, seen now. */
+export function newSession(sid: string, now: number): Session {
+  return {
+    id: sid,
+    createdAt: now,
+    lastSeenAt: now,
+    views: {},
+    lastCountedPath: null,
+    page: null,
+    recentPageViews: [],
+  };
+}
+
+/** The pathname without any query string or fragment. */
+export function pathnameOf(path: string): string {
+  const end = path.search(/[?#]/);
+  return end < 0 ? path : path.slice(0, end);
+}
+
+/**
+ * Counts a view of `path`, keeping at most {@link MAX_VIEWED_PATHS} paths of together at most
+ * {@link MAX_VIEWED_PATH_CHARS} characters; the least recently counted go first.
+ */
+export function countView(session: Session, path: string): void {
+  path = path.slice(0, MAX_PATH_LENGTH);
+  const earlier = Object.hasOwn(session.views, path) ? session.views[path]! : 0;
+  // Re-inserting moves the path to the end, so the first key is always the least recent.
+  delete session.views[path];
+  session.views[path] = earlier + 1;
+  session.lastCountedPath = path;
+  const paths = Object.keys(session.views);
+  let chars = 0;
+  for (const key of paths) chars += key.length;
+  for (let i = 0; i < paths.length - 1; i++) {
+    if (paths.length - i <= MAX_VIEWED_PATHS && chars <= MAX_VIEWED_PATH_CHARS) break;
+    chars -= paths[i]!.length;
+    delete session.views[paths[i]!];
+  }
+}
+
+/** Earlier counted views of `path` in this session (claim 9; reloads count). */
+export function returnsTo(session: Session, path: string): number {
+  const views = Object.hasOwn(session.views, path) ? session.views[path]! : 0;
+  return Math.max(0, views - 1);
+}
+
+/** Whether `pv` is a page view the session has already seen (current or recent). */
+export function knowsPageView(session: Session, pv: string): boolean {
+  return session.page?.pv === pv || session.recentPageViews.includes(pv);
+}
+
+/** Makes `page` the current page view, remembering the previous one's id. */
+export function startPageView(session: Session, page: PageView): void {
+  if (session.page) {
+    session.recentPageViews.push(session.page.pv);
+    const excess = session.recentPageViews.length - MAX_RECENT_PAGE_VIEWS;
+    if (excess > 0) session.recentPageViews.splice(0, excess);
+  }
+  session.page = page;
+}

@@ -1,0 +1,21 @@
+/**
+ * Where sessions live. Asynchronous because a shared store (Redis) serves several helpgate
+ * instances; the memory store is the zero-setup default.
+ */
+import type { Session } from './session.js';
+
+/**
+ * A session store. `set` stores the whole record and restarts its idle time-to-live; a
+ * caller that changes a session it got must `set` it again (a shared store holds copies).
+ */
+export interface SessionStore {
+  /** The live session, or `undefined` when unknown, expired or evicted. */
+  get(sid: string): Promise<Session | undefined>;
+  set(sid: string, session: Session): Promise<void>;
+  delete(sid: string): Promise<void>;
+  /** Sessions held by this instance (pinned included). */
+  size(): number;
+  /** Resolves when the store is reachable; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

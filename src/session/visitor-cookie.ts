@@ -1,0 +1,101 @@
+/**
+ * The visitor cookie `hg_sid`: a random session id plus its HMAC, so a visitor cannot pick,
+ * guess or forge another visitor's id. Only a validly signed cookie ever reaches a session.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** The name of the visitor cookie (DESIGN.md, "Visitor and session"). */
+export const SESSION_COOKIE = 'hg_sid';
+
+/** Mints, signs and verifies visitor cookies. */
+export interface VisitorCookies {
+  /** A new random session id: 128 bits, base64url (22 characters). */
+  mint(): string;
+  /**
+   * The session id of the first validly signed `hg_sid` cookie in a `Cookie` header, or
+   * `null` when there is none (absent, tampered, signed with an unknown secret, malformed).
+   */
+  read(cookieHeader: string | undefined): string | null;
+  /**
+   * The `Set-Cookie` value that hands `sid` to the browser, signed with the first secret:
+   * `hg_sid=<sid>.<hmac>; Path=/; HttpOnly; SameSite=Lax[; Secure]`.
+   */
+  setCookie(sid: string, options: { secure: boolean; path?: string }): string;
+  /** The signed cookie value `<sid>.<hmac>` (what `setCookie` puts after `hg_sid=`). */
+  sign(sid: string): string;
+}
+
+const SID = /^[A-Za-z0-9_-]{22}$/;
+const MAC = /^[A-Za-z0-9_-]{43}$/;
+/** Cookie paths are written verbatim into the header; keep them to plain path characters. */
+const COOKIE_PATH = /^\/[A-Za-z0-9._~!$&'()*+,=:@%/-]*$/;
+
+/**
+ * Visitor cookies signed with HMAC-SHA256. The first secret signs; every secret verifies, so
+ * an operator rotates by putting the new secret first and dropping the old one later.
+ */
+export function createVisitorCookies(secrets: readonly string[]): VisitorCookies {
+  if (secrets.length === 0) throw new TypeError('at least one secret is required');
+  const keys = [...secrets];
+  const mac = (key: string, sid: string) => createHmac('sha256', key).update(sid).digest();
+
+  const verify = (value: string): string | null => {
+    const dot = value.indexOf('.');
+    if (dot < 0) return null;
+    const sid = value.slice(0, dot);
+    const signature = value.slice(dot + 1);
+    if (!SID.test(sid) || !MAC.test(signature)) return null;
+    const given = Buffer.from(signature, 'base64url');
+    // Only the canonical encoding: the last character's spare bits must not yield variants.
+    if (given.length !== 32 || given.toString('base64url') !== signature) return null;
+    let valid = false;
+    // Check every secret, not only until the first match, so timing tells nothing about
+    // which secret (if any) signed the cookie.
+    for (const key of keys) {
+      if (timingSafeEqual(mac(key, sid), given)) valid = true;
+    }
+    return valid ? sid : null;
+  };
+
+  const sign = (sid: string) => {
+    if (!SID.test(sid)) throw new TypeError('not a session id minted by mint()');
+    return `${sid}.${mac(keys[0]!, sid).toString('base64url')}`;
+  };
+
+  return {
+    mint: () => randomBytes(16).toString('base64url'),
+
+    read(cookieHeader) {
+      if (!cookieHeader) return null;
+      for (const pair of cookieHeader.split(';')) {
+        const eq = pair.indexOf('=');
+        if (eq < 0 || pair.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+        let value = pair.slice(eq + 1).trim();
+        // RFC 6265 §4.1.1 allows a DQUOTEd cookie value.
+        if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+          value = value.slice(1, -1);
+        }
+        const sid = verify(value);
+        if (sid !== null) return sid;
+      }
+      return null;
+    },
+
+    setCookie(sid, options) {
+      const path = options.path ?? '/';
+      if (!COOKIE_PATH.test(path)) throw new TypeError(`not a usable cookie path: ${path}`);
+      // A browser-session cookie (no Max-Age): the server forgets an idle session after
+      // `session.ttl` anyway, and a cookie that dies with the browser is no lasting identifier.
+      const attributes = [
+        `${SESSION_COOKIE}=${sign(sid)}`,
+        `Path=${path}`,
+        'HttpOnly',
+        'SameSite=Lax',
+      ];
+      if (options.secure) attributes.push('Secure');
+      return attributes.join('; ');
+    },
+
+    sign,
+  };
+}

@@ -1,0 +1,32 @@
+import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadBeaconAsset } from '../../src/api/beacon-asset.js';
+import { packageRoot } from '../../src/util/package-root.js';
+
+const ROOT = packageRoot();
+const SOURCE = join(ROOT, 'src', 'client', 'beacon.ts');
+
+t.test('a built bundle is served as built', async (t) => {
+  const root = t.testdir({ 'package.json': '{}', dist: { client: { 'beacon.js': '/*built*/' } } });
+  const asset = loadBeaconAsset(root);
+  t.equal(asset.body.toString(), '/*built*/');
+  t.match(asset.hash, /^[0-9a-f]{12}$/);
+});
+
+t.test('a missing or outdated bundle is built from the source', async (t) => {
+  const root = t.testdir({ 'package.json': '{}', src: { client: {} } });
+  copyFileSync(SOURCE, join(root, 'src', 'client', 'beacon.ts'));
+  const fresh = loadBeaconAsset(root);
+  t.match(fresh.body.toString(), /sendBeacon/, 'bundled without a dist folder');
+
+  mkdirSync(join(root, 'dist', 'client'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'client', 'beacon.js'), '/*old*/');
+  utimesSync(join(root, 'dist', 'client', 'beacon.js'), new Date(0), new Date(0));
+  t.equal(loadBeaconAsset(root).hash, fresh.hash, 'an older bundle than the source is ignored');
+});
+
+t.test('with neither bundle nor source, starting fails with a clear error', async (t) => {
+  const root = t.testdir({ 'package.json': '{}' });
+  t.throws(() => loadBeaconAsset(root), { code: 'HG_ERR_START', message: /npm run build/ });
+});
