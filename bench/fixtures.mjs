@@ -36,4 +36,10 @@ ${items.join('')}</ul></main>
 export const SMALL_JSON = JSON.stringify({ ok: true, items: [1, 2, 3], message: 'in stock' });
 
 /** The five strip selectors the benchmarks use. */
-export const STRIP = ['.help-link', '#help-widget', '.help-banner', 'div.support-chat', '[data-role=help]'];
+export const STRIP = [
+  '.help-link',
+  '#help-widget',
+  '.help-banner',
+  'div.support-chat',
+  '[data-role=help]',
+];

@@ -19,7 +19,10 @@ const children = [];
 
 /** Spawns a node process and resolves with the first JSON line it prints that has a url. */
 function spawnJson(args, env = {}) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -41,7 +44,12 @@ function cannon(url, headers = {}) {
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration: seconds, headers }, (error, result) => {
       if (error) reject(error);
-      else resolve({ rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx });
+      else
+        resolve({
+          rps: result.requests.average,
+          p99: result.latency.p99,
+          errors: result.errors + result.non2xx,
+        });
     });
   });
 }
@@ -86,7 +94,9 @@ async function main() {
     ),
   ];
   const errors = rows.reduce((n, r) => n + r.direct.errors + r.proxied.errors, 0);
-  process.stdout.write(`\n${connections} connections, ${seconds} s per row, node ${process.version}\n\n${out.join('\n')}\n`);
+  process.stdout.write(
+    `\n${connections} connections, ${seconds} s per row, node ${process.version}\n\n${out.join('\n')}\n`,
+  );
   if (errors > 0) process.stdout.write(`\n${errors} errors or non-2xx responses during the run\n`);
 }
 

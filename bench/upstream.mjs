@@ -9,17 +9,29 @@ let counter = 0;
 
 const server = http.createServer((req, res) => {
   if (req.url === '/page') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page.length });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': page.length,
+    });
     res.end(page);
   } else if (req.url?.startsWith('/unique')) {
     const body = Buffer.from(shopPage(++counter));
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': body.length });
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': body.length,
+    });
     res.end(body);
   } else if (req.url === '/data.json') {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(SMALL_JSON) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(SMALL_JSON),
+    });
     res.end(SMALL_JSON);
   } else if (req.url === '/blob') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': blob.length,
+    });
     res.end(blob);
   } else {
     res.writeHead(404).end();

@@ -6,9 +6,13 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}/dist`, { recursive: true, force: true });
-execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`],
+  {
+    stdio: 'inherit',
+  },
+);
 await build({
   entryPoints: { beacon: `${root}/src/client/beacon.ts` },
   outdir: `${root}/dist/client`,

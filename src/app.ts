@@ -11,17 +11,21 @@ import { createLogger, type Logger } from './logger.js';
 import { createForwarder, type Forwarder, upstreamPath } from './proxy/forwarder.js';
 import { pipeToClient } from './proxy/pipe-to-client.js';
 import { rejectConnect } from './proxy/reject-connect.js';
-import { type VisitorOrigin, requestOrigin } from './proxy/request-origin.js';
+import { requestOrigin, type VisitorOrigin } from './proxy/request-origin.js';
 import { sendProxyError } from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
 import { createMemoryStore } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
-import { createVisitorCookies, SESSION_COOKIE, type VisitorCookies } from './session/visitor-cookie.js';
+import {
+  createVisitorCookies,
+  SESSION_COOKIE,
+  type VisitorCookies,
+} from './session/visitor-cookie.js';
+import { makeSharedCacheSafe } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { compileGlobs } from './util/glob.js';
-import { makeSharedCacheSafe } from './util/cache-control.js';
 
 /** What {@link createHelpgate} needs besides the config; every part has a production default. */
 export interface HelpgateOptions {

@@ -28,8 +28,7 @@ export const ERRORS = {
   HG_ERR_CONFIG_FILE: { message: 'cannot read {value}: {reason}' },
   HG_ERR_CONFIG_INVALID: { message: '{reason}' },
 
-  // ── command line ─────────────────────────────────────────────────────────────
-  HG_ERR_USAGE: { message: '{reason}' },
+  // ── start-up ─────────────────────────────────────────────────────────────────
   HG_ERR_START: { message: 'cannot start: {reason}' },
 
   // ── proxy ────────────────────────────────────────────────────────────────────
@@ -37,7 +36,10 @@ export const ERRORS = {
     message: 'the site behind helpgate could not be reached',
     status: 502,
   },
-  HG_ERR_UPSTREAM_TIMEOUT: { message: 'the site behind helpgate did not answer in time', status: 504 },
+  HG_ERR_UPSTREAM_TIMEOUT: {
+    message: 'the site behind helpgate did not answer in time',
+    status: 504,
+  },
   HG_ERR_UPSTREAM_BAD_RESPONSE: {
     message: 'the site behind helpgate sent a response that could not be read',
     status: 502,
@@ -47,8 +49,6 @@ export const ERRORS = {
   // ── own routes ───────────────────────────────────────────────────────────────
   HG_ERR_NOT_FOUND: { message: 'no such helpgate route', status: 404 },
   HG_ERR_METHOD_NOT_ALLOWED: { message: 'method not allowed', status: 405 },
-  HG_ERR_UNAUTHORIZED: { message: 'a valid token is required', status: 401 },
-  HG_ERR_FORBIDDEN: { message: 'this token may not do that', status: 403 },
   HG_ERR_HB_NO_SESSION: {
     message: 'heartbeat without a validly signed session cookie',
     status: 401,

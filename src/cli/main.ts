@@ -129,7 +129,11 @@ async function check(file: string, overrides: ConfigOverrides, io: Io): Promise<
   }
 }
 
-async function start(file: string, overrides: ConfigOverrides, io: Io): Promise<number | undefined> {
+async function start(
+  file: string,
+  overrides: ConfigOverrides,
+  io: Io,
+): Promise<number | undefined> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(file, { overrides });
@@ -140,7 +144,12 @@ async function start(file: string, overrides: ConfigOverrides, io: Io): Promise<
   for (const warning of [...loaded.warnings, ...configWarnings(loaded.config)]) {
     logger.warn({ file }, warning);
   }
-  return serve(loaded.config, logger, io, async () => (await loadConfig(file, { overrides })).config);
+  return serve(
+    loaded.config,
+    logger,
+    io,
+    async () => (await loadConfig(file, { overrides })).config,
+  );
 }
 
 async function demo(port: number | undefined, io: Io): Promise<number | undefined> {
@@ -156,7 +165,9 @@ async function demo(port: number | undefined, io: Io): Promise<number | undefine
     return reportConfigError(error, io);
   }
   const logger = createLogger(loaded.config.log.level);
-  const code = await serve(loaded.config, logger, io, undefined, async (url) => {
+  const code = await serve(loaded.config, logger, io, undefined, async (listening) => {
+    // A wildcard bind address is no place to browse to; the loopback name is.
+    const url = listening.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//localhost');
     const agents = loaded.config.agents.list.map((a) => `${a.id} (token ${a.token})`).join(', ');
     io.err(
       `\nhelpgate demo: open ${url}/ in a browser (the demo shop, behind helpgate).\n` +

@@ -40,8 +40,8 @@ export async function removeFromCart(ctx: RouteContext): Promise<Reply> {
 }
 
 /**
- * POST /checkout: re-renders the form with the entries and errors (422) when validation
- * fails; otherwise records the order, empties the cart and redirects to /checkout/done.
+ * POST /checkout: re-renders the form with the entries and errors when validation fails
+ * (status 200, as legacy sites do); otherwise records the order, empties the cart and redirects to /checkout/done.
  */
 export async function submitCheckout(ctx: RouteContext): Promise<Reply> {
   const form = await ctx.req.form();
@@ -51,7 +51,7 @@ export async function submitCheckout(ctx: RouteContext): Promise<Reply> {
   if (Object.keys(errors).length > 0) {
     const novalidate = ctx.req.url.searchParams.get('novalidate') === '1';
     return htmlReply(
-      422,
+      200,
       checkoutPage(ctx.visitor, { values, errors, novalidate, cart: ctx.cart }),
       { 'Cache-Control': 'no-store' },
     );
@@ -69,7 +69,7 @@ export async function logIn(ctx: RouteContext): Promise<Reply> {
   const customerId = customerIdFromName(name);
   if (!customerId) {
     return htmlReply(
-      422,
+      200,
       loginPage(ctx.visitor, name, 'Enter your name, using at least one letter or digit.'),
     );
   }

@@ -31,6 +31,7 @@ export function layout(visitor: Visitor, page: PageContent): SafeHtml {
 <meta charset="utf-8">
 <title>${page.title} - Cobblestone Goods</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/site.css">
 <style>${BASE_STYLE}${page.style ?? ''}</style>
 ${(page.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}</head>

@@ -87,7 +87,11 @@ export function sniffCharset(
   }
   const fromHeader = headerLabel === null ? null : encodingForLabel(headerLabel);
   if (fromHeader !== null) {
-    return { encoding: fromHeader, source: 'header', asciiCompatible: isAsciiCompatible(fromHeader) };
+    return {
+      encoding: fromHeader,
+      source: 'header',
+      asciiCompatible: isAsciiCompatible(fromHeader),
+    };
   }
   if (head.length < PRESCAN_BYTES && !complete) return null;
   const fromMeta = prescanMeta(head.subarray(0, PRESCAN_BYTES));
@@ -126,7 +130,10 @@ export function prescanMeta(buf: Buffer): string | null {
     }
     const c = buf[i + 1] ?? 0;
     const alpha = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
-    if (alpha || (c === 0x2f && ((buf[i + 2] ?? 0) | 0x20) >= 0x61 && ((buf[i + 2] ?? 0) | 0x20) <= 0x7a)) {
+    if (
+      alpha ||
+      (c === 0x2f && ((buf[i + 2] ?? 0) | 0x20) >= 0x61 && ((buf[i + 2] ?? 0) | 0x20) <= 0x7a)
+    ) {
       // Skip the tag's attributes so that quoted `>` do not end it early.
       let j = i + 1;
       while (j < len && !isSpaceOrSlash(buf[j]) && buf[j] !== 0x3e) j++;
@@ -186,7 +193,10 @@ function metaCharset(buf: Buffer, from: number): { charset: string | null; next:
 }
 
 /** "Get an attribute" of the prescan; null at `>` or the end of the buffer. */
-function readAttribute(buf: Buffer, i: number): { name: string; value: string; next: number } | null {
+function readAttribute(
+  buf: Buffer,
+  i: number,
+): { name: string; value: string; next: number } | null {
   const len = buf.length;
   while (i < len && isSpaceOrSlash(buf[i])) i++;
   if (i >= len || buf[i] === 0x3e) return null;

@@ -207,7 +207,7 @@ function compileAttribute(
       if (want === '' || /[\t\n\f\r ]/.test(want)) return () => false;
       return (el) => {
         const v = read(el);
-        return v !== null && v.split(/[\t\n\f\r ]+/).includes(want);
+        return v?.split(/[\t\n\f\r ]+/).includes(want) === true;
       };
     case 'start':
       return want === '' ? () => false : (el) => read(el)?.startsWith(want) === true;

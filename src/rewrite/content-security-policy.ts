@@ -5,7 +5,9 @@
  * changes a policy; a page whose policy would block the beacon is served unmodified.
  */
 
-export type CspVerdict = { allowed: true; nonce: string | null } | { allowed: false; reason: string };
+export type CspVerdict =
+  | { allowed: true; nonce: string | null }
+  | { allowed: false; reason: string };
 
 /** Where the page is served from, to match host-sources such as `https://shop.example`. */
 export interface PageOrigin {
@@ -21,17 +23,22 @@ export interface PageOrigin {
  * only a nonce makes the tag run, so the verdict carries the page's nonce; when the policies
  * use a nonce anyway, it is returned too.
  */
-export function beaconAllowedByCsp(policies: readonly string[], origin: PageOrigin | null): CspVerdict {
+export function beaconAllowedByCsp(
+  policies: readonly string[],
+  origin: PageOrigin | null,
+): CspVerdict {
   let nonce: string | null = null;
   const parsed = policies.flatMap((value) => value.split(',')).map(parsePolicy);
   for (const policy of parsed) {
-    const sources = policy.get('script-src-elem') ?? policy.get('script-src') ?? policy.get('default-src');
+    const sources =
+      policy.get('script-src-elem') ?? policy.get('script-src') ?? policy.get('default-src');
     if (sources === undefined) continue;
     const found = sources.find((s) => s.toLowerCase().startsWith("'nonce-") && s.endsWith("'"));
     if (found !== undefined && nonce === null) nonce = found.slice(7, -1);
   }
   for (const policy of parsed) {
-    const scripts = policy.get('script-src-elem') ?? policy.get('script-src') ?? policy.get('default-src');
+    const scripts =
+      policy.get('script-src-elem') ?? policy.get('script-src') ?? policy.get('default-src');
     if (scripts !== undefined && !scriptAllowed(scripts, nonce, origin)) {
       return { allowed: false, reason: 'its Content-Security-Policy blocks a same-origin script' };
     }
@@ -47,7 +54,10 @@ export function beaconAllowedByCsp(policies: readonly string[], origin: PageOrig
 function parsePolicy(text: string): Map<string, string[]> {
   const directives = new Map<string, string[]>();
   for (const part of text.split(';')) {
-    const tokens = part.trim().split(/[\t\n\f\r ]+/).filter(Boolean);
+    const tokens = part
+      .trim()
+      .split(/[\t\n\f\r ]+/)
+      .filter(Boolean);
     const name = tokens.shift()?.toLowerCase();
     if (name === undefined || directives.has(name)) continue;
     directives.set(name, tokens);
@@ -55,7 +65,11 @@ function parsePolicy(text: string): Map<string, string[]> {
   return directives;
 }
 
-function scriptAllowed(sources: string[], nonce: string | null, origin: PageOrigin | null): boolean {
+function scriptAllowed(
+  sources: string[],
+  nonce: string | null,
+  origin: PageOrigin | null,
+): boolean {
   const lower = sources.map((s) => s.toLowerCase());
   const hasNonce =
     nonce !== null &&
@@ -79,7 +93,11 @@ function hostSourceMatches(source: string, origin: PageOrigin): boolean {
   const m = /^(?:([a-z][a-z0-9+.-]*):\/\/)?([^/:]+)(?::(\d+|\*))?(?:\/.*)?$/.exec(source);
   if (!m || source.startsWith("'")) return false;
   const [, scheme, host, port] = m;
-  if (scheme !== undefined && scheme !== origin.scheme && !(scheme === 'http' && origin.scheme === 'https')) {
+  if (
+    scheme !== undefined &&
+    scheme !== origin.scheme &&
+    !(scheme === 'http' && origin.scheme === 'https')
+  ) {
     return false;
   }
   const [originHost, originPort] = splitHostPort(origin.host, origin.scheme);

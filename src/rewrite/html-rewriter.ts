@@ -10,7 +10,7 @@ import type { StripMatcher } from './compile-selectors.js';
 import type { PageOrigin } from './content-security-policy.js';
 import { type BeaconPlacement, createBeaconStep } from './inject-beacon.js';
 import { createBodyEndStep } from './inject-body-end.js';
-import { type TreeListener, TreeBuilder } from './open-elements.js';
+import { TreeBuilder, type TreeListener } from './open-elements.js';
 import { Splicer } from './splicer.js';
 import { createStripStep } from './strip-help.js';
 import { HtmlTokenizer } from './tokenizer.js';
@@ -46,6 +46,11 @@ export interface RewriteReport {
 
 export interface HtmlRewriter {
   write(chunk: Buffer): Buffer[];
+  /**
+   * Stops waiting for the first 1024 bytes of the `<meta>` prescan and decides the charset on
+   * what has arrived, as browsers do when the network is slow; returns the output it frees.
+   */
+  flush(): Buffer[];
   end(): Buffer[];
   readonly report: RewriteReport;
 }
@@ -66,6 +71,7 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
   let sniffed: Buffer[] = [];
   let tokenizer: HtmlTokenizer | null = null;
   let builder: TreeBuilder | null = null;
+  let listener: TreeListener | null = null;
   let total = 0;
 
   const start = (decision: CharsetDecision) => {
@@ -78,7 +84,8 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
     }
     phase = 'rewrite';
     const steps: TreeListener[] = [];
-    builder = new TreeBuilder(fanOut(steps), options.matcher.attributeNames);
+    listener = fanOut(steps);
+    builder = new TreeBuilder(listener, options.matcher.attributeNames);
     steps.push(createStripStep(options.matcher, builder.stack, splicer, report));
     steps.push(
       createBeaconStep({
@@ -103,6 +110,8 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
       const head = chunk.subarray(0, Math.max(0, room));
       const out = feed(head);
       report.truncated = true;
+      // The beacon may still go where it was waiting to be placed; the rest goes out as it came.
+      listener!.end?.(tokenizer!.safeOffset, false);
       out.push(...splicer.take(tokenizer!.safeOffset), ...splicer.takeRaw());
       phase = 'raw';
       const tail = chunk.subarray(head.length);
@@ -131,11 +140,17 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
       sniffed.push(chunk);
       return afterSniff(false) ?? [];
     },
+    flush() {
+      return phase === 'sniff' && sniffed.length > 0 ? (afterSniff(true) ?? []) : [];
+    },
     end() {
       const out = phase === 'sniff' ? (afterSniff(true) ?? []) : [];
       if (phase === 'rewrite') {
         tokenizer!.end();
-        builder!.finish(splicer.length, tokenizer!.endedInData);
+        // A tag the page ends in is dropped by the browser: the page ends in data before it.
+        const dropped = tokenizer!.droppedTagAt;
+        if (dropped >= 0) builder!.finish(dropped, true);
+        else builder!.finish(splicer.length, tokenizer!.endedInData);
         out.push(...splicer.take(Number.POSITIVE_INFINITY, true));
       }
       return out;
@@ -152,8 +167,14 @@ function fanOut(steps: readonly TreeListener[]): TreeListener {
     elementEnd(el, end, certain) {
       for (const s of steps) s.elementEnd?.(el, end, certain);
     },
+    headStart(at) {
+      for (const s of steps) s.headStart?.(at);
+    },
     headEnd(at, explicitHead, headHadContent) {
       for (const s of steps) s.headEnd?.(at, explicitHead, headHadContent);
+    },
+    framesetStart(at) {
+      for (const s of steps) s.framesetStart?.(at);
     },
     bodyStart(at, explicit) {
       for (const s of steps) s.bodyStart?.(at, explicit);

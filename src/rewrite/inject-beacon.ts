@@ -24,14 +24,28 @@ export interface BeaconStepOptions {
   placed: (where: BeaconPlacement) => void;
 }
 
+/** The splicer hold slot of this step (the strip step uses slot 0). */
+const HOLD = 1;
+
 export function createBeaconStep(options: BeaconStepOptions): TreeListener {
   const { splicer } = options;
   const metaPolicies: string[] = [];
   let done = false;
+  // The last point in the head where the beacon could still go, held back from the output
+  // until it is placed: a page may end (or turn into a frameset) before its head is done.
+  let fallback = -1;
+
+  const waitAt = (at: number) => {
+    if (done) return;
+    fallback = at;
+    splicer.release(HOLD);
+    splicer.hold(at, HOLD);
+  };
 
   const place = (at: number, where: BeaconPlacement) => {
     if (done) return;
     done = true;
+    splicer.release(HOLD);
     let nonce = options.nonce;
     if (metaPolicies.length > 0) {
       const verdict = beaconAllowedByCsp(metaPolicies, options.origin);
@@ -53,14 +67,23 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
       const policy = tag.attr('content');
       if (policy !== null) metaPolicies.push(policy);
     },
+    headStart(at) {
+      waitAt(at);
+    },
     headEnd(at, explicitHead, headHadContent) {
       if (explicitHead || headHadContent) place(at, 'head');
+      else waitAt(at);
     },
     bodyStart(at) {
       place(at, 'body');
     },
+    framesetStart() {
+      // Anything after a <frameset> is dropped by the parser; the head still works.
+      if (fallback >= 0) place(fallback, 'head');
+    },
     end(at, inData) {
       if (inData) place(at, 'end');
+      else if (fallback >= 0) place(fallback, 'head');
       else if (!done) {
         done = true;
         options.placed('not-placed');

@@ -26,7 +26,9 @@ export function isRewritableRequest(req: IncomingMessage, opts: RewritableReques
   return !opts.excluded(pathnameOf(req.url ?? '/'));
 }
 
-export type Rewritability = { rewrite: true; nonce: string | null } | { rewrite: false; reason: string };
+export type Rewritability =
+  | { rewrite: true; nonce: string | null }
+  | { rewrite: false; reason: string };
 
 const CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'identity']);
 
@@ -51,7 +53,8 @@ export function responseRewritability(
   const disposition = headerText(headers['content-disposition'])?.trim().toLowerCase();
   if (disposition?.startsWith('attachment')) return no('Content-Disposition: attachment');
   const cacheControl = headerText(headers['cache-control'])?.toLowerCase() ?? '';
-  if (/(^|[\s,])no-transform($|[\s,;=])/.test(cacheControl)) return no('Cache-Control: no-transform');
+  if (/(^|[\s,])no-transform($|[\s,;=])/.test(cacheControl))
+    return no('Cache-Control: no-transform');
   const encoding = headerText(headers['content-encoding'])?.trim().toLowerCase();
   if (encoding !== undefined && encoding !== '' && !CODINGS.has(encoding)) {
     return no(`Content-Encoding ${encoding}`);

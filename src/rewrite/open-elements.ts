@@ -34,8 +34,16 @@ export interface OpenElement {
   readonly implied: boolean;
   /** HTML integration point (SVG foreignObject/desc/title, MathML annotation-xml as HTML). */
   readonly integration: boolean;
-  /** False when the start tag itself disturbed the tree (see the module comment). */
+  /**
+   * False when the start tag itself disturbed the tree (see the module comment), apart from
+   * closing elements: that is `closedFrom`.
+   */
   readonly certainStart: boolean;
+  /**
+   * Offset of the earliest element the start tag closed (e.g. the `<p>` a `<div>` ends), or
+   * `Infinity`. Removing the element is still safe when everything it closed was removed too.
+   */
+  readonly closedFrom: number;
 }
 
 /** What the rewrite steps hear from the tree builder. */
@@ -45,10 +53,19 @@ export interface TreeListener {
    * (or a self-closing foreign one) is not left on the stack and ends at `el.tagEnd`.
    */
   elementStart?(el: OpenElement, tag: TagToken | null, depth: number, isVoid: boolean): void;
-  /** An element was popped; its bytes end at `end`; `certain` as in the module comment. */
+  /**
+   * An element ended (void ones too); its bytes end at `end`; `certain` as in the module
+   * comment. Where removing it could change how the token after it is parsed (it implied the
+   * body, or it turned the frameset-ok flag off), this comes once that token is known, before
+   * anything the token creates.
+   */
   elementEnd?(el: OpenElement, end: number, certain: boolean): void;
+  /** The head element was created; the beacon may go at `at` (after `<head>`, or before the token that implied it). */
+  headStart?(at: number): void;
   /** The head closed at `at` (before the token that closed it). */
   headEnd?(at: number, explicitHead: boolean, headHadContent: boolean): void;
+  /** A `<frameset>` start tag at `at` replaces the body: nothing placed after it is kept. */
+  framesetStart?(at: number): void;
   /** The body started: after an explicit `<body>` tag, or before the token that implied it. */
   bodyStart?(at: number, explicit: boolean): void;
   /** The first `</body>` (or `</html>`) seen while in the body, at its `<`. */
@@ -73,7 +90,9 @@ const M_FRAMESET = 12;
 
 const set = (s: string) => new Set(s.split(' '));
 
-const VOID = set('area base basefont bgsound br col embed frame hr img image input keygen link meta param source track wbr');
+const VOID = set(
+  'area base basefont bgsound br col embed frame hr img image input keygen link meta param source track wbr',
+);
 const IMPLIED_END = set('dd dt li optgroup option p rb rp rt rtc');
 const FORMATTING = set('a b big code em font i nobr s small strike strong tt u');
 const CLOSES_P = set(
@@ -95,7 +114,34 @@ const SPECIAL = set(
 );
 const SCOPE_HTML = set('applet caption html table td th marquee object template');
 const SVG_INTEGRATION = set('foreignobject desc title');
-const RAWTEXT = set('style xmp iframe noembed noframes noscript');
+
+/** Start tags that set the frameset-ok flag to "not ok" in the body (HTML §13.2.6.4.7). */
+const FRAMESET_OFF = set(
+  'applet area br button dd dt embed hr iframe image img input keygen li listing marquee object pre select table textarea wbr xmp',
+);
+/** Start tags that, after the head, do not simply start the body (§13.2.6.4.6). */
+const NOT_BODY_START = set(
+  'base basefont bgsound body frameset head html link meta noframes script style template title',
+);
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+// The kind of token being processed, for judging what follows an element.
+const T_TEXT = 0;
+const T_START = 1;
+const T_END = 2;
+const T_COMMENT = 3;
+const T_DOCTYPE = 4;
+const T_EOF = 5;
+const T_EOF_INSIDE = 6;
+
+/** An element whose end waits for the token after it (see {@link TreeListener.elementEnd}). */
+interface PendingEnd {
+  el: OpenElement;
+  end: number;
+  body: boolean;
+  frameset: boolean;
+}
 
 const CLEAR_STOPS: Record<string, Set<string>> = {
   table: set('table template html'),
@@ -124,6 +170,14 @@ export class TreeBuilder implements TokenSink {
   private headClosed = false;
   private bodyOpen = false;
   private bodyEndSeen = false;
+  private afterBody = false;
+  /**
+   * After `</body>` (or `</html>`): where it was, and whether comments (which go outside the
+   * open elements) and whitespace (which goes into them) followed before the body reopened.
+   */
+  private afterBodyAt = -1;
+  private commentAfterBody = false;
+  private spaceAfterBody = false;
   private textElement: OpenElement | null = null;
   private templates = 0;
   private quirks = true;
@@ -131,8 +185,24 @@ export class TreeBuilder implements TokenSink {
   /** Tree rearrangements this builder does not model: no element is certain any more. */
   private lost = false;
   private lastHazard = -1;
-  /** Set while one token is processed when it closed, reopened or fostered other elements. */
+  /** Set while one token is processed when it reopened, implied or fostered other elements. */
   private disturbed = false;
+  /** Start of the earliest element the token being processed closed, or NEVER. */
+  private poppedFrom = NEVER;
+  private quirksUnsure = false;
+  // The token being processed.
+  private tokKind = T_TEXT;
+  private tokStart = 0;
+  private tokFirst = -1;
+  private tokTag: TagToken | null = null;
+  /** Set from the implied body until the token that implied it creates its element. */
+  private impliesBody = false;
+  /** The element whose start tag implied the body: without it the body starts later. */
+  private bodyImplier: OpenElement | null = null;
+  private pending: PendingEnd[] = [];
+  /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
+  private framesetSurelyOff = NEVER;
+  private framesetMaybeOff = NEVER;
 
   constructor(listener: TreeListener, attributeNames: readonly string[] = []) {
     this.listener = listener;
@@ -151,25 +221,40 @@ export class TreeBuilder implements TokenSink {
     return cur !== undefined && cur.ns !== NS_HTML;
   }
 
-  doctype(_start: number, _end: number, text: string): void {
+  doctype(start: number, _end: number, text: string): void {
+    this.begin(T_DOCTYPE, start, null, -1);
     if (this.sawToken) return;
     this.quirks = isQuirksDoctype(text);
+    this.quirksUnsure = !isQuirksCertain(text);
   }
 
-  comment(): void {}
+  comment(start: number): void {
+    this.begin(T_COMMENT, start, null, -1);
+    if (this.afterBodyAt >= 0) this.commentAfterBody = true;
+  }
 
   text(start: number, _end: number, firstNonSpace: number): void {
+    this.begin(T_TEXT, start, null, firstNonSpace);
     this.sawToken = true;
-    this.disturbed = false;
     const cur = this.current();
+    if (firstNonSpace >= 0 && this.framesetSurelyOff === NEVER && this.textSetsFramesetOff()) {
+      this.framesetOff(firstNonSpace, this.tokenizer?.byteAt(firstNonSpace) !== 0);
+    }
     if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
     const mode = this.mode();
+    if (firstNonSpace >= 0) this.reopenBody();
+    else if (this.afterBodyAt >= 0) this.spaceAfterBody = true;
     if (mode <= M_AFTER_HEAD) {
       if (firstNonSpace < 0) return;
       this.leaveHead(firstNonSpace);
       this.openBody(firstNonSpace, false);
     } else if (mode === M_TABLE || mode === M_TBODY || mode === M_ROW) {
       if (firstNonSpace >= 0) this.hazard(firstNonSpace); // foster-parented text
+      return;
+    } else if (mode === M_COLGROUP && firstNonSpace >= 0 && this.isCurrent('colgroup')) {
+      // Text closes the colgroup and is foster-parented out of the table.
+      this.pop(firstNonSpace);
+      this.hazard(firstNonSpace);
       return;
     } else if (mode === M_SELECT || mode === M_COLGROUP || mode === M_FRAMESET) {
       return;
@@ -178,8 +263,11 @@ export class TreeBuilder implements TokenSink {
   }
 
   startTag(tag: TagToken): void {
+    this.begin(T_START, tag.start, tag, -1);
     this.sawToken = true;
-    this.disturbed = false;
+    // After </body> comments go to <html>; the tag that reopens the body decides where.
+    this.disturbed = this.afterBody;
+    this.reopenBody();
     const cur = this.current();
     if (cur && cur.ns !== NS_HTML && !this.htmlContentFor(cur, tag)) {
       this.foreignStart(tag);
@@ -189,8 +277,9 @@ export class TreeBuilder implements TokenSink {
   }
 
   endTag(tag: TagToken): void {
+    this.begin(T_END, tag.start, tag, -1);
     this.sawToken = true;
-    this.disturbed = false;
+    if (this.afterBodyAt >= 0 && tag.name !== 'body' && tag.name !== 'html') this.reopenBody();
     const text = this.textElement;
     if (text) {
       this.textElement = null;
@@ -203,16 +292,162 @@ export class TreeBuilder implements TokenSink {
   }
 
   /** End of input at `at`; `inData` as in {@link TreeListener.end}. */
-  finish(at: number, inData: boolean): void {
+  finish(at: number, endedInData: boolean): void {
+    this.begin(endedInData ? T_EOF : T_EOF_INSIDE, at, null, -1);
+    // Nothing may be added at the end inside an unclosed template: it would be inert.
+    const inData = endedInData && this.templates === 0;
     if (inData) {
       if (!this.headClosed) this.leaveHead(at);
       if (!this.bodyOpen && !this.lost) this.openBody(at, false);
     }
+    // Elements still open end at the end of the page, or at a `</body>` after which only
+    // comments (which go outside them) came.
+    let end = at;
+    let after = true;
+    if (this.afterBodyAt >= 0 && (this.commentAfterBody || !endedInData)) {
+      end = this.afterBodyAt;
+      after = !this.spaceAfterBody;
+    }
     while (this.stack.length > 0) {
       const el = this.stack.pop()!;
-      this.listener.elementEnd?.(el, at, false);
+      // Nothing follows an element open at the end: no formatting element is reopened after
+      // it and no token after it could be parsed differently.
+      const certain = after && el.certainStart && !this.lost && this.lastHazard < el.start;
+      this.listener.elementEnd?.(el, end, certain);
     }
     this.listener.end?.(at, inData);
+  }
+
+  /** Back in the body after `</body>`: comments that went outside the open elements matter now. */
+  private reopenBody(): void {
+    this.afterBody = false;
+    if (this.afterBodyAt < 0) return;
+    if (this.commentAfterBody) this.hazard(this.afterBodyAt);
+    this.afterBodyAt = -1;
+    this.commentAfterBody = false;
+    this.spaceAfterBody = false;
+  }
+
+  /** Starts processing a token: settles the elements waiting for it. */
+  private begin(kind: number, start: number, tag: TagToken | null, first: number): void {
+    this.tokKind = kind;
+    this.tokStart = start;
+    this.tokTag = tag;
+    this.tokFirst = first;
+    this.disturbed = false;
+    this.poppedFrom = NEVER;
+    this.impliesBody = false;
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) this.judge(p);
+  }
+
+  /** Reports a waiting element's end, or keeps it waiting when the token says nothing yet. */
+  private judge(p: PendingEnd): void {
+    if (p.body && !this.bodyFollows()) {
+      this.listener.elementEnd?.(p.el, p.end, false);
+      return;
+    }
+    const frameset = p.frameset ? this.framesetFollows() : 1;
+    if (frameset < 0) this.pending.push({ el: p.el, end: p.end, body: false, frameset: true });
+    else this.listener.elementEnd?.(p.el, p.end, frameset > 0);
+  }
+
+  /**
+   * Reports the end of an element the parser closed. When its removal could change how the
+   * next token is parsed, the verdict waits for that token (or is taken now, when the element
+   * ended at the start of the token being processed).
+   */
+  private ended(el: OpenElement, end: number, certain: boolean): void {
+    if (certain) {
+      const body = el === this.bodyImplier;
+      // Without the element, the flag could still be "ok" when a later <frameset> comes.
+      const frameset = this.framesetMaybeOff !== NEVER && !(this.framesetSurelyOff < el.start);
+      if (body || frameset) {
+        const p = { el, end, body, frameset };
+        if (end > this.tokStart) this.pending.push(p);
+        else this.judge(p);
+        return;
+      }
+    }
+    this.listener.elementEnd?.(el, end, certain);
+  }
+
+  /**
+   * Whether the token being processed, following a removed element that implied the body,
+   * starts the body just as well without it.
+   */
+  private bodyFollows(): boolean {
+    switch (this.tokKind) {
+      case T_TEXT: {
+        const first = this.tokFirst;
+        // A character reference could be whitespace, which would stay outside the body.
+        return first === this.tokStart && this.tokenizer?.byteAt(first) !== 0x26;
+      }
+      case T_START:
+        return !NOT_BODY_START.has(this.tokTag!.name);
+      case T_END:
+        return /^(body|br|html)$/.test(this.tokTag!.name);
+      case T_DOCTYPE:
+      case T_EOF:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Whether the token being processed, following a removed element that turned the
+   * frameset-ok flag off, turns it off for certain (1), could be a `<frameset>` or leaves the
+   * flag in doubt (0), or says nothing either way (-1: whitespace, comments, end tags).
+   */
+  private framesetFollows(): number {
+    switch (this.tokKind) {
+      case T_TEXT: {
+        const first = this.tokFirst;
+        if (first < 0) return -1;
+        return this.tokenizer?.byteAt(first) !== 0 && this.textSetsFramesetOff() ? 1 : 0;
+      }
+      case T_START:
+        return this.tagSetsFramesetOff(this.tokTag!) ? 1 : 0;
+      case T_END: {
+        const name = this.tokTag!.name;
+        // </br> is a <br>; a stray </p> makes an element, which must not wait for this one.
+        if (name === 'br') return 1;
+        return name === 'p' ? 0 : -1;
+      }
+      case T_COMMENT:
+      case T_DOCTYPE:
+        return -1;
+      default:
+        return 1;
+    }
+  }
+
+  private textSetsFramesetOff(): boolean {
+    const cur = this.current();
+    if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return true;
+    const mode = this.mode();
+    return mode !== M_SELECT && mode !== M_FRAMESET;
+  }
+
+  private tagSetsFramesetOff(tag: TagToken): boolean {
+    const name = tag.name;
+    if (!FRAMESET_OFF.has(name)) return false;
+    if (name === 'input' && tag.attr('type')?.toLowerCase() === 'hidden') return false;
+    const cur = this.current();
+    if (cur && cur.ns !== NS_HTML && !this.htmlContentFor(cur, tag) && !BREAKOUT.has(name)) {
+      return false;
+    }
+    const mode = this.mode();
+    if (mode === M_SELECT) return name === 'input' || name === 'keygen' || name === 'textarea';
+    return mode !== M_FRAMESET && mode !== M_TEMPLATE;
+  }
+
+  private framesetOff(at: number, sure: boolean): void {
+    if (sure && at < this.framesetSurelyOff) this.framesetSurelyOff = at;
+    if (at < this.framesetMaybeOff) this.framesetMaybeOff = at;
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────
@@ -222,7 +457,7 @@ export class TreeBuilder implements TokenSink {
   }
 
   private hazard(at: number): void {
-    this.lastHazard = at;
+    if (at > this.lastHazard) this.lastHazard = at;
   }
 
   private loseTrack(at: number): void {
@@ -317,12 +552,27 @@ export class TreeBuilder implements TokenSink {
       implied: tag === null,
       integration,
       certainStart: !this.lost && !this.disturbed && !inTemplate,
+      closedFrom: this.poppedFrom,
     };
   }
 
   /** Creates an element and pushes it. */
-  private insert(tag: TagToken | null, name: string, ns: Namespace = NS_HTML, at = 0): OpenElement {
+  private insert(
+    tag: TagToken | null,
+    name: string,
+    ns: Namespace = NS_HTML,
+    at = 0,
+    structural = false,
+  ): OpenElement {
     const el = this.make(tag, name, ns, at);
+    // An element the parser implies belongs to the token that implied it: that token's
+    // bytes cannot go without changing the tree. (Implied html, head and body are judged by
+    // what follows the element that implied them instead.)
+    if (tag === null && !structural) this.disturbed = true;
+    if (this.impliesBody && !structural) {
+      this.impliesBody = false;
+      this.bodyImplier = el;
+    }
     this.stack.push(el);
     if (name === 'template' && ns === NS_HTML) this.templates++;
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
@@ -333,7 +583,12 @@ export class TreeBuilder implements TokenSink {
   private insertVoid(tag: TagToken, name: string, ns: Namespace = NS_HTML): void {
     const el = this.make(tag, name, ns, tag.start);
     if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
+    if (this.impliesBody) {
+      this.impliesBody = false;
+      this.bodyImplier = el;
+    }
     this.listener.elementStart?.(el, tag, this.stack.length, true);
+    this.ended(el, el.tagEnd, this.certainEnd(el));
   }
 
   /** Pushes an element whose text the tokenizer reads as RCDATA/RAWTEXT/script/plaintext. */
@@ -345,11 +600,7 @@ export class TreeBuilder implements TokenSink {
     }
     this.textElement = el;
     const mode =
-      name === 'script'
-        ? 'script'
-        : name === 'title' || name === 'textarea'
-          ? 'rcdata'
-          : 'rawtext';
+      name === 'script' ? 'script' : name === 'title' || name === 'textarea' ? 'rcdata' : 'rawtext';
     this.tokenizer?.setTextMode(mode, name);
   }
 
@@ -361,12 +612,14 @@ export class TreeBuilder implements TokenSink {
     return true;
   }
 
-  private pop(end: number): void {
+  private pop(end: number, closes = true): void {
     const el = this.stack.pop();
     if (!el) return;
+    // A start tag that closes elements makes the element it opens uncertain, unless they go too.
+    if (closes && el.start < this.poppedFrom) this.poppedFrom = el.start;
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
     if (el === this.textElement) this.textElement = null;
-    this.listener.elementEnd?.(el, end, this.certainEnd(el));
+    this.ended(el, end, this.certainEnd(el));
   }
 
   /** Pops until `el` is popped: elements above it end at `at`, `el` ends at `elEnd`. */
@@ -406,8 +659,7 @@ export class TreeBuilder implements TokenSink {
 
   private closeP(at: number): void {
     if (!this.inScope('p', SCOPE_BUTTON)) return;
-    this.disturbed = true;
-    this.generateImplied(at, 'p');
+        this.generateImplied(at, 'p');
     this.popUntil('p', at, at);
   }
 
@@ -415,24 +667,26 @@ export class TreeBuilder implements TokenSink {
     if (this.headClosed) return;
     if (!this.head) {
       this.ensureHtml(at);
-      this.head = this.insert(null, 'head', NS_HTML, at);
+      this.head = this.insert(null, 'head', NS_HTML, at, true);
+      this.listener.headStart?.(at);
     }
     this.headClosed = true;
     this.listener.headEnd?.(at, this.explicitHead, this.headHadContent);
-    if (this.isCurrent('head')) this.pop(at);
+    if (this.isCurrent('head')) this.pop(at, false);
   }
 
   private openBody(at: number, explicit: boolean, tag: TagToken | null = null): void {
     if (this.bodyOpen) return;
     this.ensureHtml(at);
     this.bodyOpen = true;
-    if (!explicit) this.disturbed = true;
-    this.insert(tag, 'body', NS_HTML, at);
+    this.insert(tag, 'body', NS_HTML, at, true);
+    if (explicit) this.framesetOff(at, true);
+    else this.impliesBody = true;
     this.listener.bodyStart?.(tag ? tag.end : at, explicit);
   }
 
   private ensureHtml(at: number): void {
-    if (this.stack.length === 0 && !this.bodyOpen) this.insert(null, 'html', NS_HTML, at);
+    if (this.stack.length === 0 && !this.bodyOpen) this.insert(null, 'html', NS_HTML, at, true);
   }
 
   // ── active formatting elements ──────────────────────────────────────────────
@@ -540,7 +794,6 @@ export class TreeBuilder implements TokenSink {
       (name === 'font' &&
         (tag.indexOf('color') >= 0 || tag.indexOf('face') >= 0 || tag.indexOf('size') >= 0))
     ) {
-      this.disturbed = true;
       for (;;) {
         const cur = this.current();
         if (!cur || cur.ns === NS_HTML || cur.integration || isMathText(cur)) break;
@@ -631,10 +884,12 @@ export class TreeBuilder implements TokenSink {
     if (this.head === null) {
       if (name === 'head') {
         this.explicitHead = true;
-        this.head = this.insert(tag, 'head');
+        this.head = this.insert(tag, 'head', NS_HTML, 0, true);
+        this.listener.headStart?.(tag.end);
         return;
       }
-      this.head = this.insert(null, 'head', NS_HTML, tag.start);
+      this.head = this.insert(null, 'head', NS_HTML, tag.start, true);
+      this.listener.headStart?.(tag.start);
     }
     if (!this.headClosed) {
       if (HEAD_CONTENT.has(name) || name === 'noscript') {
@@ -651,6 +906,7 @@ export class TreeBuilder implements TokenSink {
       return;
     }
     if (name === 'frameset') {
+      this.listener.framesetStart?.(tag.start);
       this.loseTrack(tag.start);
       this.insert(tag, name);
       this.bodyOpen = true;
@@ -667,6 +923,11 @@ export class TreeBuilder implements TokenSink {
 
   private bodyStart(tag: TagToken, name: string): void {
     const at = tag.start;
+    if (this.framesetSurelyOff === NEVER && FRAMESET_OFF.has(name)) {
+      if (name !== 'input' || tag.attr('type')?.toLowerCase() !== 'hidden') {
+        this.framesetOff(at, true);
+      }
+    }
     if (HEAD_CONTENT.has(name)) {
       this.headContent(tag, name);
       return;
@@ -680,8 +941,7 @@ export class TreeBuilder implements TokenSink {
       this.closeP(at);
       const cur = this.current();
       if (cur && cur.ns === NS_HTML && HEADINGS.has(cur.name)) {
-        this.disturbed = true;
-        this.pop(at);
+                this.pop(at);
       }
       this.insert(tag, name);
       return;
@@ -711,7 +971,8 @@ export class TreeBuilder implements TokenSink {
         this.hazard(at);
         return;
       case 'frameset':
-        this.loseTrack(at);
+        // Ignored once the frameset-ok flag is off; otherwise it replaces the body.
+        if (this.framesetSurelyOff === NEVER) this.loseTrack(at);
         return;
       case 'pre':
       case 'listing':
@@ -739,8 +1000,7 @@ export class TreeBuilder implements TokenSink {
         return;
       case 'button':
         if (this.inScope('button')) {
-          this.disturbed = true;
-          this.generateImplied(at);
+                    this.generateImplied(at);
           this.popUntil('button', at, at);
         }
         this.reconstruct(at);
@@ -754,7 +1014,8 @@ export class TreeBuilder implements TokenSink {
         this.afeMarker();
         return;
       case 'table':
-        if (this.inScope('p', SCOPE_BUTTON)) this.hazard(at); // depends on quirks mode
+        // Whether it closes the <p> depends on quirks mode.
+        if (this.quirksUnsure && this.inScope('p', SCOPE_BUTTON)) this.hazard(at);
         if (!this.quirks) this.closeP(at);
         this.insert(tag, name);
         return;
@@ -787,8 +1048,7 @@ export class TreeBuilder implements TokenSink {
       case 'optgroup':
       case 'option':
         if (this.isCurrent('option')) {
-          this.disturbed = true;
-          this.pop(at);
+                    this.pop(at);
         }
         this.reconstruct(at);
         this.insert(tag, name);
@@ -797,7 +1057,8 @@ export class TreeBuilder implements TokenSink {
       case 'rtc':
       case 'rp':
       case 'rt':
-        if (this.inScope('ruby')) this.generateImplied(at, name === 'rp' || name === 'rt' ? 'rtc' : '');
+        if (this.inScope('ruby'))
+          this.generateImplied(at, name === 'rp' || name === 'rt' ? 'rtc' : '');
         this.insert(tag, name);
         return;
       case 'math':
@@ -822,13 +1083,25 @@ export class TreeBuilder implements TokenSink {
     this.insert(tag, name);
   }
 
+  /** Whether the open select is in a table, not inside a template there (§13.2.4.1). */
+  private selectInTable(): boolean {
+    let i = this.stack.length - 1;
+    while (i >= 0 && !(this.stack[i]!.ns === NS_HTML && this.stack[i]!.name === 'select')) i--;
+    for (i--; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns !== NS_HTML) continue;
+      if (n.name === 'template') return false;
+      if (n.name === 'table') return true;
+    }
+    return false;
+  }
+
   private closeListItem(at: number, name: string): void {
     const stops = name === 'li' ? ['li'] : ['dd', 'dt'];
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const n = this.stack[i]!;
       if (n.ns === NS_HTML && stops.includes(n.name)) {
-        this.disturbed = true;
-        this.generateImplied(at, n.name);
+                this.generateImplied(at, n.name);
         this.popThrough(n, at, at);
         return;
       }
@@ -841,8 +1114,7 @@ export class TreeBuilder implements TokenSink {
     for (;;) {
       const cur = this.current();
       if (!cur || (cur.ns === NS_HTML && stops.has(cur.name))) return;
-      this.disturbed = true;
-      this.pop(at);
+            this.pop(at);
     }
   }
 
@@ -989,6 +1261,21 @@ export class TreeBuilder implements TokenSink {
       case 'template':
         this.headContent(tag, name);
         return;
+      case 'caption':
+      case 'table':
+      case 'tbody':
+      case 'tfoot':
+      case 'thead':
+      case 'tr':
+      case 'td':
+      case 'th':
+        // In a select in a table these close the select (§13.2.6.4.17).
+        if (this.selectInTable()) {
+          this.popUntil('select', at, at);
+          this.htmlStart(tag, name);
+          return;
+        }
+        break;
     }
     // Other tags are dropped inside a select.
     this.hazard(at);
@@ -1073,6 +1360,12 @@ export class TreeBuilder implements TokenSink {
         }
         return;
       case M_SELECT:
+        if (/^(caption|table|tbody|tfoot|thead|tr|td|th)$/.test(name) && this.selectInTable()) {
+          if (!this.inScope(name, SCOPE_TABLE)) return;
+          this.popUntil('select', tag.start, tag.start);
+          this.htmlEnd(tag, name);
+          return;
+        }
         if (name === 'optgroup') {
           const prev = this.stack[this.stack.length - 2];
           if (this.isCurrent('option') && prev?.name === 'optgroup') this.pop(tag.start);
@@ -1183,7 +1476,8 @@ export class TreeBuilder implements TokenSink {
       case 'body':
       case 'html':
         if (!this.inScope('body')) return;
-        this.hazard(at);
+        this.afterBody = true;
+        if (this.afterBodyAt < 0) this.afterBodyAt = at;
         if (!this.bodyEndSeen) {
           this.bodyEndSeen = true;
           this.listener.bodyEndTag?.(at);
@@ -1210,7 +1504,10 @@ export class TreeBuilder implements TokenSink {
         return;
       }
       case 'p':
-        if (!this.inScope('p', SCOPE_BUTTON)) return;
+        if (!this.inScope('p', SCOPE_BUTTON)) {
+          this.strayP(tag);
+          return;
+        }
         this.generateImplied(at, 'p');
         this.popUntil('p', at, tag.end);
         return;
@@ -1235,11 +1532,29 @@ export class TreeBuilder implements TokenSink {
         return;
       case 'br':
         this.hazard(at);
+        this.framesetOff(at, true);
         this.reconstruct(at);
         this.insertVoid(tag, 'br');
         return;
     }
     this.anyOtherEnd(tag, name);
+  }
+
+  /** A `</p>` with no `<p>` open makes an empty `<p>`, whose bytes are that end tag. */
+  private strayP(tag: TagToken): void {
+    const el: OpenElement = {
+      name: 'p',
+      ns: NS_HTML,
+      start: tag.start,
+      tagEnd: tag.end,
+      attrs: null,
+      implied: false,
+      integration: false,
+      certainStart: !this.lost && !this.disturbed && this.templates === 0,
+      closedFrom: this.poppedFrom,
+    };
+    this.listener.elementStart?.(el, null, this.stack.length, true);
+    this.ended(el, tag.end, this.certainEnd(el));
   }
 
   private anyOtherEnd(tag: TagToken, name: string): void {
@@ -1295,15 +1610,32 @@ function sameAttrs(a: readonly (string | null)[] | null, b: readonly (string | n
 
 /**
  * Whether a doctype puts the document in quirks mode (HTML §13.2.6.4.1), for the one rule that
- * depends on it here (`<table>` closes an open `<p>` only outside quirks mode). Approximate; the
- * builder records a hazard whenever the answer would matter.
+ * depends on it here (`<table>` closes an open `<p>` only outside quirks mode). Approximate
+ * where public and system identifiers come in; see {@link isQuirksCertain}.
  */
 function isQuirksDoctype(text: string): boolean {
-  const m = /^<!doctype\s*([^\s>]*)\s*(?:public\s*(["'])([^]*?)\2)?\s*(?:(["'])([^]*?)\4)?/i.exec(text);
+  const m =
+    /^<!doctype\s*([^\s>]*)\s*(?:public\s*(["'])([\s\S]*?)\2)?\s*(?:(["'])([\s\S]*?)\4)?/i.exec(
+      text,
+    );
   if (!m || m[1]!.toLowerCase() !== 'html') return true;
   const pub = m[3]?.toLowerCase();
   if (pub === undefined) return false;
   if (pub.startsWith('-//w3c//dtd xhtml 1.0 ')) return false;
   if (pub.startsWith('-//w3c//dtd html 4.01 ')) return m[5] === undefined;
-  return !(pub === '' || pub.startsWith('-//w3c//dtd html 4.01//') || pub.startsWith('-//w3c//dtd xhtml'));
+  return !(
+    pub === '' ||
+    pub.startsWith('-//w3c//dtd html 4.01//') ||
+    pub.startsWith('-//w3c//dtd xhtml')
+  );
+}
+
+/**
+ * Whether {@link isQuirksDoctype} is exact for this doctype: a bare `<!DOCTYPE html>`, or one
+ * whose name is not html. Otherwise the builder records a hazard whenever the answer matters.
+ */
+function isQuirksCertain(text: string): boolean {
+  if (/^<!doctype\s+html\s*>$/i.test(text)) return true;
+  const m = /^<!doctype\s*([^\s>]*)/i.exec(text);
+  return m !== null && m[1]!.toLowerCase() !== 'html';
 }

@@ -147,12 +147,12 @@ class PageRewrite {
       return;
     }
     if (this.state === 'done') return;
-    if (this.coding === 'identity') this.onDecodedEnd();
-    else if (this.decoder === null && this.sniff.length > 0) {
+    if (this.coding !== 'identity' && this.decoder === null && this.sniff.length > 0) {
       this.createDecoder(Buffer.alloc(0), true);
-      this.decoder?.end();
-    } else if (this.decoder === null) this.onDecodedEnd();
-    else this.decoder.end();
+    }
+    const decoder = this.decoder as Transform | null;
+    if (decoder) decoder.end();
+    else this.onDecodedEnd();
   }
 
   /** Deflate comes zlib-wrapped (RFC 9110) or raw (old IIS): look at the first two bytes. */
@@ -263,8 +263,14 @@ class PageRewrite {
       encoder.on('error', (error) => this.fail(error, false));
       this.encoder = encoder;
     }
-    const pending = this.output;
+    let pending = this.output;
     this.output = [];
+    try {
+      pending = pending.concat(this.engine.flush());
+    } catch (error) {
+      this.rewriterFailed(error);
+      return;
+    }
     this.send(pending);
   }
 
@@ -298,10 +304,12 @@ class PageRewrite {
       const lower = name.toLowerCase();
       if (lower === 'set-cookie') {
         const existing = headers['set-cookie'];
-        const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+        const list =
+          existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
         headers['set-cookie'] = [...list, ...(Array.isArray(value) ? value : [value])];
       } else {
-        for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) delete headers[key];
+        for (const key of Object.keys(headers))
+          if (key.toLowerCase() === lower) delete headers[key];
         headers[lower] = value;
       }
     }
@@ -351,7 +359,8 @@ class PageRewrite {
       this.state = 'done';
       this.job.body.destroy();
       const hgError = new HelpgateError('HG_ERR_UPSTREAM_BAD_RESPONSE', {}, { cause: error });
-      if (corrupt) this.logger.warn({ err: error, url: this.job.req.url }, 'corrupt compressed body');
+      if (corrupt)
+        this.logger.warn({ err: error, url: this.job.req.url }, 'corrupt compressed body');
       sendProxyError(this.job.req, this.job.res, hgError, this.logger);
       this.resolve();
       return;
@@ -420,7 +429,8 @@ class PageRewrite {
       },
       'page rewritten',
     );
-    if (!r.rewritten) this.logger.info({ url: this.job.req.url, reason: r.reason }, 'page not rewritten');
+    if (!r.rewritten)
+      this.logger.info({ url: this.job.req.url, reason: r.reason }, 'page not rewritten');
   }
 }
 
@@ -436,7 +446,7 @@ function codingOf(value: OutgoingHttpHeaders[string]): Coding | null {
 function isZlibHeader(b: Buffer): boolean {
   if (b.length < 2) return false;
   const cmf = b[0]!;
-  return (cmf & 0x0f) === 8 && (cmf >> 4) <= 7 && ((cmf << 8) | b[1]!) % 31 === 0;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | b[1]!) % 31 === 0;
 }
 
 function createEncoder(coding: Coding): Transform {

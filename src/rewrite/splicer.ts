@@ -17,6 +17,8 @@ export class Splicer {
   private received = 0;
   private emitted = 0;
   private edits: Edit[] = [];
+  /** Where each hold slot keeps bytes back from; the effective hold is the lowest. */
+  private holds = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   private holdAt = Number.POSITIVE_INFINITY;
 
   /** Bytes received so far (the offset of the next byte). */
@@ -46,13 +48,18 @@ export class Splicer {
     if (end > start) this.add({ kind: 'remove', at: start, end });
   }
 
-  /** Keeps bytes from `at` on back until {@link release}. */
-  hold(at: number): void {
-    this.holdAt = Math.min(this.holdAt, at);
+  /**
+   * Keeps bytes from `at` on back until {@link release} of the same slot. Each rewrite step that
+   * holds uses its own slot (0: strip, 1: beacon), so one step's release keeps another's hold.
+   */
+  hold(at: number, slot: 0 | 1 = 0): void {
+    this.holds[slot] = Math.min(this.holds[slot]!, at);
+    this.holdAt = Math.min(this.holds[0]!, this.holds[1]!);
   }
 
-  release(): void {
-    this.holdAt = Number.POSITIVE_INFINITY;
+  release(slot: 0 | 1 = 0): void {
+    this.holds[slot] = Number.POSITIVE_INFINITY;
+    this.holdAt = Math.min(this.holds[0]!, this.holds[1]!);
   }
 
   private add(edit: Edit): void {
@@ -68,7 +75,11 @@ export class Splicer {
    */
   take(limit: number, ignoreHold = false): Buffer[] {
     const out: Buffer[] = [];
-    const stop = Math.min(limit, this.received, ignoreHold ? Number.POSITIVE_INFINITY : this.holdAt);
+    const stop = Math.min(
+      limit,
+      this.received,
+      ignoreHold ? Number.POSITIVE_INFINITY : this.holdAt,
+    );
     const edits = this.edits;
     let used = 0;
     while (used < edits.length) {

@@ -5,7 +5,7 @@
  * (fail open), and nothing inside an element already being removed is considered again.
  */
 import type { StripMatcher } from './compile-selectors.js';
-import type { OpenElement, TreeListener } from './open-elements.js';
+import { NS_HTML, type OpenElement, type TreeListener } from './open-elements.js';
 import type { Splicer } from './splicer.js';
 
 /** Counts for the log line of a rewritten page. */
@@ -23,16 +23,21 @@ export function createStripStep(
   stats: StripStats,
 ): TreeListener {
   let region: OpenElement | null = null;
+  // The last removed byte range: a start tag that only closed elements inside it is as
+  // certain as one that closed nothing, since in the output those elements are gone.
+  let removedStart = -1;
+  let removedEnd = -1;
   return {
-    elementStart(el, _tag, depth, isVoid) {
+    elementStart(el, _tag, depth) {
       if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return;
-      if (!el.certainStart) {
+      const closedOnlyRemoved =
+        el.closedFrom === Number.POSITIVE_INFINITY ||
+        (removedEnd === el.start && el.closedFrom >= removedStart);
+      // The parser recreates html, head and body whatever the bytes say.
+      const structural =
+        el.ns === NS_HTML && (el.name === 'html' || el.name === 'head' || el.name === 'body');
+      if (!el.certainStart || !closedOnlyRemoved || structural) {
         stats.declined++;
-        return;
-      }
-      if (isVoid) {
-        splicer.remove(el.start, el.tagEnd);
-        stats.removed++;
         return;
       }
       region = el;
@@ -44,6 +49,8 @@ export function createStripStep(
       splicer.release();
       if (certain) {
         splicer.remove(el.start, end);
+        removedStart = el.start;
+        removedEnd = end;
         stats.removed++;
       } else stats.declined++;
     },

@@ -156,6 +156,7 @@ export class HtmlTokenizer {
   private safe = 0;
   private ended = false;
   private unfinished = false;
+  private dropped = -1;
 
   constructor(sink: TokenSink, encoding: 'utf8' | 'latin1' = 'utf8') {
     this.sink = sink;
@@ -173,6 +174,23 @@ export class HtmlTokenizer {
   /** True when the stream ended in plain data (not inside a tag, comment or raw text). */
   get endedInData(): boolean {
     return this.ended && this.state === S_DATA && !this.unfinished;
+  }
+
+  /**
+   * Offset of the `<` of a start or end tag the stream ended in, or -1. The browser drops such
+   * a tag, so the page is parsed as if it ended in data just before it.
+   */
+  get droppedTagAt(): number {
+    return this.dropped;
+  }
+
+  /**
+   * The byte at absolute offset `at`, or -1 when it is no longer buffered. Bytes of the token
+   * being reported are buffered until its callback returns.
+   */
+  byteAt(at: number): number {
+    const i = at - this.base;
+    return i >= 0 && i < this.buf.length ? this.buf[i]! : -1;
   }
 
   /** Switches the text mode after a start tag (called by the tree builder from `startTag`). */
@@ -303,7 +321,11 @@ export class HtmlTokenizer {
     }
     if (final && keep >= 0) {
       // EOF inside an unfinished token: the browser drops it; its bytes stay as they are.
-      if (this.state === S_DATA) this.unfinished = true;
+      if (this.state === S_DATA) {
+        this.unfinished = true;
+        const c = buf[keep + 1] ?? 0;
+        if (isAlpha(c) || (c === SLASH && isAlpha(buf[keep + 2] ?? 0))) this.dropped = this.base + keep;
+      }
       keep = -1;
       i = len;
     }

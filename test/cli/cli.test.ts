@@ -5,11 +5,20 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t, { type Test } from "tap";
+import t, { type Test } from 'tap';
 import { packageFile } from '../../src/util/package-root.js';
 
 const BIN = packageFile('bin', 'helpgate');
 const SECRET = 'cli-test-secret-0123456789';
+
+/** The environment of a user's shell: without the test runner's TypeScript loader hooks. */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
 
 interface Result {
   code: number | null;
@@ -19,7 +28,7 @@ interface Result {
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: userEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -40,9 +49,12 @@ function writeConfig(text: string): string {
 }
 
 /** Spawns `helpgate start` and resolves with the URL from its listening line. */
-async function startHelpgate(t: Test, file: string): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
+async function startHelpgate(
+  t: Test,
+  file: string,
+): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
   const child = spawn(process.execPath, [BIN, 'start', '--config', file], {
-    env: { ...process.env, HELPGATE_SECRET: SECRET },
+    env: userEnv({ HELPGATE_SECRET: SECRET }),
   });
   t.teardown(() => {
     child.kill('SIGKILL');
@@ -141,38 +153,44 @@ t.test('check prints the resolved config with secrets masked', async (t) => {
   t.notMatch(result.stdout, 'admin-token-0123456789abcdef');
 });
 
-t.test('start logs one listening line with the real port and stops gracefully on SIGTERM', async (t) => {
-  let release: () => void = () => {};
-  const slowAnswered = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const upstream = await upstreamServer(t, (req, res) => {
-    if (req.url === '/slow') {
-      // Holds the request open so SIGTERM arrives while it is in flight.
-      release();
-      setTimeout(() => res.end('finished'), 300);
-      return;
-    }
-    res.end('ok');
-  });
-  const file = writeConfig(
-    [`upstream: ${upstream}`, 'secret: ${HELPGATE_SECRET}', 'listen: { host: 127.0.0.1, port: 0 }', ''].join(
-      '\n',
-    ),
-  );
-  const { child, url, lines } = await startHelpgate(t, file);
-  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-  t.not(url.endsWith(':0'), true, 'the line gives the real port');
-  t.equal(lines.filter((l) => l.includes('"msg":"listening"')).length, 1);
+t.test(
+  'start logs one listening line with the real port and stops gracefully on SIGTERM',
+  async (t) => {
+    let release: () => void = () => {};
+    const slowAnswered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = await upstreamServer(t, (req, res) => {
+      if (req.url === '/slow') {
+        // Holds the request open so SIGTERM arrives while it is in flight.
+        release();
+        setTimeout(() => res.end('finished'), 300);
+        return;
+      }
+      res.end('ok');
+    });
+    const file = writeConfig(
+      [
+        `upstream: ${upstream}`,
+        'secret: ${HELPGATE_SECRET}',
+        'listen: { host: 127.0.0.1, port: 0 }',
+        '',
+      ].join('\n'),
+    );
+    const { child, url, lines } = await startHelpgate(t, file);
+    t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    t.not(url.endsWith(':0'), true, 'the line gives the real port');
+    t.equal(lines.filter((l) => l.includes('"msg":"listening"')).length, 1);
 
-  const inFlight = fetch(`${url}/slow`).then((r) => r.text());
-  await slowAnswered;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  t.equal(await inFlight, 'finished', 'the in-flight request finishes');
-  const [code] = await exited;
-  t.equal(code, 0);
-});
+    const inFlight = fetch(`${url}/slow`).then((r) => r.text());
+    await slowAnswered;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    t.equal(await inFlight, 'finished', 'the in-flight request finishes');
+    const [code] = await exited;
+    t.equal(code, 0);
+  },
+);
 
 t.test('start with an invalid config exits 1 naming the file', async (t) => {
   const file = writeConfig('upstream: http://127.0.0.1:1\nsecret: short\n');

@@ -161,7 +161,7 @@ t.test('checkout with bad data re-renders the form with the entries and errors',
     expiry: '12/29',
   });
   const body = await res.text();
-  t.equal(res.status, 422);
+  t.equal(res.status, 200, 're-rendered with the errors, as legacy sites do');
   t.match(body, /<div class="error" role="alert" id="error-summary">[\s\S]*3 problems/);
   for (const field of ['email', 'address', 'postcode']) {
     t.match(body, new RegExp(`<span class="field-error" id="err-${field}">[^<]+</span>`), field);
@@ -185,7 +185,7 @@ t.test('card number check digit and expiry are only checked by the server', asyn
     expiry: '12/25',
   });
   const body = await res.text();
-  t.equal(res.status, 422);
+  t.equal(res.status, 200, 're-rendered with the errors, as legacy sites do');
   t.match(body, /id="err-card-number">This card number is not valid/);
   t.match(body, /id="err-expiry">This card has expired/);
   const thisMonth = await post(`${url}/checkout`, { ...GOOD_CHECKOUT, expiry: '01/26' });
@@ -237,7 +237,7 @@ t.test('logging in sets the customer_id cookie from the name', async (t) => {
   t.match(account, /<table class="grid orders">[\s\S]*href="\/account\/orders\/H\d+"/);
 
   const empty = await post(`${url}/account/login`, { name: '!!!' });
-  t.equal(empty.status, 422);
+  t.equal(empty.status, 200);
   t.match(await empty.text(), /id="name"[^>]*aria-invalid="true"[\s\S]*id="err-name"/);
 
   const out = await post(`${url}/account/logout`, {}, 'customer_id=zoe-o-brien');
@@ -370,13 +370,13 @@ t.test('malformed requests get an answer, never a crash', async (t) => {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: 'name=%E0%A4%A&email=%%%&postcode=\u0000',
   });
-  t.equal(badEncoding.status, 422);
+  t.equal(badEncoding.status, 200);
   const notAForm = await fetch(`${url}/checkout`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(GOOD_CHECKOUT),
   });
-  t.equal(notAForm.status, 422, 'only form bodies are read');
+  t.equal(notAForm.status, 200, 'only form bodies are read');
   const asterisk = await rawRequest(url, { method: 'OPTIONS', path: '*' });
   t.equal(asterisk.status, 400);
   const doubleSlash = await rawRequest(url, { path: '//evil.example/' });

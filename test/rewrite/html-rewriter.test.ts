@@ -1,0 +1,280 @@
+import t from 'tap';
+import { BEACON, random, rewrite, rewriteBytes } from './_rewrite-helpers.js';
+
+const withBeacon = (page: string, before: string) => page.replace(before, BEACON + before);
+
+t.test('outside the changes the page is byte-identical', async (t) => {
+  const page = [
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN">\r\n',
+    '<HTML lang=en>\n<HEAD>\n  <META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=utf-8">\n',
+    '  <TITLE>Caf&eacute; &amp; co</TITLE>\n  <!-- a comment with <tags> and -- dashes -->\n',
+    "  <link rel='stylesheet' href=/s.css >\n</HEAD>\n",
+    '<BODY onload="init()"\tclass = "a  b">\n  <P ALIGN=center>Text &nbsp;&#169; <B>bold</b></P>\n',
+    '  <img src="a.png" alt=\'x\' /><br/>\n  <div class="help">Help!</div>\n</BODY></HTML>\n',
+  ].join('');
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(out, withBeacon(page, '</HEAD>').replace('<div class="help">Help!</div>', ''));
+  t.equal(rewrite(page), withBeacon(page, '</HEAD>'), 'no selector: only the beacon is added');
+});
+
+t.test('each selector form removes exactly its element', async (t) => {
+  const page =
+    '<!doctype html><html><head><title>t</title></head><body>' +
+    '<nav id="top"><a href="/help/faq" class="link help-link">FAQ</a><a href="/shop">Shop</a></nav>' +
+    '<aside data-widget="chat support" lang="en-GB">chat</aside>' +
+    '<footer><p class="Small">tiny</p><span role="alert">!</span></footer>' +
+    '</body></html>';
+  const cases: [string, string][] = [
+    ['aside', '<aside data-widget="chat support" lang="en-GB">chat</aside>'],
+    [
+      '#top',
+      '<nav id="top"><a href="/help/faq" class="link help-link">FAQ</a><a href="/shop">Shop</a></nav>',
+    ],
+    ['.help-link', '<a href="/help/faq" class="link help-link">FAQ</a>'],
+    ['[data-widget]', '<aside data-widget="chat support" lang="en-GB">chat</aside>'],
+    ['[role=alert]', '<span role="alert">!</span>'],
+    ['[data-widget~=support]', '<aside data-widget="chat support" lang="en-GB">chat</aside>'],
+    ['a[href^="/help"]', '<a href="/help/faq" class="link help-link">FAQ</a>'],
+    ['a[href$=shop]', '<a href="/shop">Shop</a>'],
+    ['[href*=elp]', '<a href="/help/faq" class="link help-link">FAQ</a>'],
+    ['[lang|=en]', '<aside data-widget="chat support" lang="en-GB">chat</aside>'],
+    ['[class=small i]', '<p class="Small">tiny</p>'],
+    ['a.link[href]', '<a href="/help/faq" class="link help-link">FAQ</a>'],
+    ['footer span', '<span role="alert">!</span>'],
+    ['body > footer > p', '<p class="Small">tiny</p>'],
+    ['nav > a:not(.link)', '<a href="/shop">Shop</a>'],
+    [
+      'span, aside',
+      '<aside data-widget="chat support" lang="en-GB">chat</aside><span role="alert">!</span>',
+    ],
+    [':is(footer, nav) :where([role])', '<span role="alert">!</span>'],
+  ];
+  for (const [selector, removed] of cases) {
+    let expected = withBeacon(page, '</head>');
+    for (const part of removed.split(/(?<=<\/aside>)(?=<span)/))
+      expected = expected.replace(part, '');
+    t.equal(rewrite(page, { strip: [selector] }), expected, selector);
+  }
+  t.equal(
+    rewrite(page, { strip: ['.small'] }),
+    withBeacon(page, '</head>'),
+    'class is case-sensitive',
+  );
+  t.equal(rewrite(page, { strip: ['body > p'] }), withBeacon(page, '</head>'), 'child is direct');
+});
+
+t.test('raw text elements hide fake tags and a fake </head>', async (t) => {
+  const page =
+    '<html><head><title>a </head> <div class=help></title>' +
+    '<script>if (a</b) document.write("<div class=help></head>")</script>' +
+    '<style>.help::after{content:"</head>"}</style>' +
+    '<noscript><div class=help>no js</div></noscript></head>' +
+    '<body><textarea><div class=help>typed</div></textarea><xmp><div class=help></xmp>' +
+    '<iframe><div class=help></iframe><div class=help>real</div></body></html>';
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(out, withBeacon(page, '</head><body>').replace('<div class=help>real</div>', ''));
+});
+
+t.test('script data escapes: <!-- <script> --> inside a script', async (t) => {
+  const page =
+    '<body><script><!-- document.write("<script>x</script>") --></script>' +
+    '<div class=help>h</div><script><!--<script></script><div class=help>--></script>after</body>';
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(out, page.replace('<body>', `<body>${BEACON}`).replace('<div class=help>h</div>', ''));
+});
+
+t.test('</head> inside a comment is not the head end', async (t) => {
+  const page =
+    '<html><head><!-- </head> --><meta charset="utf-8"><!--[</head>]--></head><body></body></html>';
+  t.equal(rewrite(page), withBeacon(page, '</head><body>'));
+});
+
+t.test('void and self-closing elements', async (t) => {
+  const page =
+    '<body><img class=help src=a.png><p>x</p><input class=help><div class="help"/>inside</div>' +
+    '<svg><circle class="help"/><text>t</text></svg><br class="help"/><i class=help/>end</i></body>';
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(
+    out,
+    `<body>${BEACON}<p>x</p><svg><text>t</text></svg><i class=help/>end</i></body>`,
+    'class=help/ is the value "help/"',
+  );
+});
+
+t.test('implied end tags end the element where the browser ends it', async (t) => {
+  t.equal(
+    rewrite('<body><p class=help>gone<div>kept</div></body>', { strip: ['.help'] }),
+    `<body>${BEACON}<div>kept</div></body>`,
+  );
+  t.equal(
+    rewrite('<body><ul><li>One</li><li class=help>Two<li>Three</ul></body>', { strip: ['.help'] }),
+    `<body>${BEACON}<ul><li>One</li><li>Three</ul></body>`,
+  );
+  t.equal(
+    rewrite('<body><table><tr><td class=help>a<td>b</table></body>', { strip: ['.help'] }),
+    `<body>${BEACON}<table><tr><td>b</table></body>`,
+  );
+});
+
+t.test(
+  'misnested and unclosed markup: stripping declines rather than change the page',
+  async (t) => {
+    const pages = [
+      '<body><div class=help><b>bold</div>still bold</body>', // b is reopened after the div
+      '<body><b><div class=help>x</b>y</div>z</body>', // adoption agency moves nodes
+      '<body><div class=help>never closed', // closed only by the end of the page
+      '<body><table><div class=help>fostered</div><tr><td>x</td></tr></table></body>',
+      '<body><p>text<div class=help>x</div>more</body>', // the div closed the p
+    ];
+    for (const page of pages) {
+      const { out, report } = rewriteBytes(page, { strip: ['.help'] });
+      t.equal(out.toString(), page.replace('<body>', `<body>${BEACON}`), page);
+      t.equal(report.removed, 0);
+      t.ok(report.declined >= 1);
+    }
+  },
+);
+
+t.test('template contents are left alone and never get the beacon', async (t) => {
+  const page =
+    '<html><head><template><meta charset=utf-8></head><body></template><title>t</title></head>' +
+    '<body><template><div class=help>x</div></template></body></html>';
+  t.equal(rewrite(page, { strip: ['.help'] }), withBeacon(page, '</head><body><template>'));
+});
+
+t.test('inline SVG and MathML', async (t) => {
+  const page =
+    '<body><svg><g class=help><rect/></g><foreignObject><p class=help>html</p></foreignObject>' +
+    '<![CDATA[ <p class=help> ]]><style><g class=help>svg style is markup</g></style></svg>' +
+    '<math><mi class=help>x</mi><mo>+</mo></math><p>after</p></body>';
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(
+    out,
+    `<body>${BEACON}<svg><foreignObject></foreignObject><![CDATA[ <p class=help> ]]>` +
+      '<style></style></svg><math><mo>+</mo></math><p>after</p></body>',
+  );
+});
+
+t.test('conditional comments stay intact', async (t) => {
+  const page =
+    '<head><!--[if lt IE 9]><script src="html5shiv.js"></script><![endif]--></head>' +
+    '<body><!--[if IE]><div class=help>ie</div><![endif]--><!--[if !IE]>--><div class=help>x</div><!--<![endif]--></body>';
+  const out = rewrite(page, { strip: ['.help'] });
+  t.equal(out, withBeacon(page, '</head>').replace('<div class=help>x</div>', ''));
+});
+
+t.test('beacon placement', async (t) => {
+  const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'self'">`;
+  t.equal(
+    rewrite(`<!doctype html><head><meta charset=utf-8>${csp}<link rel=icon href=/i></head><p>x`),
+    `<!doctype html><head><meta charset=utf-8>${csp}<link rel=icon href=/i>${BEACON}</head><p>x`,
+    'in the head, after meta charset and the CSP meta',
+  );
+  t.equal(
+    rewrite('<!doctype html><title>t</title><p>x'),
+    `<!doctype html><title>t</title>${BEACON}<p>x`,
+    'an implied head with content',
+  );
+  t.equal(
+    rewrite('<!DOCTYPE html><html><body class=x><p>x</p></body></html>'),
+    `<!DOCTYPE html><html><body class=x>${BEACON}<p>x</p></body></html>`,
+    'no head: at the start of the body',
+  );
+  t.equal(
+    rewrite('<!DOCTYPE html><!-- nothing -->'),
+    `<!DOCTYPE html><!-- nothing -->${BEACON}`,
+    'neither: at the end',
+  );
+  t.equal(rewrite(''), BEACON, 'an empty page');
+  t.equal(
+    rewrite('<!doctype html><!-- unterminated'),
+    '<!doctype html><!-- unterminated',
+    'never into a comment',
+  );
+  t.equal(
+    rewrite(
+      '<head><meta http-equiv="content-security-policy" content="script-src \'nonce-r4nd\'"></head>',
+    ),
+    `<head><meta http-equiv="content-security-policy" content="script-src 'nonce-r4nd'">${BEACON.replace(' defer>', ' defer nonce="r4nd">')}</head>`,
+    'a meta CSP nonce is used',
+  );
+  const blocking = `<head><meta http-equiv="Content-Security-Policy" content="script-src 'none'"></head><body></body>`;
+  const { out, report } = rewriteBytes(blocking);
+  t.equal(
+    out.toString(),
+    blocking,
+    'a meta CSP that blocks same-origin scripts keeps the beacon out',
+  );
+  t.equal(report.beacon, 'blocked-by-meta-csp');
+  t.equal(
+    rewrite('<head></head><body>x</body>', { nonce: 'abc' }),
+    `<head>${BEACON.replace(' defer>', ' defer nonce="abc">')}</head><body>x</body>`,
+  );
+});
+
+t.test('the beacon goes in exactly once', async (t) => {
+  const pages = [
+    '<html><head></head><head></head><body><body></body></html>',
+    '<head></head></head><head><body></body></body></html></html>',
+    '<frameset><frame src=a></frameset>',
+    '<body><p>x</p></body><p>after</p>',
+  ];
+  for (const page of pages) t.equal(rewrite(page).split(BEACON).length - 1, 1, page);
+});
+
+t.test('the body-end snippet goes before </body>, or at the end', async (t) => {
+  t.equal(
+    rewrite('<head></head><body><p>x</p></body></html>', { bodyEnd: '<div id=hg></div>' }),
+    `<head>${BEACON}</head><body><p>x</p><div id=hg></div></body></html>`,
+  );
+  t.equal(
+    rewrite('<p>x</p>', { bodyEnd: '<div id=hg></div>' }),
+    `${BEACON}<p>x</p><div id=hg></div>`,
+  );
+});
+
+const SAMPLE = [
+  '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Shop &amp; more</title>',
+  '<script>var s = "<div class=help></head>"; if (a<b && c>d) {}</script>',
+  '<!-- </head> <div class=help> --><style>p{}</style></head><body class="page">',
+  '<ul><li>One<li class="help">Help<li>Three</ul><p>Para <b>bold <i>both</b> italic</i>',
+  '<table><tr><td><div id="chat-widget" data-x=\'1\'>chat<span>s</span></div><td>2</table>',
+  '<svg viewBox="0 0 1 1"><path d="M0 0"/><![CDATA[x<y]]></svg><textarea></textarea ></textarea>',
+  '<div class=help><p>help text<p>more</div><a href="/help">Help</a><?php echo 1 ?></x >',
+  '<img src=x alt="a > b"><br/><input value=\'<div class=help>\'><!--->--><!-->',
+  '</body></html>\n',
+].join('\n');
+
+t.test('every chunk split gives the same output', async (t) => {
+  const strip = ['.help', '#chat-widget', 'a[href="/help"]'];
+  const whole = rewrite(SAMPLE, { strip, bodyEnd: '<i>end</i>' });
+  t.not(whole, SAMPLE);
+  for (let size = 1; size <= 40; size++) {
+    t.equal(
+      rewrite(SAMPLE, { strip, bodyEnd: '<i>end</i>', chunks: [size] }),
+      whole,
+      `chunks of ${size}`,
+    );
+  }
+  for (let seed = 1; seed <= 200; seed++) {
+    const next = random(seed);
+    const chunks = Array.from({ length: 50 }, () => 1 + Math.floor(next() * 30));
+    const out = rewrite(SAMPLE, { strip, bodyEnd: '<i>end</i>', chunks });
+    if (out !== whole) t.fail(`seed ${seed} differs`);
+  }
+});
+
+t.test('past maxBytes the rest passes through unmodified', async (t) => {
+  const head = '<html><head><title>t</title></head><body><div class=help>early</div>';
+  const tail = `${'<p>filler</p>'.repeat(100)}<div class=help>late</div></body></html>`;
+  const { out, report } = rewriteBytes(head + tail, {
+    strip: ['.help'],
+    maxBytes: head.length + 20,
+    chunks: [16],
+  });
+  t.equal(
+    out.toString(),
+    withBeacon(head, '</head>').replace('<div class=help>early</div>', '') + tail,
+  );
+  t.ok(report.truncated);
+});

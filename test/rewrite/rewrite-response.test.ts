@@ -1,0 +1,245 @@
+import { once } from 'node:events';
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
+import t, { type Test } from 'tap';
+import type { Config } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRewriter } from '../../src/rewrite/rewrite-response.js';
+import { BEACON } from './_rewrite-helpers.js';
+
+type Upstream = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+const HOP = ['connection', 'keep-alive', 'transfer-encoding'];
+const PAGE =
+  '<!doctype html><html><head><title>t</title></head><body><div class=help>?</div><p>x</p></body></html>';
+const EXPECTED = PAGE.replace('</head>', `${BEACON}</head>`).replace('<div class=help>?</div>', '');
+
+/** An upstream and a front server that hands every response to the rewriter. */
+async function setup(t: Test, upstream: Upstream, maxBytes = 8 * 1024 * 1024): Promise<number> {
+  const up = http.createServer(upstream);
+  up.listen(0, '127.0.0.1');
+  await once(up, 'listening');
+  const upPort = (up.address() as AddressInfo).port;
+  const config = {
+    strip: ['.help'],
+    rewrite: { maxBytes, frames: false, cacheEntries: 0 },
+  } as unknown as Config;
+  const rewriter = createRewriter(config, { logger: silentLogger() });
+  const front = http.createServer((req, res) => {
+    http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
+      const headers: OutgoingHttpHeaders = { ...body.headers };
+      for (const h of HOP) delete headers[h];
+      void rewriter.rewrite({
+        req,
+        res,
+        status: body.statusCode ?? 502,
+        headers,
+        body,
+        beaconTag: () => BEACON,
+        nonce: null,
+        extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
+      });
+    });
+  });
+  front.listen(0, '127.0.0.1');
+  await once(front, 'listening');
+  t.teardown(() => {
+    up.closeAllConnections();
+    front.closeAllConnections();
+    up.close();
+    front.close();
+  });
+  return (front.address() as AddressInfo).port;
+}
+
+interface Got {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  aborted: boolean;
+}
+
+function get(port: number, path = '/'): Promise<Got> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        let aborted = false;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('aborted', () => {
+          aborted = true;
+        });
+        res.on('error', () => {
+          aborted = true;
+        });
+        res.on('close', () =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            aborted,
+          }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+function serve(body: Buffer | string, headers: OutgoingHttpHeaders = {}): Upstream {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers });
+    res.end(body);
+  };
+}
+
+t.test('a small page is sent whole with an exact Content-Length and fixed headers', async (t) => {
+  const port = await setup(
+    t,
+    serve(PAGE, {
+      etag: '"v1"',
+      'content-md5': 'Q2hlY2sgSW50ZWdyaXR5IQ==',
+      'accept-ranges': 'bytes',
+      vary: 'Accept-Encoding',
+      'set-cookie': ['a=1', 'b=2'],
+    }),
+  );
+  const res = await get(port);
+  t.equal(res.status, 200);
+  t.equal(res.body.toString(), EXPECTED);
+  t.equal(res.headers['content-length'], String(Buffer.byteLength(EXPECTED)));
+  t.equal(res.headers['transfer-encoding'], undefined);
+  t.equal(res.headers.etag, 'W/"v1"');
+  t.equal(res.headers['content-md5'], undefined);
+  t.equal(res.headers['accept-ranges'], undefined);
+  t.equal(res.headers.vary, 'Accept-Encoding');
+  t.same(
+    res.headers['set-cookie'],
+    ['a=1', 'b=2', 'hg_sid=new; HttpOnly'],
+    'upstream cookies kept',
+  );
+});
+
+t.test('compressed pages are decoded, rewritten and re-encoded the same way', async (t) => {
+  const codings: [string, Buffer, (b: Buffer) => Buffer][] = [
+    ['gzip', zlib.gzipSync(PAGE), zlib.gunzipSync],
+    ['br', zlib.brotliCompressSync(PAGE), zlib.brotliDecompressSync],
+    ['deflate', zlib.deflateSync(PAGE), zlib.inflateSync],
+    ['deflate', zlib.deflateRawSync(PAGE), zlib.inflateSync], // raw framing in, zlib framing out
+  ];
+  for (const [coding, body, decode] of codings) {
+    const port = await setup(t, serve(body, { 'content-encoding': coding }));
+    const res = await get(port);
+    t.equal(res.headers['content-encoding'], coding);
+    t.equal(Number(res.headers['content-length']), res.body.length, `${coding}: exact length`);
+    t.equal(decode(res.body).toString(), EXPECTED, coding);
+  }
+});
+
+t.test('a corrupt compressed body before the first byte is a 502 page', async (t) => {
+  const port = await setup(
+    t,
+    serve(Buffer.from('this is not gzip at all'), { 'content-encoding': 'gzip' }),
+  );
+  const res = await get(port);
+  t.equal(res.status, 502);
+  t.match(res.body.toString(), /HG_ERR_UPSTREAM_BAD_RESPONSE/);
+});
+
+t.test(
+  'a corrupt body after the first byte aborts the connection, never a truncated 200',
+  async (t) => {
+    let seed = 1;
+    const noise = Buffer.alloc(300_000, 0).map(() => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return 97 + (seed % 26);
+    });
+    const gz = zlib.gzipSync(Buffer.concat([Buffer.from('<html><body>'), noise]));
+    const corrupt = Buffer.concat([gz.subarray(0, 150_000), Buffer.alloc(1000, 0xff)]);
+    const port = await setup(t, serve(corrupt, { 'content-encoding': 'gzip' }));
+    const res = await get(port);
+    t.equal(res.status, 200);
+    t.ok(res.aborted, 'the client sees the connection cut');
+  },
+);
+
+t.test('a big page streams chunked, rewritten', async (t) => {
+  const filler = '<p>filler paragraph</p>\n'.repeat(8000);
+  const big = PAGE.replace('<p>x</p>', `<p>x</p>${filler}<div class=help>late</div>`);
+  const port = await setup(t, serve(big));
+  const res = await get(port);
+  t.equal(res.headers['content-length'], undefined);
+  t.equal(res.headers['transfer-encoding'], 'chunked');
+  t.equal(res.body.toString(), EXPECTED.replace('<p>x</p>', `<p>x</p>${filler}`));
+});
+
+t.test('the first bytes go out before the upstream has finished', async (t) => {
+  let finish: () => void = () => {};
+  const port = await setup(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.write('<html><head><title>slow</title></head><body><p>first</p>');
+    finish = () => res.end('<div class=help>x</div></body></html>');
+  });
+  const first = await new Promise<string>((resolve) => {
+    http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+        if (text.includes('<p>first</p>') && finish) {
+          const seen = text;
+          finish();
+          finish = () => {};
+          res.resume();
+          res.on('end', () => resolve(seen));
+        }
+      });
+    });
+  });
+  t.match(first, `${BEACON}</head>`, 'the head with the beacon arrived while the upstream waited');
+});
+
+t.test('past rewrite.maxBytes the rest streams through unmodified', async (t) => {
+  const filler = '<p>filler</p>'.repeat(400);
+  const page = `<html><head></head><body><div class=help>a</div>${filler}<div class=help>b</div></body></html>`;
+  const port = await setup(t, serve(page), 1000);
+  const res = await get(port);
+  t.equal(
+    res.body.toString(),
+    `<html><head>${BEACON}</head><body>${filler}<div class=help>b</div></body></html>`,
+  );
+});
+
+t.test('an unknown Content-Encoding passes through untouched', async (t) => {
+  const port = await setup(
+    t,
+    serve(Buffer.from('opaque-zstd-bytes'), { 'content-encoding': 'zstd' }),
+  );
+  const res = await get(port);
+  t.equal(res.body.toString(), 'opaque-zstd-bytes');
+  t.same(res.headers['set-cookie'], ['hg_sid=new; HttpOnly']);
+});
+
+/** A raw HTTP/1.0 request; returns the head and the body. */
+async function get10(port: number): Promise<{ head: string; body: string }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write('GET / HTTP/1.0\r\nHost: x\r\n\r\n');
+  const chunks: Buffer[] = [];
+  for await (const c of socket) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('latin1');
+  const split = text.indexOf('\r\n\r\n');
+  return { head: text.slice(0, split), body: text.slice(split + 4) };
+}
+
+t.test('an HTTP/1.0 client gets a Content-Length, or the original when too large', async (t) => {
+  const filler = '<p>filler</p>'.repeat(300);
+  const small = await setup(t, serve(PAGE));
+  const res = await get10(small);
+  t.match(res.head.toLowerCase(), `content-length: ${Buffer.byteLength(EXPECTED)}`);
+  t.notMatch(res.head, /chunked/i);
+  t.equal(res.body, EXPECTED);
+  const bigPage = PAGE.replace('<p>x</p>', filler);
+  const large = await setup(t, serve(bigPage), 2000);
+  const original = await get10(large);
+  t.notMatch(original.head, /chunked/i);
+  t.equal(original.body, bigPage, 'larger than maxBytes: the page as the upstream sent it');
+});
