@@ -200,6 +200,12 @@ export class TreeBuilder implements TokenSink {
   /** The element whose start tag implied the body: without it the body starts later. */
   private bodyImplier: OpenElement | null = null;
   private pending: PendingEnd[] = [];
+  /**
+   * Set when a removed element's verdict rested on the element the token being processed
+   * creates: if that one goes too, the verdict must hold for what follows it as well.
+   */
+  private chainFrameset = false;
+  private framesetChained: OpenElement | null = null;
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
@@ -337,6 +343,7 @@ export class TreeBuilder implements TokenSink {
     this.disturbed = false;
     this.poppedFrom = NEVER;
     this.impliesBody = false;
+    this.chainFrameset = false;
     if (this.pending.length === 0) return;
     const pending = this.pending;
     this.pending = [];
@@ -350,8 +357,17 @@ export class TreeBuilder implements TokenSink {
       return;
     }
     const frameset = p.frameset ? this.framesetFollows() : 1;
-    if (frameset < 0) this.pending.push({ el: p.el, end: p.end, body: false, frameset: true });
-    else this.listener.elementEnd?.(p.el, p.end, frameset > 0);
+    if (frameset < 0) {
+      this.pending.push({ el: p.el, end: p.end, body: false, frameset: true });
+      return;
+    }
+    // Without the element, the element this tag creates starts the body (or turns the flag
+    // off) in its place: removing that one too needs the same verdict on what follows it.
+    if (this.tokKind === T_START || this.tokKind === T_END) {
+      if (p.body) this.impliesBody = true;
+      if (p.frameset) this.chainFrameset = true;
+    }
+    this.listener.elementEnd?.(p.el, p.end, frameset > 0);
   }
 
   /**
@@ -363,7 +379,9 @@ export class TreeBuilder implements TokenSink {
     if (certain) {
       const body = el === this.bodyImplier;
       // Without the element, the flag could still be "ok" when a later <frameset> comes.
-      const frameset = this.framesetMaybeOff !== NEVER && !(this.framesetSurelyOff < el.start);
+      const frameset =
+        el === this.framesetChained ||
+        (this.framesetMaybeOff !== NEVER && !(this.framesetSurelyOff < el.start));
       if (body || frameset) {
         const p = { el, end, body, frameset };
         if (end > this.tokStart) this.pending.push(p);
@@ -556,6 +574,18 @@ export class TreeBuilder implements TokenSink {
     };
   }
 
+  /** Hands the element the verdicts its token was asked to carry (see {@link judge}). */
+  private claim(el: OpenElement): void {
+    if (this.impliesBody) {
+      this.impliesBody = false;
+      this.bodyImplier = el;
+    }
+    if (this.chainFrameset) {
+      this.chainFrameset = false;
+      this.framesetChained = el;
+    }
+  }
+
   /** Creates an element and pushes it. */
   private insert(
     tag: TagToken | null,
@@ -569,10 +599,7 @@ export class TreeBuilder implements TokenSink {
     // bytes cannot go without changing the tree. (Implied html, head and body are judged by
     // what follows the element that implied them instead.)
     if (tag === null && !structural) this.disturbed = true;
-    if (this.impliesBody && !structural) {
-      this.impliesBody = false;
-      this.bodyImplier = el;
-    }
+    if (!structural) this.claim(el);
     this.stack.push(el);
     if (name === 'template' && ns === NS_HTML) this.templates++;
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
@@ -583,10 +610,7 @@ export class TreeBuilder implements TokenSink {
   private insertVoid(tag: TagToken, name: string, ns: Namespace = NS_HTML): void {
     const el = this.make(tag, name, ns, tag.start);
     if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
-    if (this.impliesBody) {
-      this.impliesBody = false;
-      this.bodyImplier = el;
-    }
+    this.claim(el);
     this.listener.elementStart?.(el, tag, this.stack.length, true);
     this.ended(el, el.tagEnd, this.certainEnd(el));
   }
@@ -855,8 +879,11 @@ export class TreeBuilder implements TokenSink {
       case M_TEMPLATE:
         this.disturbed = true;
         if (name === 'col') this.insertVoid(tag, name);
-        else if (TABLE_PARTS.has(name)) this.insert(tag, name);
-        else this.bodyStart(tag, name);
+        else if (TABLE_PARTS.has(name)) {
+          this.insert(tag, name);
+          // As in a table, a cell or caption starts a new scope of formatting elements.
+          if (name === 'td' || name === 'th' || name === 'caption') this.afeMarker();
+        } else this.bodyStart(tag, name);
         return;
       case M_FRAMESET:
         if (name === 'noframes') this.insertText(tag, name);

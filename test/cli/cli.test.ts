@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import tls from 'node:tls';
 import t, { type Test } from 'tap';
 import { packageFile } from '../../src/util/package-root.js';
 
@@ -199,3 +200,92 @@ t.test('start with an invalid config exits 1 naming the file', async (t) => {
   t.match(result.stderr, file);
   t.match(result.stderr, /secret/);
 });
+
+/** The SHA-256 fingerprint of the certificate a TLS server presents on a new connection. */
+function servedFingerprint(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      { host: hostname, port: Number(port), rejectUnauthorized: false },
+      () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.end();
+      },
+    );
+    socket.on('error', reject);
+  });
+}
+
+/** Resolves when helpgate's stdout shows a log line with `msg`. */
+function logLine(lines: string[], child: ChildProcess, msg: string): Promise<void> {
+  const seen = () => lines.some((l) => l.includes(`"msg":"${msg}"`));
+  if (seen()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!seen()) return;
+      child.stdout?.off('data', check);
+      resolve();
+    };
+    // Runs after startHelpgate's own data listener has split the chunk into lines.
+    child.stdout?.on('data', () => setImmediate(check));
+  });
+}
+
+t.test(
+  'SIGHUP re-reads the config and the TLS files; a bad config keeps the old one',
+  async (t) => {
+    const upstream = await upstreamServer(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        '<html><head></head><body><a class="help">Help</a><i class="chat">Chat</i></body></html>',
+      );
+    });
+    const fixtures = join(dirname(BIN), '..', 'test', 'fixtures', 'tls');
+    const dir = mkdtempSync(join(tmpdir(), 'helpgate-hup-'));
+    copyFileSync(join(fixtures, 'cert.pem'), join(dir, 'cert.pem'));
+    copyFileSync(join(fixtures, 'key.pem'), join(dir, 'key.pem'));
+    const config = (strip: string) =>
+      [
+        `upstream: ${upstream}`,
+        'secret: ${HELPGATE_SECRET}',
+        'listen: { host: 127.0.0.1, port: 0, tls: { cert: ./cert.pem, key: ./key.pem } }',
+        `strip: ['${strip}']`,
+        '',
+      ].join('\n');
+    const file = join(dir, 'helpgate.yaml');
+    writeFileSync(file, config('.help'));
+    const { child, url, lines } = await startHelpgate(t, file);
+    t.match(url, /^https:/, 'listen.tls serves HTTPS');
+    const before = await servedFingerprint(url);
+
+    // A connection opened before the reload must survive it.
+    const { hostname, port } = new URL(url);
+    const keptOpen = tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false });
+    await once(keptOpen, 'secureConnect');
+
+    copyFileSync(join(fixtures, 'other-cert.pem'), join(dir, 'cert.pem'));
+    copyFileSync(join(fixtures, 'other-key.pem'), join(dir, 'key.pem'));
+    writeFileSync(file, config('.chat'));
+    const reloaded = logLine(lines, child, 'config reloaded');
+    child.kill('SIGHUP');
+    await reloaded;
+    t.not(await servedFingerprint(url), before, 'new connections get the new certificate');
+
+    keptOpen.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+    let answer = '';
+    keptOpen.on('data', (d: Buffer) => {
+      answer += d.toString();
+    });
+    await once(keptOpen, 'end');
+    t.match(answer, /^HTTP\/1\.1 200/, 'the connection from before the reload still works');
+    t.match(answer, /class="help"/, 'the new strip list applies');
+    t.notMatch(answer, /class="chat"/);
+
+    writeFileSync(file, 'upstream: nowhere\n');
+    const failed = logLine(lines, child, 'config reload failed; keeping the previous config');
+    child.kill('SIGHUP');
+    await failed;
+    const fingerprint = await servedFingerprint(url);
+    t.not(fingerprint, before, 'still serving with the last good config');
+  },
+);
