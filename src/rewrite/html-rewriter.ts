@@ -112,7 +112,7 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
       report.truncated = true;
       // The beacon may still go where it was waiting to be placed; the rest goes out as it came.
       listener!.end?.(tokenizer!.safeOffset, false);
-      out.push(...splicer.take(tokenizer!.safeOffset), ...splicer.takeRaw());
+      out.push(...splicer.take(tokenizer!.safeOffset, true), ...splicer.takeRaw());
       phase = 'raw';
       const tail = chunk.subarray(head.length);
       if (tail.length > 0) out.push(tail);

@@ -3,12 +3,18 @@
  * head, after any `<meta charset>` and CSP `<meta>` (so at the point where the head ends),
  * else at the start of the body, else at the end. Because the insertion points are token
  * boundaries the tree builder reports, the tag never lands before the doctype nor inside a
- * comment, a raw-text element or a template. A `<meta>` Content-Security-Policy that would
+ * comment, a raw-text element or a template. Until it is placed, the output is held back from
+ * the last point in the head where it could go (after `<head>` or the last whole element in
+ * it, or where the head was implied or ended): a page that ends inside raw text, a comment or a template before
+ * its body starts, or whose `<frameset>` replaces the body, gets it there instead — so heads
+ * stream once they close. A page that is nothing but a comment before any element gets none:
+ * the tag could go neither before the comment (which would move the comment into the head) nor
+ * into it. A `<meta>` Content-Security-Policy that would
  * block the beacon keeps it out (the policy is never weakened); one that uses a nonce lends
  * it.
  */
 import { beaconAllowedByCsp, type PageOrigin } from './content-security-policy.js';
-import type { TreeListener } from './open-elements.js';
+import type { OpenElement, TreeListener } from './open-elements.js';
 import type { Splicer } from './splicer.js';
 
 /** Where the beacon went, for the log line. */
@@ -34,6 +40,8 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
   // The last point in the head where the beacon could still go, held back from the output
   // until it is placed: a page may end (or turn into a frameset) before its head is done.
   let fallback = -1;
+  let inHead = false;
+  let headChild: OpenElement | null = null;
 
   const waitAt = (at: number) => {
     if (done) return;
@@ -61,16 +69,24 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
   };
 
   return {
-    elementStart(el, tag) {
-      if (done || tag === null || el.name !== 'meta') return;
+    elementStart(el, tag, depth) {
+      if (done) return;
+      if (inHead && depth === 2) headChild = el;
+      if (tag === null || el.name !== 'meta') return;
       if (tag.attr('http-equiv')?.trim().toLowerCase() !== 'content-security-policy') return;
       const policy = tag.attr('content');
       if (policy !== null) metaPolicies.push(policy);
     },
+    elementEnd(el, end) {
+      // After each whole element of the head (a <meta charset> among them) is a later point.
+      if (el === headChild && inHead) waitAt(end);
+    },
     headStart(at) {
+      inHead = true;
       waitAt(at);
     },
     headEnd(at, explicitHead, headHadContent) {
+      inHead = false;
       if (explicitHead || headHadContent) place(at, 'head');
       else waitAt(at);
     },

@@ -11,6 +11,12 @@
  * whose bytes contain a hazard, or whose start tag closed or reopened other elements, is
  * reported as *uncertain*: removing its bytes might change the DOM elsewhere, so the strip step
  * leaves it in place (fail open).
+ *
+ * Removing an element can also change how the token after it is parsed: when the element's
+ * start tag implied the body (without it, whitespace, comments and head elements after it
+ * would stay outside the body), or when it turned the frameset-ok flag off (without it, a later
+ * `<frameset>` would replace the body). For those the end is reported once the next token
+ * shows that it is parsed the same way either way.
  */
 import type { HtmlTokenizer, TagToken, TokenSink } from './tokenizer.js';
 
@@ -70,7 +76,10 @@ export interface TreeListener {
   bodyStart?(at: number, explicit: boolean): void;
   /** The first `</body>` (or `</html>`) seen while in the body, at its `<`. */
   bodyEndTag?(at: number): void;
-  /** End of input; `inData` false when the stream ended inside a tag, comment or raw text. */
+  /**
+   * End of input; `inData` false when the stream ended inside a tag, comment or raw text. The
+   * elements still open are reported ended after this.
+   */
   end?(at: number, inData: boolean): void;
 }
 
@@ -306,6 +315,8 @@ export class TreeBuilder implements TokenSink {
       if (!this.headClosed) this.leaveHead(at);
       if (!this.bodyOpen && !this.lost) this.openBody(at, false);
     }
+    // Before the elements still open are reported ended: those ends are no place to add to.
+    this.listener.end?.(at, inData);
     // Elements still open end at the end of the page, or at a `</body>` after which only
     // comments (which go outside them) came.
     let end = at;
@@ -321,7 +332,6 @@ export class TreeBuilder implements TokenSink {
       const certain = after && el.certainStart && !this.lost && this.lastHazard < el.start;
       this.listener.elementEnd?.(el, end, certain);
     }
-    this.listener.end?.(at, inData);
   }
 
   /** Back in the body after `</body>`: comments that went outside the open elements matter now. */
@@ -683,7 +693,7 @@ export class TreeBuilder implements TokenSink {
 
   private closeP(at: number): void {
     if (!this.inScope('p', SCOPE_BUTTON)) return;
-        this.generateImplied(at, 'p');
+    this.generateImplied(at, 'p');
     this.popUntil('p', at, at);
   }
 
@@ -968,7 +978,7 @@ export class TreeBuilder implements TokenSink {
       this.closeP(at);
       const cur = this.current();
       if (cur && cur.ns === NS_HTML && HEADINGS.has(cur.name)) {
-                this.pop(at);
+        this.pop(at);
       }
       this.insert(tag, name);
       return;
@@ -1027,7 +1037,7 @@ export class TreeBuilder implements TokenSink {
         return;
       case 'button':
         if (this.inScope('button')) {
-                    this.generateImplied(at);
+          this.generateImplied(at);
           this.popUntil('button', at, at);
         }
         this.reconstruct(at);
@@ -1075,7 +1085,7 @@ export class TreeBuilder implements TokenSink {
       case 'optgroup':
       case 'option':
         if (this.isCurrent('option')) {
-                    this.pop(at);
+          this.pop(at);
         }
         this.reconstruct(at);
         this.insert(tag, name);
@@ -1128,7 +1138,7 @@ export class TreeBuilder implements TokenSink {
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const n = this.stack[i]!;
       if (n.ns === NS_HTML && stops.includes(n.name)) {
-                this.generateImplied(at, n.name);
+        this.generateImplied(at, n.name);
         this.popThrough(n, at, at);
         return;
       }
@@ -1141,7 +1151,7 @@ export class TreeBuilder implements TokenSink {
     for (;;) {
       const cur = this.current();
       if (!cur || (cur.ns === NS_HTML && stops.has(cur.name))) return;
-            this.pop(at);
+      this.pop(at);
     }
   }
 

@@ -1,8 +1,10 @@
 /**
  * Rewrite step "strip help": removes the elements that match the `strip` selectors — from the
  * start tag through the end of the element as the browser's parser sees it (a void or
- * self-closing match is just its tag). An element the tree builder is not certain about stays
- * (fail open), and nothing inside an element already being removed is considered again.
+ * self-closing match is just its tag; a stray `</p>`, which makes an empty `<p>`, is just that
+ * end tag). An element the tree builder is not certain about stays (fail open), and nothing
+ * inside an element already being removed is considered again. `html`, `head` and `body` are
+ * never removed: the parser recreates them whatever the bytes say.
  */
 import type { StripMatcher } from './compile-selectors.js';
 import { NS_HTML, type OpenElement, type TreeListener } from './open-elements.js';

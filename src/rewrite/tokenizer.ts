@@ -324,7 +324,8 @@ export class HtmlTokenizer {
       if (this.state === S_DATA) {
         this.unfinished = true;
         const c = buf[keep + 1] ?? 0;
-        if (isAlpha(c) || (c === SLASH && isAlpha(buf[keep + 2] ?? 0))) this.dropped = this.base + keep;
+        if (isAlpha(c) || (c === SLASH && isAlpha(buf[keep + 2] ?? 0)))
+          this.dropped = this.base + keep;
       }
       keep = -1;
       i = len;

@@ -122,18 +122,70 @@ t.test(
     const pages = [
       '<body><div class=help><b>bold</div>still bold</body>', // b is reopened after the div
       '<body><b><div class=help>x</b>y</div>z</body>', // adoption agency moves nodes
-      '<body><div class=help>never closed', // closed only by the end of the page
+      '<!DOCTYPE html><p class=help>x</p> <link rel=x>', // without the p, the space and link stay in the head
+      '<!DOCTYPE html><div class=help>x</div><frameset>', // without the text, the frameset would replace the body
+      '<body><div class=help>x</body> <!--c-->', // the space goes into the div, the comment outside it
       '<body><table><div class=help>fostered</div><tr><td>x</td></tr></table></body>',
       '<body><p>text<div class=help>x</div>more</body>', // the div closed the p
     ];
     for (const page of pages) {
       const { out, report } = rewriteBytes(page, { strip: ['.help'] });
-      t.equal(out.toString(), page.replace('<body>', `<body>${BEACON}`), page);
+      const expected = page.startsWith('<body>')
+        ? page.replace('<body>', `<body>${BEACON}`)
+        : page.replace('<!DOCTYPE html>', `<!DOCTYPE html>${BEACON}`);
+      t.equal(out.toString(), expected, page);
       t.equal(report.removed, 0);
       t.ok(report.declined >= 1);
     }
   },
 );
+
+t.test('elements ended by what follows them are removed when nothing else changes', async (t) => {
+  const cases: [string, string][] = [
+    // The body starts with the next token just as well.
+    ['<!DOCTYPE html><p class=help>a</p>Text', `<!DOCTYPE html>${BEACON}Text`],
+    // Closed by the next start tag; a tag that closed only removed elements is certain too.
+    ['<body><p class=help>a<p>b</p>', `<body>${BEACON}<p>b</p>`],
+    ['<body><li class=help>a<li class=help>b<li>c', `<body>${BEACON}<li>c`],
+    // Open until the end of the page, or until a </body> followed only by comments.
+    ['<body><div class=help>never closed', `<body>${BEACON}`],
+    ['<body><div class=help>x</body><!--c--></html>', `<body>${BEACON}</body><!--c--></html>`],
+    // A stray </p> makes an empty <p>; removing the end tag removes exactly that element.
+    ['<body><p class=help>a</p></p>x', `<body>${BEACON}x`],
+    // A cell closes a select in a table; the stack stays right after it.
+    [
+      '<table><tr><td><select><option>a</td><td class=help>X</td></tr></table>',
+      `${BEACON}<table><tr><td><select><option>a</td></tr></table>`,
+    ],
+  ];
+  for (const [page, expected] of cases) {
+    const strip = page.includes('</p></p>') ? ['.help', 'p'] : ['.help'];
+    const { out, report } = rewriteBytes(page, { strip });
+    t.equal(out.toString(), expected, page);
+    t.equal(report.declined, 0, `${page}: nothing declined`);
+    const split = rewriteBytes(page, { strip, chunks: [1] }).out.toString();
+    t.equal(split, expected, `${page}: the same one byte at a time`);
+  }
+});
+
+t.test('the beacon still goes in when the page ends inside something', async (t) => {
+  const cases: [string, string][] = [
+    ['<!doctype html><script>var a = 1', `<!doctype html>${BEACON}<script>var a = 1`],
+    ['<!doctype html><title>unfinished<b>', `<!doctype html>${BEACON}<title>unfinished<b>`],
+    ['<head><noscript>', `<head>${BEACON}<noscript>`],
+    ['<template><div>', `${BEACON}<template><div>`],
+    ['<!doctype html><di', `<!doctype html>${BEACON}<di`],
+    // After a <frameset> the parser drops everything; the head still runs scripts.
+    [
+      '<!DOCTYPE html><frameset><frame src=a></frameset>',
+      `<!DOCTYPE html>${BEACON}<frameset><frame src=a></frameset>`,
+    ],
+  ];
+  for (const [page, expected] of cases) {
+    t.equal(rewrite(page), expected, page);
+    t.equal(rewrite(page, { chunks: [1] }), expected, `${page}: the same one byte at a time`);
+  }
+});
 
 t.test('template contents are left alone and never get the beacon', async (t) => {
   const page =
