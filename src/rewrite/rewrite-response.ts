@@ -10,6 +10,16 @@
  * failure aborts the connection, so a browser never takes a truncated page for a whole one.
  * An HTTP/1.0 client (no chunked encoding) gets the page buffered up to `rewrite.maxBytes`
  * with a Content-Length, or, when it is larger, the original response.
+ *
+ * A repeated page is sent from the rewrite cache (see rewrite-cache.ts): while an entry exists
+ * for the page's key, the upstream body is compared with the cached original chunk by chunk as
+ * it arrives, and nothing is sent until the whole body has matched — the cached output is only
+ * the right answer for exactly that body, and holding a cacheable page (at most 1 MiB) back
+ * until its end costs less than proving a prefix of the output final. Then the cached output goes
+ * out whole with an exact Content-Length. At the first differing byte, or when the body ends
+ * early, the page falls back to the normal path with the matched prefix (taken from the entry)
+ * and the current chunk, so the visitor gets what the normal path gives, and its result
+ * replaces the entry.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
@@ -22,6 +32,15 @@ import { charsetFromContentType } from './charset.js';
 import { compileSelectors, type StripMatcher } from './compile-selectors.js';
 import { createHtmlRewriter, type HtmlRewriter } from './html-rewriter.js';
 import { pageOrigin } from './is-rewritable.js';
+import {
+  CACHE_TOTAL_BYTES,
+  type CachedPage,
+  createRewriteCache,
+  matchesAt,
+  PageRecorder,
+  pageCacheKey,
+  type RewriteCache,
+} from './rewrite-cache.js';
 
 /** A page whose rewritten bytes stay within this size is sent whole, with Content-Length. */
 export const WHOLE_PAGE_BYTES = 64 * 1024;
@@ -40,7 +59,10 @@ export interface RewriteJob {
   body: Readable;
   /** The beacon tag for a nonce (the page's, or null); an empty string injects nothing. */
   beaconTag: (nonce: string | null) => string;
-  /** HTML inserted before `</body>` (or at the end), e.g. the HELP option. */
+  /**
+   * HTML inserted before `</body>` (or at the end), e.g. the HELP option. A job with one is
+   * for one visitor only: it neither reads nor writes the rewrite cache.
+   */
   bodyEnd?: string;
   /** Headers added to the response; Set-Cookie is appended to the upstream's cookies. */
   extraHeaders?: Record<string, string | string[]>;
@@ -48,31 +70,90 @@ export interface RewriteJob {
   nonce: string | null;
 }
 
+/** Counters of a rewriter since it was created, and what its cache holds now. */
+export interface RewriterStats {
+  /** Pages sent from the rewrite cache, without being rewritten again. */
+  cacheHits: number;
+  /** Pages that had a cache entry but whose upstream body differed from it. */
+  cacheMismatches: number;
+  /** Pages that went through the HTML rewriter. */
+  rewrites: number;
+  /** Entries in the rewrite cache. */
+  cacheEntries: number;
+  /** Bytes in the rewrite cache (upstream originals plus outputs). */
+  cacheBytes: number;
+}
+
 export interface Rewriter {
   /** Sends the rewritten response; resolves when it is finished or abandoned. */
   rewrite(job: RewriteJob): Promise<void>;
+  stats(): RewriterStats;
 }
 
 type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
 
-/** Creates the rewriter for a config (the strip selectors are compiled once, here). */
-export function createRewriter(config: Config, deps: { logger: Logger }): Rewriter {
-  const matcher = compileSelectors(config.strip);
+/** What every page of one rewriter shares. */
+interface Shared {
+  matcher: StripMatcher;
+  maxBytes: number;
+  logger: Logger;
+  cache: RewriteCache | null;
+  counters: { cacheHits: number; cacheMismatches: number; rewrites: number };
+}
+
+/**
+ * Creates the rewriter for a config: the strip selectors are compiled once, here, and the
+ * rewrite cache (`rewrite.cacheEntries` entries, 0 = off; at most `cacheBytes`, default
+ * {@link CACHE_TOTAL_BYTES}) lives as long as the rewriter, so it never outlives the selectors.
+ */
+export function createRewriter(
+  config: Config,
+  deps: { logger: Logger; cacheBytes?: number },
+): Rewriter {
+  const shared: Shared = {
+    matcher: compileSelectors(config.strip),
+    maxBytes: config.rewrite.maxBytes,
+    logger: deps.logger,
+    cache: createRewriteCache({
+      maxEntries: config.rewrite.cacheEntries,
+      maxBytes: deps.cacheBytes ?? CACHE_TOTAL_BYTES,
+    }),
+    counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0 },
+  };
   return {
     rewrite(job) {
       return new Promise<void>((resolve) => {
-        new PageRewrite(job, matcher, config.rewrite.maxBytes, deps.logger, resolve).start();
+        new PageRewrite(job, shared, resolve).start();
       });
+    },
+    stats() {
+      return {
+        ...shared.counters,
+        cacheEntries: shared.cache?.entries ?? 0,
+        cacheBytes: shared.cache?.bytes ?? 0,
+      };
     },
   };
 }
 
 /** The state of one response on its way through. */
 class PageRewrite {
-  private state: 'buffering' | 'streaming' | 'original' | 'done' = 'buffering';
+  private state: 'comparing' | 'buffering' | 'streaming' | 'original' | 'done' = 'buffering';
   private readonly coding: Coding | null;
   private readonly http10: boolean;
+  private readonly maxBytes: number;
+  private readonly logger: Logger;
   private readonly engine: HtmlRewriter;
+  /** The key of this page in the rewrite cache; null when it must not use the cache. */
+  private readonly cacheKey: string | null = null;
+  /** The cached page the body is being compared with (state `comparing`). */
+  private cached: CachedPage | null = null;
+  /** How many body bytes matched the cached original so far. */
+  private matched = 0;
+  /** Collects the page for the cache while it is rewritten; null once it cannot be cached. */
+  private recorder: PageRecorder | null = null;
+  /** The first byte would have gone out by now, had the page not been compared. */
+  private firstByteDue = false;
   /** The body bytes as received, kept until the first byte goes out (to serve them instead). */
   private original: Buffer[] = [];
   private originalEnded = false;
@@ -86,22 +167,35 @@ class PageRewrite {
 
   constructor(
     private readonly job: RewriteJob,
-    matcher: StripMatcher,
-    private readonly maxBytes: number,
-    private readonly logger: Logger,
+    private readonly shared: Shared,
     private readonly resolve: () => void,
   ) {
     this.coding = codingOf(job.headers['content-encoding']);
     this.http10 = job.req.httpVersion === '1.0';
+    this.maxBytes = shared.maxBytes;
+    this.logger = shared.logger;
+    const charset = charsetFromContentType(headerText(job.headers['content-type']));
+    const origin = pageOrigin(job.req);
     this.engine = createHtmlRewriter({
-      matcher,
+      matcher: shared.matcher,
       beaconTag: job.beaconTag,
       nonce: job.nonce,
       bodyEnd: job.bodyEnd,
-      contentTypeCharset: charsetFromContentType(headerText(job.headers['content-type'])),
-      maxBytes,
-      origin: pageOrigin(job.req),
+      contentTypeCharset: charset,
+      maxBytes: shared.maxBytes,
+      origin,
     });
+    // A visitor's own HTML (bodyEnd) must never be stored for, nor served to, anyone else.
+    if (shared.cache !== null && !job.bodyEnd && this.coding !== null) {
+      this.cacheKey = pageCacheKey({
+        url: job.req.url ?? '',
+        coding: this.coding,
+        charset,
+        nonce: job.nonce,
+        beaconTag: job.beaconTag(job.nonce),
+        origin,
+      });
+    }
   }
 
   start(): void {
@@ -113,24 +207,95 @@ class PageRewrite {
       this.serveOriginal('unsupported Content-Encoding');
       return;
     }
+    const cached = this.cacheKey === null ? undefined : this.shared.cache!.get(this.cacheKey);
+    // An HTTP/1.0 client gets a rewritten page only up to rewrite.maxBytes (see above).
+    if (cached !== undefined && !(this.http10 && cached.plainBytes > this.maxBytes)) {
+      this.state = 'comparing';
+      this.cached = cached;
+    } else {
+      this.startRewrite();
+    }
     body.on('data', (chunk: Buffer) => this.onRaw(chunk));
     body.on('end', () => this.onRawEnd());
     body.on('error', (error) => this.fail(error, false));
     if (!this.http10) {
-      this.timer = setTimeout(() => this.startStreaming(), FIRST_BYTE_WAIT_MS);
+      this.timer = setTimeout(() => {
+        // The wait is for the upstream, not for our own work: once the whole body has
+        // arrived, the page goes out whole however long decoding and rewriting take.
+        if (this.originalEnded) return;
+        this.firstByteDue = true;
+        this.startStreaming();
+      }, FIRST_BYTE_WAIT_MS);
       this.timer.unref();
     }
+  }
+
+  private startRewrite(): void {
+    this.shared.counters.rewrites++;
+    if (this.cacheKey !== null) this.recorder = new PageRecorder();
+  }
+
+  // ── the rewrite cache ───────────────────────────────────────────────────────
+
+  /** Compares a chunk with the cached original; false once it differed (now rewriting). */
+  private compare(chunk: Buffer): boolean {
+    if (matchesAt(this.cached!.original, this.matched, chunk)) {
+      this.matched += chunk.length;
+      return true;
+    }
+    this.fallBack();
+    return false;
+  }
+
+  /** The body differs from the cached one: rewrite it, starting with the part that matched. */
+  private fallBack(): void {
+    const prefix = this.cached!.original.subarray(0, this.matched);
+    this.cached = null;
+    this.state = 'buffering';
+    this.shared.counters.cacheMismatches++;
+    this.startRewrite();
+    if (prefix.length > 0) this.onRaw(prefix);
+    if (this.firstByteDue) this.startStreaming();
+  }
+
+  private sendCached(): void {
+    const page = this.cached!;
+    this.cached = null;
+    this.clearTimer();
+    const headers = this.rewrittenHeaders();
+    headers['content-length'] = page.output.length;
+    this.writeHead(headers);
+    this.job.res.end(page.output);
+    this.shared.counters.cacheHits++;
+    this.logger.debug({ url: this.job.req.url, cached: true }, 'page rewritten');
+    this.finish();
+  }
+
+  /** Stores the page just sent, if it was rewritten in full and is small enough. */
+  private storeInCache(): void {
+    const recorder = this.recorder;
+    this.recorder = null;
+    const report = this.engine.report;
+    if (recorder === null || !report.rewritten || report.truncated) return;
+    const page = recorder.page();
+    if (page !== null) this.shared.cache!.set(this.cacheKey!, page);
   }
 
   // ── input ───────────────────────────────────────────────────────────────────
 
   private onRaw(chunk: Buffer): void {
     if (this.state === 'done') return;
+    if (this.state === 'comparing') {
+      if (this.compare(chunk)) return;
+      this.onRaw(chunk);
+      return;
+    }
     if (this.state === 'original') {
       if (!this.job.res.write(chunk)) this.pauseUntilDrain(this.job.res);
       return;
     }
     if (this.state === 'buffering') this.original.push(chunk);
+    this.recorder?.input(chunk);
     if (this.coding === 'identity') {
       this.onDecoded(chunk);
       return;
@@ -140,6 +305,13 @@ class PageRewrite {
   }
 
   private onRawEnd(): void {
+    if (this.state === 'comparing') {
+      if (this.matched === this.cached!.original.length) {
+        this.sendCached();
+        return;
+      }
+      this.fallBack();
+    }
     this.originalEnded = true;
     if (this.state === 'original') {
       this.job.res.end();
@@ -218,7 +390,10 @@ class PageRewrite {
     if (this.state === 'streaming') {
       this.send(out);
       if (this.encoder) this.encoder.end();
-      else this.job.res.end();
+      else {
+        this.job.res.end();
+        this.storeInCache();
+      }
       this.logDone(true);
       this.finish();
       return;
@@ -243,6 +418,9 @@ class PageRewrite {
     headers['content-length'] = body.length;
     this.writeHead(headers);
     this.job.res.end(body);
+    this.recorder?.plainOutput(plain.length);
+    this.recorder?.output(body);
+    this.storeInCache();
     this.logDone(false);
     this.finish();
   }
@@ -257,20 +435,28 @@ class PageRewrite {
     if (this.coding !== 'identity') {
       const encoder = createEncoder(this.coding!);
       encoder.on('data', (out: Buffer) => {
+        this.recorder?.output(out);
         if (!res.write(out)) this.pauseUntilDrain(res);
       });
-      encoder.on('end', () => res.end());
+      encoder.on('end', () => {
+        res.end();
+        this.storeInCache();
+      });
       encoder.on('error', (error) => this.fail(error, false));
       this.encoder = encoder;
     }
     let pending = this.output;
     this.output = [];
+    const charsetDecided = this.engine.report.charset !== null;
     try {
       pending = pending.concat(this.engine.flush());
     } catch (error) {
       this.rewriterFailed(error);
       return;
     }
+    // The charset was decided on the first bytes only, because the rest was slow to come: the
+    // output depends on that moment, so it is not kept for pages whose bytes arrive in time.
+    if (!charsetDecided && this.engine.report.charset !== null) this.recorder = null;
     this.send(pending);
   }
 
@@ -278,7 +464,11 @@ class PageRewrite {
     if (out.length === 0) return;
     const target = this.encoder ?? this.job.res;
     let ok = true;
-    for (const b of out) ok = target.write(b) && ok;
+    for (const b of out) {
+      this.recorder?.plainOutput(b.length);
+      if (this.encoder === null) this.recorder?.output(b);
+      ok = target.write(b) && ok;
+    }
     // Without a flush, zlib would sit on the start of the page until it had a full block.
     if (this.encoder) (this.encoder as unknown as { flush(cb?: () => void): void }).flush();
     if (!ok) this.pauseUntilDrain(target);
@@ -333,6 +523,7 @@ class PageRewrite {
   private serveOriginal(reason: string): void {
     this.clearTimer();
     this.state = 'original';
+    this.recorder = null;
     this.logger.info({ url: this.job.req.url, reason }, 'page not rewritten');
     this.decoder?.removeAllListeners('data').on('error', () => {});
     this.decoder?.destroy();
@@ -354,7 +545,8 @@ class PageRewrite {
 
   private fail(error: unknown, corrupt: boolean): void {
     if (this.state === 'done') return;
-    if (this.state === 'buffering') {
+    this.recorder = null;
+    if (this.state === 'buffering' || this.state === 'comparing') {
       this.clearTimer();
       this.state = 'done';
       this.job.body.destroy();
@@ -378,6 +570,8 @@ class PageRewrite {
   private abandon(): void {
     if (this.state === 'done') return;
     this.state = 'done';
+    this.recorder = null;
+    this.cached = null;
     this.clearTimer();
     this.job.body.on('error', () => {}).destroy();
     this.decoder?.on('error', () => {}).destroy();
@@ -397,14 +591,16 @@ class PageRewrite {
   private pauseUntilDrain(target: NodeJS.WritableStream): void {
     const { body } = this.job;
     body.pause();
-    this.decoder?.pause();
+    // The decoder drains by producing output: paused while waiting for its own drain, it
+    // would wait forever. It waits only for what it writes to (the encoder, the response).
+    if (target !== this.decoder) this.decoder?.pause();
     if (this.draining.has(target)) return;
     this.draining.add(target);
     target.once('drain', () => {
       this.draining.delete(target);
-      if (this.draining.size > 0 || this.state === 'done') return;
-      body.resume();
-      this.decoder?.resume();
+      if (this.state === 'done') return;
+      if (![...this.draining].some((t) => t !== this.decoder)) this.decoder?.resume();
+      if (this.draining.size === 0) body.resume();
     });
   }
 
@@ -426,6 +622,7 @@ class PageRewrite {
         beacon: r.beacon,
         truncated: r.truncated,
         streamed,
+        cached: false,
       },
       'page rewritten',
     );
