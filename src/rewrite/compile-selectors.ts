@@ -19,6 +19,17 @@ export interface StripMatcher {
 
 type Test = (el: OpenElement, stack: readonly OpenElement[], depth: number) => boolean;
 
+/**
+ * One complex selector with what its rightmost compound needs of an element: the tag name
+ * and an attribute it must have. Most elements of a page fail these before any test runs.
+ */
+interface Candidate {
+  name: string | null;
+  /** Index in `attributeNames` of an attribute the element must have, or -1. */
+  attr: number;
+  test: Test;
+}
+
 const STREAMABLE_PSEUDOS = new Set(['not', 'is', 'where', 'matches', 'any']);
 
 /**
@@ -94,20 +105,38 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     if (i < 0) i = attributeNames.push(name) - 1;
     return i;
   };
-  const tests: Test[] = [];
+  const candidates: Candidate[] = [];
   for (const selector of selectors) {
     const problem = unstreamableReason(selector);
     if (problem !== undefined) throw new Error(problem);
-    tests.push(compileList(parse(selector), indexOfAttr));
+    for (const complex of parse(selector)) candidates.push(compileCandidate(complex, indexOfAttr));
   }
-  const matches: Test =
-    tests.length === 0
-      ? () => false
-      : (el, stack, depth) => {
-          for (let i = 0; i < tests.length; i++) if (tests[i]!(el, stack, depth)) return true;
-          return false;
-        };
+  const count = candidates.length;
+  const matches: Test = (el, stack, depth) => {
+    const attrs = el.attrs;
+    for (let i = 0; i < count; i++) {
+      const c = candidates[i]!;
+      if (c.name !== null && c.name !== el.name) continue;
+      if (c.attr >= 0 && (attrs === null || attrs[c.attr] === null)) continue;
+      if (c.test(el, stack, depth)) return true;
+    }
+    return false;
+  };
   return { attributeNames, matches };
+}
+
+function compileCandidate(complex: Selector[], attr: (name: string) => number): Candidate {
+  let name: string | null = null;
+  let need = -1;
+  // The rightmost compound: the tokens after the last combinator.
+  for (let i = complex.length - 1; i >= 0; i--) {
+    const token = complex[i]!;
+    if (token.type === 'descendant' || token.type === 'child') break;
+    // Every attribute selector, whatever its operator, fails on an element without the attribute.
+    if (token.type === 'tag') name = token.name.toLowerCase();
+    else if (token.type === 'attribute' && need < 0) need = attr(token.name.toLowerCase());
+  }
+  return { name, attr: need, test: compileComplex(complex, attr) };
 }
 
 function compileList(list: Selector[][], attr: (name: string) => number): Test {
@@ -207,7 +236,7 @@ function compileAttribute(
       if (want === '' || /[\t\n\f\r ]/.test(want)) return () => false;
       return (el) => {
         const v = read(el);
-        return v?.split(/[\t\n\f\r ]+/).includes(want) === true;
+        return v !== null && includesWord(v, want);
       };
     case 'start':
       return want === '' ? () => false : (el) => read(el)?.startsWith(want) === true;
@@ -223,4 +252,22 @@ function compileAttribute(
     default:
       throw new Error(`unsupported attribute selector: ${token.action}`);
   }
+}
+
+/** Whether `word` is one of the whitespace-separated words of `list` (as `~=` compares). */
+function includesWord(list: string, word: string): boolean {
+  for (let i = list.indexOf(word); i >= 0; i = list.indexOf(word, i + 1)) {
+    const end = i + word.length;
+    if (
+      (i === 0 || isSpace(list.charCodeAt(i - 1))) &&
+      (end === list.length || isSpace(list.charCodeAt(end)))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
 }

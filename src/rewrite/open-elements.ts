@@ -50,6 +50,8 @@ export interface OpenElement {
    * `Infinity`. Removing the element is still safe when everything it closed was removed too.
    */
   readonly closedFrom: number;
+  /** @internal What the tree-construction rules ask of the element, as `K_*` bits. */
+  readonly kind: number;
 }
 
 /** What the rewrite steps hear from the tree builder. */
@@ -124,6 +126,79 @@ const SPECIAL = set(
 const SCOPE_HTML = set('applet caption html table td th marquee object template');
 const SVG_INTEGRATION = set('foreignobject desc title');
 
+const SCOPE_DEFAULT = 0;
+const SCOPE_LIST = 1;
+const SCOPE_BUTTON = 2;
+const SCOPE_TABLE = 3;
+const SCOPE_SELECT = 4;
+
+// What the rules ask of an open element, computed once when it is created: whether it is
+// special, a boundary of each kind of scope, in the implied-end-tags list, a heading, a MathML
+// text integration point, and which insertion mode it selects (HTML §13.2.4.1), plus one.
+const K_SPECIAL = 1 << 0;
+const K_IMPLIED_END = 1 << 1;
+const K_HEADING = 1 << 2;
+const K_MATH_TEXT = 1 << 3;
+const K_SCOPE_SHIFT = 4; // one bit per SCOPE_* kind
+const K_MODE_SHIFT = 12;
+/** The mode field of `html`, whose mode depends on the head and body seen so far. */
+const K_MODE_HTML = 15;
+
+const ELEMENT_MODES: Record<string, number> = {
+  select: M_SELECT,
+  td: M_CELL,
+  th: M_CELL,
+  tr: M_ROW,
+  tbody: M_TBODY,
+  thead: M_TBODY,
+  tfoot: M_TBODY,
+  caption: M_CAPTION,
+  colgroup: M_COLGROUP,
+  table: M_TABLE,
+  template: M_TEMPLATE,
+  head: M_IN_HEAD,
+  body: M_BODY,
+  frameset: M_FRAMESET,
+};
+
+const kindCache: Map<string, number>[] = [new Map(), new Map(), new Map()];
+
+function kindOf(name: string, ns: Namespace): number {
+  const cache = kindCache[ns]!;
+  let k = cache.get(name);
+  if (k === undefined) {
+    k = computeKind(name, ns);
+    if (cache.size < 4096) cache.set(name, k);
+  }
+  return k;
+}
+
+function computeKind(name: string, ns: Namespace): number {
+  const special =
+    ns === NS_HTML
+      ? SPECIAL.has(name)
+      : ns === NS_SVG
+        ? SVG_INTEGRATION.has(name)
+        : MATHML_TEXT.has(name) || name === 'annotation-xml';
+  let k = special ? K_SPECIAL : 0;
+  if (ns === NS_MATHML && MATHML_TEXT.has(name)) k |= K_MATH_TEXT;
+  if (ns === NS_HTML) {
+    if (IMPLIED_END.has(name)) k |= K_IMPLIED_END;
+    if (HEADINGS.has(name)) k |= K_HEADING;
+    if (name === 'html') k |= K_MODE_HTML << K_MODE_SHIFT;
+    else if (Object.hasOwn(ELEMENT_MODES, name)) k |= (ELEMENT_MODES[name]! + 1) << K_MODE_SHIFT;
+  }
+  const boundaries = [
+    [SCOPE_DEFAULT, ns === NS_HTML ? SCOPE_HTML.has(name) : special],
+    [SCOPE_LIST, ns === NS_HTML ? SCOPE_HTML.has(name) || name === 'ol' || name === 'ul' : special],
+    [SCOPE_BUTTON, ns === NS_HTML ? SCOPE_HTML.has(name) || name === 'button' : special],
+    [SCOPE_TABLE, ns === NS_HTML && (name === 'html' || name === 'table' || name === 'template')],
+    [SCOPE_SELECT, ns !== NS_HTML || (name !== 'optgroup' && name !== 'option')],
+  ] as const;
+  for (const [scope, boundary] of boundaries) if (boundary) k |= 1 << (K_SCOPE_SHIFT + scope);
+  return k;
+}
+
 /** Start tags that set the frameset-ok flag to "not ok" in the body (HTML §13.2.6.4.7). */
 const FRAMESET_OFF = set(
   'applet area br button dd dt embed hr iframe image img input keygen li listing marquee object pre select table textarea wbr xmp',
@@ -132,6 +207,41 @@ const FRAMESET_OFF = set(
 const NOT_BODY_START = set(
   'base basefont bgsound body frameset head html link meta noframes script style template title',
 );
+
+// The sets above as bits per tag name, so that a tag is looked up once per rule it meets.
+const T_HEAD_CONTENT = 1 << 0;
+const T_CLOSES_P = 1 << 1;
+const T_HEADING = 1 << 2;
+const T_FORMATTING = 1 << 3;
+const T_TABLE_PART = 1 << 4;
+const T_VOID = 1 << 5;
+const T_FRAMESET_OFF = 1 << 6;
+const T_BLOCK_END = 1 << 7;
+/** Start tags with a rule of their own in "in body" (§13.2.6.4.7). */
+const T_BODY_START_RULE = 1 << 8;
+/** End tags with a rule of their own in "in body". */
+const T_BODY_END_RULE = 1 << 9;
+
+const TAG_FLAGS = new Map<string, number>();
+for (const [names, bit] of [
+  [HEAD_CONTENT, T_HEAD_CONTENT],
+  [CLOSES_P, T_CLOSES_P],
+  [HEADINGS, T_HEADING],
+  [FORMATTING, T_FORMATTING],
+  [TABLE_PARTS, T_TABLE_PART],
+  [VOID, T_VOID],
+  [FRAMESET_OFF, T_FRAMESET_OFF],
+  [BLOCK_END, T_BLOCK_END],
+  [
+    set(
+      'html body frameset pre listing form li dd dt plaintext button applet marquee object table hr image textarea xmp iframe noembed noscript select optgroup option rb rtc rp rt math svg frame head',
+    ),
+    T_BODY_START_RULE,
+  ],
+  [set('template body html form p li dd dt applet marquee object br'), T_BODY_END_RULE],
+] as const) {
+  for (const name of names) TAG_FLAGS.set(name, (TAG_FLAGS.get(name) ?? 0) | bit);
+}
 
 const NEVER = Number.POSITIVE_INFINITY;
 
@@ -157,12 +267,6 @@ const CLEAR_STOPS: Record<string, Set<string>> = {
   'tbody tfoot thead': set('tbody tfoot thead template html'),
   tr: set('tr template html'),
 };
-
-const SCOPE_DEFAULT = 0;
-const SCOPE_LIST = 1;
-const SCOPE_BUTTON = 2;
-const SCOPE_TABLE = 3;
-const SCOPE_SELECT = 4;
 
 /** Builds the stack of open elements from tokens; see the module comment. */
 export class TreeBuilder implements TokenSink {
@@ -508,37 +612,10 @@ export class TreeBuilder implements TokenSink {
   private mode(): number {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
-      const n = stack[i]!;
-      if (n.ns !== NS_HTML) continue;
-      switch (n.name) {
-        case 'select':
-          return M_SELECT;
-        case 'td':
-        case 'th':
-          return M_CELL;
-        case 'tr':
-          return M_ROW;
-        case 'tbody':
-        case 'thead':
-        case 'tfoot':
-          return M_TBODY;
-        case 'caption':
-          return M_CAPTION;
-        case 'colgroup':
-          return M_COLGROUP;
-        case 'table':
-          return M_TABLE;
-        case 'template':
-          return M_TEMPLATE;
-        case 'head':
-          return M_IN_HEAD;
-        case 'body':
-          return M_BODY;
-        case 'frameset':
-          return M_FRAMESET;
-        case 'html':
-          return this.head === null ? M_BEFORE_HEAD : this.bodyOpen ? M_BODY : M_AFTER_HEAD;
-      }
+      const m = stack[i]!.kind >>> K_MODE_SHIFT;
+      if (m === 0) continue;
+      if (m !== K_MODE_HTML) return m - 1;
+      return this.head === null ? M_BEFORE_HEAD : this.bodyOpen ? M_BODY : M_AFTER_HEAD;
     }
     return this.bodyOpen ? M_BODY : M_BEFORE_HEAD;
   }
@@ -581,6 +658,7 @@ export class TreeBuilder implements TokenSink {
       integration,
       certainStart: !this.lost && !this.disturbed && !inTemplate,
       closedFrom: this.poppedFrom,
+      kind: kindOf(name, ns),
     };
   }
 
@@ -677,7 +755,7 @@ export class TreeBuilder implements TokenSink {
   private generateImplied(at: number, except = ''): void {
     for (;;) {
       const cur = this.current();
-      if (!cur || cur.ns !== NS_HTML || !IMPLIED_END.has(cur.name) || cur.name === except) return;
+      if (!cur || (cur.kind & K_IMPLIED_END) === 0 || cur.name === except) return;
       this.pop(at);
     }
   }
@@ -960,30 +1038,31 @@ export class TreeBuilder implements TokenSink {
 
   private bodyStart(tag: TagToken, name: string): void {
     const at = tag.start;
-    if (this.framesetSurelyOff === NEVER && FRAMESET_OFF.has(name)) {
+    const flags = TAG_FLAGS.get(name) ?? 0;
+    if (this.framesetSurelyOff === NEVER && (flags & T_FRAMESET_OFF) !== 0) {
       if (name !== 'input' || tag.attr('type')?.toLowerCase() !== 'hidden') {
         this.framesetOff(at, true);
       }
     }
-    if (HEAD_CONTENT.has(name)) {
+    if ((flags & T_HEAD_CONTENT) !== 0) {
       this.headContent(tag, name);
       return;
     }
-    if (CLOSES_P.has(name)) {
+    if ((flags & T_CLOSES_P) !== 0) {
       this.closeP(at);
       this.insert(tag, name);
       return;
     }
-    if (HEADINGS.has(name)) {
+    if ((flags & T_HEADING) !== 0) {
       this.closeP(at);
       const cur = this.current();
-      if (cur && cur.ns === NS_HTML && HEADINGS.has(cur.name)) {
+      if (cur && (cur.kind & K_HEADING) !== 0) {
         this.pop(at);
       }
       this.insert(tag, name);
       return;
     }
-    if (FORMATTING.has(name)) {
+    if ((flags & T_FORMATTING) !== 0) {
       if (name === 'a' && this.afeLast('a')) {
         const old = this.afeLast('a')!;
         this.disturbed = true;
@@ -1000,6 +1079,10 @@ export class TreeBuilder implements TokenSink {
       }
       this.reconstruct(at);
       this.afePush(this.insert(tag, name));
+      return;
+    }
+    if ((flags & T_BODY_START_RULE) === 0) {
+      this.bodyStartOther(tag, name, at, flags);
       return;
     }
     switch (name) {
@@ -1110,8 +1193,13 @@ export class TreeBuilder implements TokenSink {
       case 'head':
         return;
     }
-    if (TABLE_PARTS.has(name)) return; // ignored outside a table
-    if (VOID.has(name)) {
+    this.bodyStartOther(tag, name, at, flags);
+  }
+
+  /** A start tag in the body that no rule above names. */
+  private bodyStartOther(tag: TagToken, name: string, at: number, flags: number): void {
+    if ((flags & T_TABLE_PART) !== 0) return; // ignored outside a table
+    if ((flags & T_VOID) !== 0) {
       if (name !== 'param' && name !== 'source' && name !== 'track') this.reconstruct(at);
       this.insertVoid(tag, name);
       return;
@@ -1484,26 +1572,31 @@ export class TreeBuilder implements TokenSink {
 
   private bodyEnd(tag: TagToken, name: string): void {
     const at = tag.start;
-    if (BLOCK_END.has(name)) {
+    const flags = TAG_FLAGS.get(name) ?? 0;
+    if ((flags & T_BLOCK_END) !== 0) {
       if (!this.inScope(name)) return;
       this.generateImplied(at);
       this.popUntil(name, at, tag.end);
       return;
     }
-    if (FORMATTING.has(name)) {
+    if ((flags & T_FORMATTING) !== 0) {
       this.adoption(tag, name, tag.end);
       return;
     }
-    if (HEADINGS.has(name)) {
+    if ((flags & T_HEADING) !== 0) {
       if (![...HEADINGS].some((h) => this.inScope(h))) return;
       this.generateImplied(at);
       for (let i = this.stack.length - 1; i >= 0; i--) {
         const n = this.stack[i]!;
-        if (n.ns === NS_HTML && HEADINGS.has(n.name)) {
+        if ((n.kind & K_HEADING) !== 0) {
           this.popThrough(n, at, tag.end);
           return;
         }
       }
+      return;
+    }
+    if ((flags & T_BODY_END_RULE) === 0) {
+      this.anyOtherEnd(tag, name);
       return;
     }
     switch (name) {
@@ -1589,6 +1682,7 @@ export class TreeBuilder implements TokenSink {
       integration: false,
       certainStart: !this.lost && !this.disturbed && this.templates === 0,
       closedFrom: this.poppedFrom,
+      kind: kindOf('p', NS_HTML),
     };
     this.listener.elementStart?.(el, null, this.stack.length, true);
     this.ended(el, tag.end, this.certainEnd(el));
@@ -1608,34 +1702,15 @@ export class TreeBuilder implements TokenSink {
 }
 
 function isMathText(el: OpenElement): boolean {
-  return el.ns === NS_MATHML && MATHML_TEXT.has(el.name);
+  return (el.kind & K_MATH_TEXT) !== 0;
 }
 
 function isSpecial(el: OpenElement): boolean {
-  if (el.ns === NS_HTML) return SPECIAL.has(el.name);
-  if (el.ns === NS_SVG) return SVG_INTEGRATION.has(el.name);
-  return MATHML_TEXT.has(el.name) || el.name === 'annotation-xml';
+  return (el.kind & K_SPECIAL) !== 0;
 }
 
 function isScopeBoundary(n: OpenElement, kind: number): boolean {
-  if (n.ns === NS_HTML) {
-    switch (kind) {
-      case SCOPE_TABLE:
-        return n.name === 'html' || n.name === 'table' || n.name === 'template';
-      case SCOPE_SELECT:
-        return n.name !== 'optgroup' && n.name !== 'option';
-      case SCOPE_LIST:
-        if (n.name === 'ol' || n.name === 'ul') return true;
-        break;
-      case SCOPE_BUTTON:
-        if (n.name === 'button') return true;
-        break;
-    }
-    return SCOPE_HTML.has(n.name);
-  }
-  if (kind === SCOPE_TABLE) return false;
-  if (kind === SCOPE_SELECT) return true;
-  return isSpecial(n);
+  return (n.kind & (1 << (K_SCOPE_SHIFT + kind))) !== 0;
 }
 
 function sameAttrs(a: readonly (string | null)[] | null, b: readonly (string | null)[] | null) {

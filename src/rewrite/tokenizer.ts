@@ -40,6 +40,24 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
 }
 
+// Byte classes for the loops of the tag scanner.
+const C_SPACE = 1;
+const C_UPPER = 2;
+/** Ends a tag name: whitespace, `/`, `>`. */
+const C_NAME_END = 4;
+/** Ends an attribute name: whitespace, `/`, `>`, `=`. */
+const C_ATTR_END = 8;
+/** Ends an unquoted attribute value: whitespace, `>`. */
+const C_VALUE_END = 16;
+/** The class of a whitespace byte. */
+const ALL_SPACE = C_SPACE | C_NAME_END | C_ATTR_END | C_VALUE_END;
+const CLASS = new Uint8Array(256);
+for (const c of [0x20, 0x0a, 0x09, 0x0c, 0x0d]) CLASS[c] = ALL_SPACE;
+for (let c = 0x41; c <= 0x5a; c++) CLASS[c] = C_UPPER;
+CLASS[SLASH] = C_NAME_END | C_ATTR_END;
+CLASS[GT] = C_NAME_END | C_ATTR_END | C_VALUE_END;
+CLASS[EQ] = C_ATTR_END;
+
 function isAlpha(c: number): boolean {
   return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
 }
@@ -631,9 +649,9 @@ export class HtmlTokenizer {
     let upper = false;
     let c = 0;
     while (i < len) {
-      c = buf[i]!;
-      if (c === GT || c === SLASH || isSpace(c)) break;
-      if (c >= 0x41 && c <= 0x5a) upper = true;
+      const k = CLASS[buf[i]!]!;
+      if ((k & C_NAME_END) !== 0) break;
+      if (k === C_UPPER) upper = true;
       i++;
     }
     if (i >= len) return -1;
@@ -641,7 +659,7 @@ export class HtmlTokenizer {
     tag.count = 0;
     tag.selfClosing = false;
     for (;;) {
-      while (i < len && isSpace(buf[i]!)) i++;
+      while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
       if (i >= len) return -1;
       c = buf[i]!;
       if (c === GT) {
@@ -659,21 +677,17 @@ export class HtmlTokenizer {
         continue;
       }
       const ns = i++;
-      while (i < len) {
-        c = buf[i]!;
-        if (c === EQ || c === GT || c === SLASH || isSpace(c)) break;
-        i++;
-      }
+      while (i < len && (CLASS[buf[i]!]! & C_ATTR_END) === 0) i++;
       if (i >= len) return -1;
       const ne = i;
-      while (i < len && isSpace(buf[i]!)) i++;
+      while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
       if (i >= len) return -1;
       if (buf[i] !== EQ) {
         tag.push(ns, ne, -1, -1);
         continue;
       }
       i++;
-      while (i < len && isSpace(buf[i]!)) i++;
+      while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
       if (i >= len) return -1;
       c = buf[i]!;
       if (c === QUOT || c === APOS) {
@@ -685,17 +699,12 @@ export class HtmlTokenizer {
         tag.push(ns, ne, i, i);
       } else {
         const vs = i;
-        while (i < len) {
-          c = buf[i]!;
-          if (c === GT || isSpace(c)) break;
-          i++;
-        }
+        while (i < len && (CLASS[buf[i]!]! & C_VALUE_END) === 0) i++;
         if (i >= len) return -1;
         tag.push(ns, ne, vs, i);
       }
     }
-    const name = buf.toString('latin1', nameStart, nameEnd);
-    tag.name = upper ? name.toLowerCase() : name;
+    tag.name = tagName(buf, nameStart, nameEnd, upper);
     tag.start = this.base + lt;
     tag.end = this.base + i;
     tag.buf = buf;
@@ -703,6 +712,64 @@ export class HtmlTokenizer {
     else this.sink.startTag(tag);
     return i;
   }
+}
+
+// ── tag names ─────────────────────────────────────────────────────────────────
+
+/**
+ * Names already seen, by a hash of their lowercased bytes. Handing out the same string for the
+ * same name spares a string per tag and lets the tree builder's `switch`es and `Set`s compare
+ * identical (internalized) strings instead of fresh ones.
+ */
+const NAME_SLOTS = 1024;
+const MAX_INTERNED = 24;
+const names: (string | undefined)[] = new Array(NAME_SLOTS);
+
+function slotOf(buf: Uint8Array, from: number, to: number): number {
+  let h = 0;
+  for (let j = from; j < to; j++) h = (Math.imul(h, 31) + (buf[j]! | 0x20)) | 0;
+  return (h ^ (h >>> 10)) & (NAME_SLOTS - 1);
+}
+
+function tagName(buf: Buffer, from: number, to: number, upper: boolean): string {
+  const n = to - from;
+  if (n > MAX_INTERNED) {
+    const name = buf.toString('latin1', from, to);
+    return upper ? name.toLowerCase() : name;
+  }
+  const slot = slotOf(buf, from, to);
+  const known = names[slot];
+  if (known !== undefined && known.length === n) {
+    let same = true;
+    for (let j = 0; j < n; j++) {
+      let c = buf[from + j]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== known.charCodeAt(j)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const raw = buf.toString('latin1', from, to);
+  const name = upper ? raw.toLowerCase() : raw;
+  names[slot] = name;
+  return name;
+}
+
+// The HTML, SVG and MathML names the tree builder tests, as literals (which are internalized).
+for (const name of (
+  'a address annotation-xml applet area article aside b base basefont bgsound big blockquote ' +
+  'body br button caption center code col colgroup dd desc details dialog dir div dl dt em ' +
+  'embed fieldset figcaption figure font footer foreignobject form frame frameset h1 h2 h3 h4 ' +
+  'h5 h6 head header hgroup hr html i iframe image img input keygen label li link listing main ' +
+  'malignmark marquee math menu meta mglyph mi mn mo ms mtext nav nobr noembed noframes ' +
+  'noscript object ol optgroup option p param plaintext pre rb rp rt rtc ruby s script search ' +
+  'section select small source span strike strong style sub summary sup svg table tbody td ' +
+  'template textarea tfoot th thead title tr track tt u ul var wbr xmp abbr cite dfn kbd mark ' +
+  'q samp time data picture canvas video audio noscript'
+).split(' ')) {
+  names[slotOf(Buffer.from(name, 'latin1'), 0, name.length)] ??= name;
 }
 
 function matchesCaseless(buf: Buffer, at: number, lower: Buffer): boolean {

@@ -63,6 +63,31 @@ t.test('each selector form removes exactly its element', async (t) => {
   t.equal(rewrite(page, { strip: ['body > p'] }), withBeacon(page, '</head>'), 'child is direct');
 });
 
+t.test('a class selector matches whole class words only, however they are spaced', async (t) => {
+  const page =
+    '<!doctype html><html><head><title>t</title></head><body>' +
+    '<p class="help-link">a</p><p class="xhelp helpx">b</p><p class="\thelp\n">c</p>' +
+    '<p class="help-link\fhelp">d</p><P CLASS=HELP>e</P><Help-Box class=help>f</Help-Box>' +
+    '<help-box>g</help-box><div id=help-widget><span>h</span></div>' +
+    '</body></html>';
+  t.equal(
+    rewrite(page, { strip: ['.help'] }),
+    withBeacon(page, '</head>')
+      .replace('<p class="\thelp\n">c</p>', '')
+      .replace('<p class="help-link\fhelp">d</p>', '')
+      .replace('<Help-Box class=help>f</Help-Box>', ''),
+  );
+  t.equal(
+    rewrite(page, { strip: ['help-box', 'P.HELP', '#help-widget > span'] }),
+    withBeacon(page, '</head>')
+      .replace('<P CLASS=HELP>e</P>', '')
+      .replace('<Help-Box class=help>f</Help-Box>', '')
+      .replace('<help-box>g</help-box>', '')
+      .replace('<span>h</span>', ''),
+    'tag names match whatever their case, custom ones too',
+  );
+});
+
 t.test('raw text elements hide fake tags and a fake </head>', async (t) => {
   const page =
     '<html><head><title>a </head> <div class=help></title>' +
