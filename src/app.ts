@@ -8,6 +8,9 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import type { Config } from './config/schema.js';
 import { createLogger, type Logger } from './logger.js';
+import { type CustomerHook, createCustomerHook } from './profiles/customer-hook.js';
+import { createProfileStore, type ProfileStore } from './profiles/profile-store.js';
+import { createStateFile } from './profiles/state-file.js';
 import { createForwarder, type Forwarder, upstreamPath } from './proxy/forwarder.js';
 import { pipeToClient } from './proxy/pipe-to-client.js';
 import { rejectConnect } from './proxy/reject-connect.js';
@@ -23,7 +26,7 @@ import {
   SESSION_COOKIE,
   type VisitorCookies,
 } from './session/visitor-cookie.js';
-import { makeSharedCacheSafe } from './util/cache-control.js';
+import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { compileGlobs } from './util/glob.js';
 
@@ -33,17 +36,26 @@ export interface HelpgateOptions {
   logger?: Logger;
   /** The session store; defaults to the bounded in-memory store. Shared across config reloads. */
   store?: SessionStore;
+  /**
+   * Saved customer profiles; defaults to the memory store saved in `state.file`. Pass the
+   * previous instance's on a config reload, so profiles carry over unsaved changes included.
+   */
+  profiles?: ProfileStore;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
 export interface Helpgate {
   readonly config: Config;
   readonly store: SessionStore;
+  readonly profiles: ProfileStore;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
   handleConnect(req: IncomingMessage, socket: Duplex): void;
-  /** Stops upstream connections and saves state; the store stays open when it was passed in. */
+  /**
+   * Stops upstream connections and saves state (profiles included); the session store stays
+   * open when it was passed in.
+   */
   close(): Promise<void>;
 }
 
@@ -60,17 +72,32 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       ttlMs: config.session.ttl,
       clock,
     });
+  const profiles =
+    options.profiles ??
+    createProfileStore({ state: createStateFile(config.state.file, { logger }), logger });
   const cookies = createVisitorCookies(config.secret);
-  const sessions = createSessions({ config, store, clock, logger });
-  const api = createApiRouter({ config, sessions, cookies, store, clock, logger });
+  const sessions = createSessions({ config, store, clock, logger, profiles });
+  const api = createApiRouter({ config, sessions, cookies, store, profiles, clock, logger });
+  const customers = createCustomerHook({ config, cookies, sessions, profiles, clock, logger });
   const forwarder = createForwarder(config, { logger });
   const rewriter = createRewriter(config, { logger });
   const isExcluded = compileGlobs(config.exclude);
-  const parts: Parts = { config, logger, cookies, sessions, api, forwarder, rewriter, isExcluded };
+  const parts: Parts = {
+    config,
+    logger,
+    cookies,
+    sessions,
+    api,
+    forwarder,
+    rewriter,
+    isExcluded,
+    customers,
+  };
 
   return {
     config,
     store,
+    profiles,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
@@ -88,6 +115,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     },
     async close() {
       await forwarder.close();
+      // Always: a reloaded instance shares the profiles, and the last one closed saves them.
+      await profiles.flush();
       if (ownsStore) await store.close();
     },
   };
@@ -102,6 +131,7 @@ interface Parts {
   forwarder: Forwarder;
   rewriter: Rewriter;
   isExcluded: (pathname: string) => boolean;
+  customers: CustomerHook;
 }
 
 async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -128,6 +158,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     dropCookies: [SESSION_COOKIE],
     signal: cancel.signal,
   });
+  await parts.customers(req, upstream.headers);
 
   const verdict = rewritable
     ? responseRewritability(req, upstream.status, upstream.headers)
@@ -138,8 +169,11 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   }
 
   const tracked = hasConsent(config, req);
-  const extraHeaders = tracked ? await trackVisitor(parts, req, origin, pathname) : {};
+  const visit = tracked ? await trackVisitor(parts, req, origin, pathname) : NOT_TRACKED;
+  const extraHeaders = visit.headers;
   if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
+  // This visitor's HELP option must never be stored and served to someone else.
+  if (visit.offerHtml !== null) makeUncacheable(upstream.headers);
   await rewriter.rewrite({
     req,
     res,
@@ -149,32 +183,44 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     beaconTag: tracked ? api.beaconTag : () => '',
     extraHeaders,
     nonce: verdict.nonce,
+    ...(visit.offerHtml !== null && { bodyEnd: visit.offerHtml }),
   });
 }
+
+interface Visit {
+  headers: Record<string, string>;
+  /** The HELP option going out with this page (an onRequest trigger fired), or `null`. */
+  offerHtml: string | null;
+}
+
+const NOT_TRACKED: Visit = { headers: {}, offerHtml: null };
 
 /**
  * Binds the page to a visitor: a validly signed cookie counts the page view in its session
  * (creating the session if it was lost); without one, a fresh cookie goes out and nothing is
- * stored until it comes back (DESIGN.md, "Visitor and session").
+ * stored until it comes back (DESIGN.md, "Visitor and session") — unless an onRequest
+ * trigger puts the HELP option into this very page.
  */
 async function trackVisitor(
   parts: Parts,
   req: IncomingMessage,
   origin: VisitorOrigin,
   pathname: string,
-): Promise<Record<string, string>> {
-  const sid = parts.cookies.read(req.headers.cookie);
-  if (sid === null) {
-    const fresh = parts.cookies.mint();
-    return { 'set-cookie': parts.cookies.setCookie(fresh, { secure: origin.proto === 'https' }) };
-  }
+): Promise<Visit> {
+  const signed = parts.cookies.read(req.headers.cookie);
+  const sid = signed ?? parts.cookies.mint();
+  const headers: Record<string, string> =
+    signed === null
+      ? { 'set-cookie': parts.cookies.setCookie(sid, { secure: origin.proto === 'https' }) }
+      : {};
   try {
-    await parts.sessions.pageServed(sid, pathname);
+    const { offerHtml } = await parts.sessions.pageServed(sid, pathname, { fresh: !signed });
+    return { headers, offerHtml };
   } catch (error) {
     // Fail open: a store outage must not take the site's pages down with it.
     parts.logger.warn({ err: error, path: pathname }, 'page view not recorded');
+    return { headers, offerHtml: null };
   }
-  return {};
 }
 
 /** With `consent` configured, only visitors whose consent cookie is set get the beacon. */

@@ -63,6 +63,22 @@ export const ERRORS = {
   HG_ERR_RATE_LIMITED: { message: 'too many requests; retry later', status: 429 },
   HG_ERR_STORE_UNAVAILABLE: { message: 'the session store is unreachable', status: 503 },
   HG_ERR_INTERNAL: { message: 'internal error', status: 500 },
+
+  // ── admin APIs, profiles, state ──────────────────────────────────────────────
+  HG_ERR_UNAUTHORIZED: {
+    message: 'a valid token is required (Authorization: Bearer <token>)',
+    status: 401,
+  },
+  HG_ERR_FORBIDDEN: { message: 'this token may not use this API', status: 403 },
+  HG_ERR_API_CONTENT_TYPE: { message: 'the body must be application/json', status: 415 },
+  HG_ERR_API_BAD_JSON: { message: 'the body is not valid JSON', status: 400 },
+  HG_ERR_PROFILE_BAD_ID: { message: 'not a usable customer id', status: 400 },
+  HG_ERR_PROFILE_BAD_BODY: { message: 'invalid profile: {reason}', status: 400 },
+  HG_ERR_PROFILE_TOO_LARGE: { message: 'the profile exceeds {limit} bytes', status: 413 },
+  HG_ERR_PROFILE_NOT_FOUND: { message: 'no saved profile for this customer id', status: 404 },
+  HG_ERR_SESSION_NOT_FOUND: { message: 'no live session with this id', status: 404 },
+  HG_ERR_STATE_LOAD: { message: 'cannot read the state file {file}: {reason}' },
+  HG_ERR_STATE_SAVE: { message: 'cannot save the state file {file}: {reason}' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,13 +7,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
 import type { Sessions } from '../session/sessions.js';
 import type { SessionStore } from '../session/store.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
+import { createAdminAuth } from './admin-auth.js';
 import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
 import { createHeartbeatHandler } from './heartbeat.js';
+import { createProfilesApi, type ParamHandler } from './profiles-api.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
+import { createSessionsApi } from './sessions-api.js';
 
 /** How long healthz waits for the store before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -32,8 +36,9 @@ export interface ApiRouter {
   /**
    * The beacon's script tag for an HTML page, with the page's CSP nonce when it has one. The
    * beacon finds the heartbeat URL from its own `src` (`document.currentScript`, resolving
-   * `hb` against it) and its first interval from `data-interval`; both stay right whatever
-   * the prefix, and the script URL itself stays the contract's.
+   * `hb` against it), its first interval from `data-interval` and the selectors of server-side
+   * error messages from `data-errors` (JSON); all stay right whatever the prefix, and the
+   * script URL itself stays the contract's.
    */
   beaconTag(nonce: string | null): string;
 }
@@ -43,6 +48,8 @@ export interface ApiRouterDeps {
   sessions: Sessions;
   cookies: VisitorCookies;
   store: SessionStore;
+  /** Saved customer profiles (`api/profiles/{customerId}`). */
+  profiles: ProfileStore;
   clock: Clock;
   logger: Logger;
   /** The beacon bundle; loaded from the build output (or built) when not given. */
@@ -62,6 +69,45 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ['hb', { POST: heartbeat }],
     ['healthz', { GET: health, HEAD: health }],
   ]);
+
+  /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */
+  const adminAuth = createAdminAuth(config);
+  const adminRoutes = new Map<string, Record<string, ParamHandler>>([
+    ['api/profiles/', createProfilesApi(deps.profiles)],
+    ['api/sessions/', createSessionsApi(deps)],
+  ]);
+
+  function handleAdmin(req: IncomingMessage, res: ServerResponse, subpath: string): boolean {
+    const slash = subpath.lastIndexOf('/');
+    const methods = adminRoutes.get(subpath.slice(0, slash + 1));
+    if (methods === undefined) return false;
+    const denied = adminAuth.check(req);
+    if (denied !== null) {
+      sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+      return true;
+    }
+    const handler = methods[req.method ?? ''];
+    if (handler === undefined) {
+      sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
+        Allow: Object.keys(methods).join(', '),
+      });
+      return true;
+    }
+    let param: string;
+    try {
+      param = decodeURIComponent(subpath.slice(slash + 1));
+    } catch {
+      fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      return true;
+    }
+    try {
+      const running = handler(req, res, param);
+      if (running) running.catch((error: unknown) => fail(res, error));
+    } catch (error) {
+      fail(res, error);
+    }
+    return true;
+  }
 
   function serveBeacon(req: IncomingMessage, res: ServerResponse): void {
     const version = new URL(req.url ?? '/', 'http://x').searchParams.get('v');
@@ -121,7 +167,10 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   return {
     handle(req, res, subpath, origin) {
       const methods = routes.get(subpath);
-      if (methods === undefined) return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      if (methods === undefined) {
+        if (handleAdmin(req, res, subpath)) return;
+        return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      }
       const handler = methods[req.method ?? ''];
       if (handler === undefined) {
         return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
@@ -140,7 +189,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
       const nonceAttribute = nonce === null ? '' : ` nonce="${escapeAttribute(nonce)}"`;
       return (
         `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
-        ` data-interval="${config.heartbeat.interval}"${nonceAttribute}></script>`
+        ` data-interval="${config.heartbeat.interval}"` +
+        ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"${nonceAttribute}></script>`
       );
     },
   };

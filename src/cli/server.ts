@@ -70,7 +70,7 @@ export async function startServer(
         server.setSecureContext(readTls(next.listen.tls));
       }
       const previous = helpgate;
-      helpgate = createHelpgate(next, { ...options, store });
+      helpgate = createHelpgate(next, { ...options, store, profiles: previous.profiles });
       await previous.close();
     },
     async close() {

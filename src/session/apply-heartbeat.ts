@@ -1,9 +1,10 @@
 /**
  * What one heartbeat does to a session, as a pure function of (session, heartbeat, now): the
- * page-view counting of DESIGN.md "Page views" and the crediting of "Time on page". Later
- * signals (focus, form errors) are further steps on the page view it returns.
+ * page-view counting of DESIGN.md "Page views", the crediting of "Time on page", and the
+ * focus and form-error signals of the page view.
  */
 import type { Milliseconds } from '../config/units.js';
+import { applySignals } from './apply-signals.js';
 import type { Heartbeat } from './heartbeat-body.js';
 import {
   countView,
@@ -57,6 +58,7 @@ export function applyHeartbeat(
       nextMs: intervalMs,
     };
     startPageView(session, page);
+    applySignals(page, heartbeat, now, intervalMs);
     return { effect: 'new-page-view', page };
   }
 
@@ -69,5 +71,6 @@ export function applyHeartbeat(
     page.timeOnPageMs += Math.min(Math.max(0, now - page.lastHeartbeatAt), page.nextMs);
   }
   page.lastHeartbeatAt = now;
+  applySignals(page, heartbeat, now, intervalMs);
   return { effect: 'counted', page };
 }

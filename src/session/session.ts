@@ -5,6 +5,7 @@
  * the customer profile, offers); a record without them stays valid.
  */
 import type { Milliseconds } from '../config/units.js';
+import type { OfferRecord } from './offer-record.js';
 
 /** Distinct pathnames whose views a session remembers; the least recently viewed goes first. */
 export const MAX_VIEWED_PATHS = 200;
@@ -14,6 +15,18 @@ export const MAX_VIEWED_PATH_CHARS = 32 * 1024;
 export const MAX_PATH_LENGTH = 2048;
 /** Page-view ids a session remembers, so a late heartbeat of an old view is not taken as new. */
 export const MAX_RECENT_PAGE_VIEWS = 50;
+/** Longest form-field name kept (the heartbeat schema's limit too). */
+export const MAX_FIELD_NAME_LENGTH = 256;
+/** Fields with errors a page view remembers (the heartbeat schema's limit per message too). */
+export const MAX_ERROR_FIELDS = 50;
+
+/** The form field the visitor is on, as the beacon last reported it (claim 4). */
+export interface FieldFocus {
+  /** The field's id, name or stable CSS path (never its value). */
+  field: string;
+  /** How long it has been focused without interruption. */
+  ms: Milliseconds;
+}
 
 /** One page view: from the page (or single-page-app navigation) until the next one. */
 export interface PageView {
@@ -33,6 +46,15 @@ export interface PageView {
   lastSeq: number;
   /** The interval the server last asked this page view's beacon to wait (`next`). */
   nextMs: Milliseconds;
+  /** The focused field from the latest heartbeat; `null`/absent when none is focused. */
+  focus?: FieldFocus | null;
+  /**
+   * Fields that showed an error at any time during this page view, first seen first (claim 8).
+   * A field the visitor has since corrected still counts: the struggle happened.
+   */
+  errorFields?: string[];
+  /** Names of the triggers that fired on this page view, so each is logged and offered once. */
+  fired?: string[];
 }
 
 /** A visitor's session. */
@@ -59,6 +81,15 @@ export interface Session {
    * store then keeps it out of LRU eviction (DESIGN.md, "Visitor and session").
    */
   pinned?: boolean;
+  /**
+   * The customer id the upstream's responses named for this visitor (`profiles.idFrom`), or
+   * `null` after it signed the customer out. Never taken from anything the browser sends.
+   */
+  customerId?: string | null;
+  /** Offers made to this session, oldest first (bounded; see offer-record.ts). */
+  offers?: OfferRecord[];
+  /** Offers shown so far in this session (`offers.maxPerSession`). */
+  offersShown?: number;
 }
 
 /** A fresh session for `sid`, seen now. */

@@ -5,6 +5,8 @@ import type { Test } from 'tap';
 import { type ApiRouter, createApiRouter } from '../../src/api/router.js';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
+import { createProfileStore, type ProfileStore } from '../../src/profiles/profile-store.js';
+import { createStateFile } from '../../src/profiles/state-file.js';
 import { createMemoryStore, type MemoryStore } from '../../src/session/memory-store.js';
 import { createSessions, type Sessions } from '../../src/session/sessions.js';
 import type { SessionStore } from '../../src/session/store.js';
@@ -18,6 +20,7 @@ export interface TestApi {
   clock: TestClock;
   store: MemoryStore;
   sessions: Sessions;
+  profiles: ProfileStore;
   cookies: VisitorCookies;
   router: ApiRouter;
   /** A `Cookie` header carrying a validly signed fresh session id, and that id. */
@@ -38,12 +41,20 @@ export async function startApi(
   });
   const logger = silentLogger();
   const cookies = createVisitorCookies(config.secret);
-  const sessions = createSessions({ config, store: options.store ?? store, clock, logger });
+  const profiles = createProfileStore({ state: createStateFile(null, { logger }), logger });
+  const sessions = createSessions({
+    config,
+    store: options.store ?? store,
+    clock,
+    logger,
+    profiles,
+  });
   const router = createApiRouter({
     config,
     sessions,
     cookies,
     store: options.store ?? store,
+    profiles,
     clock,
     logger,
   });
@@ -73,6 +84,7 @@ export async function startApi(
     clock,
     store,
     sessions,
+    profiles,
     cookies,
     router,
     visitor() {

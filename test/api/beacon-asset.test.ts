@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadBeaconAsset } from '../../src/api/beacon-asset.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 const ROOT = packageRoot();
-const SOURCE = join(ROOT, 'src', 'client', 'beacon.ts');
+const SOURCE = join(ROOT, 'src', 'client');
 
 t.test('a built bundle is served as built', async (t) => {
   const root = t.testdir({ 'package.json': '{}', dist: { client: { 'beacon.js': '/*built*/' } } });
@@ -15,8 +15,8 @@ t.test('a built bundle is served as built', async (t) => {
 });
 
 t.test('a missing or outdated bundle is built from the source', async (t) => {
-  const root = t.testdir({ 'package.json': '{}', src: { client: {} } });
-  copyFileSync(SOURCE, join(root, 'src', 'client', 'beacon.ts'));
+  const root = t.testdir({ 'package.json': '{}', src: {} });
+  cpSync(SOURCE, join(root, 'src', 'client'), { recursive: true });
   const fresh = loadBeaconAsset(root);
   t.match(fresh.body.toString(), /sendBeacon/, 'bundled without a dist folder');
 

@@ -116,7 +116,7 @@ t.test('the beacon tag carries the page nonce, escaped', async (t) => {
   const api = await startApi(t, testConfig({ prefix: '/hg/', heartbeat: { interval: '3s' } }));
   t.match(
     api.router.beaconTag(null),
-    /^<script src="\/hg\/beacon\.js\?v=[0-9a-f]{12}" defer data-interval="3000"><\/script>$/,
+    /^<script src="\/hg\/beacon\.js\?v=[0-9a-f]{12}" defer data-interval="3000" data-errors="\[&#34;\.error&#34;,&#34;\.field-error&#34;,&#34;\[role=alert\]&#34;\]"><\/script>$/,
   );
   t.match(api.router.beaconTag('r4nd0m+/='), / nonce="r4nd0m\+\/="><\/script>$/);
 });

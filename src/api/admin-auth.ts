@@ -1,0 +1,50 @@
+/**
+ * Bearer-token checks of the admin APIs (DESIGN.md, "Tokens"). Tokens are compared as
+ * SHA-256 digests with `timingSafeEqual`: equal-length inputs, so neither the length nor
+ * the content of the configured token leaks through response timing.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config/schema.js';
+import { HelpgateError } from '../errors.js';
+
+/** Decides whether a request may use the admin APIs. */
+export interface AdminAuth {
+  /** `null` when the request carries the admin token, else the error to answer with. */
+  check(req: IncomingMessage): HelpgateError | null;
+}
+
+const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
+/** Whether two tokens are equal, in time independent of where they differ. */
+export function tokensEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or `null`. */
+export function bearerToken(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/**
+ * Admin auth for a config: without `admin.token` every admin API answers 401; an agent's own
+ * token is recognised and refused with 403 (it is valid, just not for this).
+ */
+export function createAdminAuth(config: Config): AdminAuth {
+  const admin = config.admin.token;
+  const agentTokens = config.agents.list.map((agent) => agent.token);
+  return {
+    check(req) {
+      const token = bearerToken(req);
+      if (token === null || admin === null) return new HelpgateError('HG_ERR_UNAUTHORIZED');
+      if (tokensEqual(token, admin)) return null;
+      // Every agent token is compared, not only until a match, so timing names no agent.
+      let isAgent = false;
+      for (const agentToken of agentTokens) if (tokensEqual(token, agentToken)) isAgent = true;
+      return new HelpgateError(isAgent ? 'HG_ERR_FORBIDDEN' : 'HG_ERR_UNAUTHORIZED');
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The orchestrator's one call per upstream response (every response, not only HTML): takes
+ * the customer signals out of the headers and binds them to the visitor's session and
+ * profile. Fails open: a store failure is logged and the response goes on.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../logger.js';
+import type { Sessions } from '../session/sessions.js';
+import type { VisitorCookies } from '../session/visitor-cookie.js';
+import type { Clock } from '../util/clock.js';
+import { takeCustomerSignals } from './customer-signals.js';
+import type { ProfileStore } from './profile-store.js';
+
+/**
+ * Reads and removes the customer signals of an upstream response to `req`; resolves once
+ * they are bound. The headers are changed synchronously, before the promise settles.
+ */
+export type CustomerHook = (req: IncomingMessage, headers: OutgoingHttpHeaders) => Promise<void>;
+
+export function createCustomerHook(deps: {
+  config: Config;
+  cookies: VisitorCookies;
+  sessions: Sessions;
+  profiles: ProfileStore;
+  clock: Clock;
+  logger: Logger;
+}): CustomerHook {
+  const { config, cookies, sessions, profiles, clock, logger } = deps;
+  return async (req, headers) => {
+    const signals = takeCustomerSignals(headers, config.profiles.idFrom, clock.now());
+    if (signals.customerId === undefined && !signals.assist) return;
+    const sid = cookies.read(req.headers.cookie);
+    try {
+      const bound = sid === null ? null : await sessions.bindCustomer(sid, signals.customerId);
+      const customerId = signals.customerId ?? bound;
+      if (signals.assist && customerId) await profiles.merge(customerId, { assist: true });
+    } catch (error) {
+      logger.warn({ err: error }, 'customer signals not recorded');
+    }
+  };
+}

@@ -1,0 +1,134 @@
+// A site behind helpgate and a client that behaves like a browser with the beacon: it keeps
+// the visitor cookie, asks for pages and sends the contract's heartbeats. Time is a TestClock.
+import type { Test } from 'tap';
+import type { SessionView } from '../../src/api/session-view.js';
+import type { Helpgate } from '../../src/app.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { startHelpgate, startServer } from '../fixtures/servers.js';
+import { TestClock } from '../fixtures/test-clock.js';
+
+export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+
+export const PAGE =
+  '<!DOCTYPE html><html><head><title>Shop</title></head><body><h1>Shop</h1></body></html>';
+
+export interface Site {
+  url: string;
+  clock: TestClock;
+  helpgate: Helpgate;
+  /** Extra response headers the upstream sends, per pathname. */
+  upstreamHeaders: Map<string, Record<string, string | string[]>>;
+  visitor(): Visitor;
+}
+
+export interface HeartbeatReply {
+  next: number;
+  offer: { id: string; kind: string; html: string; expiresInMs: number; reasons: string[] } | null;
+  withdraw: string[];
+}
+
+/** Starts an HTML upstream and helpgate in front of it, with an injected clock. */
+export async function startSite(t: Test, input: Partial<ConfigInput> = {}): Promise<Site> {
+  const upstreamHeaders = new Map<string, Record<string, string | string[]>>();
+  const upstream = await startServer(t, (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'public, max-age=60',
+      ...upstreamHeaders.get(path),
+    });
+    res.end(PAGE);
+  });
+  const clock = new TestClock();
+  const { url, helpgate } = await startHelpgate(
+    t,
+    {
+      upstream: upstream.url,
+      heartbeat: { interval: '5s' },
+      admin: { token: ADMIN_TOKEN },
+      ...input,
+    },
+    { clock },
+  );
+  return { url, clock, helpgate, upstreamHeaders, visitor: () => new Visitor(url) };
+}
+
+let pvCounter = 0;
+
+/** One browser tab's worth of a visitor. */
+export class Visitor {
+  cookie = '';
+  pv = '';
+  path = '/';
+  seq = 0;
+
+  constructor(private readonly base: string) {}
+
+  /** Loads a page (as a navigation), keeps the cookie, starts a new page view. */
+  async open(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ res: Response; html: string }> {
+    const res = await fetch(`${this.base}${path}`, {
+      headers: { 'sec-fetch-dest': 'document', cookie: this.cookie, ...headers },
+    });
+    const set = res.headers.get('set-cookie');
+    const mine = set?.split(/,(?=\s*hg_sid=)/).find((c) => c.trim().startsWith('hg_sid='));
+    if (mine) this.cookie = mine.split(';')[0]!.trim();
+    this.pv = `pv${++pvCounter}`;
+    this.path = path;
+    this.seq = 0;
+    return { res, html: await res.text() };
+  }
+
+  /** A heartbeat of the current page view (`extra` adds focus, errors, …). */
+  async beat(extra: Record<string, unknown> = {}): Promise<HeartbeatReply> {
+    const res = await this.post({
+      pv: this.pv,
+      path: this.path,
+      seq: this.seq++,
+      visible: true,
+      ...extra,
+    });
+    if (res.status !== 200)
+      throw new Error(`heartbeat answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as HeartbeatReply;
+  }
+
+  post(body: unknown): Promise<Response> {
+    return fetch(`${this.base}/__helpgate/hb`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: this.cookie },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** The session id in the cookie. */
+  get sid(): string {
+    return this.cookie.slice('hg_sid='.length).split('.')[0]!;
+  }
+}
+
+/** Sends heartbeats every `intervalMs` of clock time until one carries an offer (or `max`). */
+export async function beatUntilOffer(
+  site: Site,
+  visitor: Visitor,
+  max: number,
+  extra: () => Record<string, unknown> = () => ({}),
+): Promise<{ reply: HeartbeatReply; beats: number }> {
+  let reply: HeartbeatReply = { next: 0, offer: null, withdraw: [] };
+  for (let beats = 1; beats <= max; beats++) {
+    site.clock.advance(5_000);
+    reply = await visitor.beat(extra());
+    if (reply.offer) return { reply, beats };
+  }
+  return { reply, beats: max };
+}
+
+/** `GET api/sessions/{sid}` with the admin token. */
+export async function sessionView(site: Site, sid: string): Promise<SessionView> {
+  const res = await fetch(`${site.url}/__helpgate/api/sessions/${sid}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  return (await res.json()) as SessionView;
+}

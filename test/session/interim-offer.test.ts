@@ -1,0 +1,77 @@
+// Offers until the capacity gate exists: gate mode `always`, within DESIGN.md's offer rules.
+import t from 'tap';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { createMemoryStore } from '../../src/session/memory-store.js';
+import { createSessions } from '../../src/session/sessions.js';
+import { hb, manualClock, testConfig } from './_helpers.js';
+
+const SID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+function setup(overrides: Partial<ConfigInput> = {}) {
+  const config = testConfig({
+    triggers: [{ name: 'any-beat', when: { heartbeats: 1 } }],
+    offers: { expireAfter: '60s' },
+    ...overrides,
+  });
+  const clock = manualClock();
+  const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: 1_800_000, clock });
+  const sessions = createSessions({ config, store, clock, logger: silentLogger() });
+  let seq = 0;
+  const beat = (pv: string, path = '/p') => {
+    clock.advance(5_000);
+    return sessions.heartbeat(SID, hb(pv, path, seq++));
+  };
+  return { sessions, store, clock, beat };
+}
+
+t.test('one offer per trigger per page view; it pins the session while shown', async (t) => {
+  const { sessions, store, clock, beat } = setup();
+  const first = await beat('pv1');
+  t.ok(first.offer);
+  t.equal(first.offer?.expiresInMs, 60_000);
+  t.equal(store.pinnedSize(), 1, 'a session with a shown offer is kept from eviction');
+  t.equal((await beat('pv1')).offer, null, 'shown: no second offer');
+  clock.advance(60_000);
+  const expired = await beat('pv1');
+  t.same(expired.withdraw, [first.offer?.id], 'an offer past its time is taken back');
+  t.equal(expired.offer, null, 'the trigger does not offer again on the same page view');
+  t.equal(store.pinnedSize(), 0);
+  t.equal((await sessions.snapshot(SID))?.offers?.[0]?.state, 'expired');
+  t.ok((await beat('pv2')).offer, 'a new page view may offer again');
+});
+
+t.test('a new page view withdraws the offer shown on the previous one', async (t) => {
+  const { sessions, beat } = setup();
+  const first = await beat('pv1', '/a');
+  const next = await beat('pv2', '/b');
+  t.same(next.withdraw, [first.offer?.id]);
+  t.ok(next.offer, 'and the new page view gets its own');
+  await sessions.pageServed(SID, '/c');
+  t.equal((await sessions.snapshot(SID))?.offers?.at(-1)?.state, 'withdrawn', 'as does a page');
+});
+
+t.test('maxPerSession counts shown offers', async (t) => {
+  const { beat } = setup({ offers: { maxPerSession: 2 } });
+  t.ok((await beat('pv1')).offer);
+  t.ok((await beat('pv2')).offer);
+  t.equal((await beat('pv3')).offer, null);
+});
+
+t.test('offers.enabled false is a dry run: decided and logged, never shown', async (t) => {
+  const lines: string[] = [];
+  const config = testConfig({
+    triggers: [{ name: 'any-beat', when: { heartbeats: 1 } }],
+    offers: { enabled: false },
+  });
+  const clock = manualClock();
+  const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: 60_000, clock });
+  const logger = createLogger('info', { write: (line: string) => lines.push(line) });
+  const sessions = createSessions({ config, store, clock, logger });
+  const reply = await sessions.heartbeat(SID, hb('pv1', '/p', 0));
+  await sessions.heartbeat(SID, hb('pv1', '/p', 1));
+  t.equal(reply.offer, null);
+  const fired = lines.map((l) => JSON.parse(l)).filter((l) => l.trigger === 'any-beat');
+  t.equal(fired.length, 1, 'logged once per page view');
+  t.match(fired[0], { msg: /dry run/, reasons: ['1 heartbeat on this page'] });
+});
