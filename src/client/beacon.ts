@@ -5,16 +5,23 @@
  * and never lets an exception reach the page.
  *
  * Configuration comes from its own script tag: the heartbeat URL is `hb` resolved against the
- * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`.
+ * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`,
+ * the selectors of server-side error messages are `data-errors` (a JSON array).
  */
+import { type FocusSignal, watchFocus } from './_focus-signal.js';
+import { type FormError, watchFormErrors } from './_form-errors.js';
+import { createOfferPanel, type OfferState } from './_offer-panel.js';
+import { safely } from './_safely.js';
 
-/** The heartbeat body of the contract; signal collectors add their fields. */
+/** The heartbeat body of the contract; signal collectors fill in their fields. */
 interface HeartbeatBody {
   pv: string;
   path: string;
   seq: number;
   visible: boolean;
-  [signal: string]: unknown;
+  focus: FocusSignal | null;
+  errors: FormError[];
+  offer?: OfferState;
 }
 
 /** Adds a signal (focus, form errors, …) to an outgoing heartbeat. */
@@ -25,26 +32,81 @@ type ReplyHandler = (reply: Record<string, unknown>) => void;
 const MIN_INTERVAL_MS = 1_000;
 const MAX_INTERVAL_MS = 300_000;
 const DEFAULT_INTERVAL_MS = 5_000;
+/** The config's default `beacon.errorSelectors`, for a tag without `data-errors`. */
+const DEFAULT_ERROR_SELECTORS = ['.error', '.field-error', '[role=alert]'];
 
 const collectors: Collector[] = [];
 const replyHandlers: ReplyHandler[] = [];
-
-/** Runs `fn`, swallowing anything it throws: the page must never see the beacon fail. */
-function safely<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
-  return (...args) => {
-    try {
-      fn(...args);
-    } catch {
-      // Deliberately silent: no console output on the visitor's page.
-    }
-  };
-}
 
 function clampInterval(value: unknown, fallback: number): number {
   const ms = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(ms) && ms > 0
     ? Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, ms))
     : fallback;
+}
+
+function errorSelectors(script: HTMLScriptElement): string[] {
+  try {
+    const list: unknown = JSON.parse(script.getAttribute('data-errors') ?? '');
+    if (Array.isArray(list)) return list.filter((s): s is string => typeof s === 'string');
+  } catch {
+    // No attribute or no JSON: the defaults.
+  }
+  return DEFAULT_ERROR_SELECTORS;
+}
+
+/**
+ * The signals (claims 4 and 8) and the offer panel (claim 12). Each installs on its own, so a
+ * browser lacking what one needs still sends the others.
+ */
+function installSignals(script: HTMLScriptElement, hbUrl: string): void {
+  safely(() => {
+    const focus = watchFocus();
+    collectors.push((body) => {
+      body.focus = focus();
+    });
+  })();
+  safely(() => {
+    const errors = watchFormErrors(errorSelectors(script));
+    collectors.push((body) => {
+      body.errors = errors();
+    });
+  })();
+  safely(() => {
+    const panel = createOfferPanel(hbUrl);
+    collectors.push((body) => {
+      const state = panel.state();
+      if (state !== null) body.offer = state;
+    });
+    replyHandlers.push((reply) => {
+      panel.withdraw(reply.withdraw);
+      if (reply.offer) panel.show(reply.offer);
+    });
+  })();
+}
+
+/** The server refuses larger heartbeats (413). */
+const MAX_BODY_BYTES = 8 * 1024;
+/** What error messages shrink to when a page shows so many that the body would not fit. */
+const SHORT_MESSAGE_CHARS = 60;
+
+/**
+ * The body as JSON within the server's size limit: on a page full of errors the messages are
+ * shortened, then the last errors dropped, rather than the whole heartbeat refused.
+ */
+function fitted(message: HeartbeatBody): string {
+  // UTF-8 bytes, at most 3 per UTF-16 unit: an upper bound without TextEncoder.
+  const size = (json: string) => json.length + 2 * json.replace(/[\x00-\x7f]/g, '').length;
+  let json = JSON.stringify(message);
+  if (size(json) <= MAX_BODY_BYTES) return json;
+  for (const error of message.errors)
+    error.message = error.message.slice(0, SHORT_MESSAGE_CHARS).trim();
+  json = JSON.stringify(message);
+  while (size(json) > MAX_BODY_BYTES && message.errors.length > 0) {
+    message.errors.pop();
+    json = JSON.stringify(message);
+  }
+  return json;
 }
 
 /** A random page-view id of 22 characters from [A-Za-z0-9_-]. */
@@ -66,6 +128,7 @@ function start(script: HTMLScriptElement): void {
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  installSignals(script, hbUrl);
 
   const body = (): string => {
     const message: HeartbeatBody = {
@@ -73,9 +136,11 @@ function start(script: HTMLScriptElement): void {
       path,
       seq: seq++,
       visible: document.visibilityState === 'visible',
+      focus: null,
+      errors: [],
     };
     for (const collect of collectors) safely(collect)(message);
-    return JSON.stringify(message);
+    return fitted(message);
   };
 
   const schedule = (ms: number) => {

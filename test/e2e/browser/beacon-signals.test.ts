@@ -1,0 +1,83 @@
+/**
+ * The beacon in real Chromium, on the demo shop behind helpgate: what each heartbeat says about
+ * the visitor's focus (claim 4), page views and visibility, read from the requests the page
+ * sends. Form errors (claim 8) are in form-errors.test.ts.
+ */
+import t, { type Test } from 'tap';
+import { startDemoShop } from '../../../src/demo/shop.js';
+import { assertCleanConsole, launchBrowser, watchedPage } from '../../fixtures/browser.js';
+import { startHelpgate } from '../../fixtures/servers.js';
+
+const browser = await launchBrowser(t);
+
+/** The demo shop behind helpgate, heartbeats every second. */
+async function shopThroughHelpgate(t: Test): Promise<string> {
+  const shop = await startDemoShop();
+  t.teardown(() => shop.close());
+  const { url } = await startHelpgate(t, { upstream: shop.url, heartbeat: { interval: '1s' } });
+  return url;
+}
+
+t.test('the beacon reports how long the visitor has been on a field (claim 4)', async (t) => {
+  const url = await shopThroughHelpgate(t);
+  const watched = await watchedPage(t, browser);
+  await watched.page.goto(`${url}/checkout`);
+  await watched.page.focus('#card-number');
+  const hb = await watched.heartbeat((hb) => hb.focus !== null && hb.focus.ms >= 1000);
+  t.same(hb.focus?.field, 'card-number', 'named by its id');
+  t.match(hb, { path: '/checkout', visible: true, errors: [] });
+
+  await watched.page.locator('#card-number').blur();
+  const before = watched.heartbeats.length;
+  const after = await watched.heartbeat((hb) => watched.heartbeats.indexOf(hb) >= before);
+  t.equal(after.focus, null, 'nothing focused: focus is null');
+  await assertCleanConsole(t, watched);
+});
+
+t.test('a single-page-app navigation starts a new page view with the new path', async (t) => {
+  const url = await shopThroughHelpgate(t);
+  const watched = await watchedPage(t, browser);
+  const { page } = watched;
+  await page.goto(`${url}/account/orders`);
+  const first = await watched.heartbeat((hb) => hb.path === '/account/orders');
+
+  await page.click('a[href="/account/orders/returns"]');
+  t.equal(await page.title(), 'Returns - Cobblestone Goods', 'the app switched views itself');
+  const next = await watched.heartbeat((hb) => hb.path === '/account/orders/returns');
+  t.not(next.pv, first.pv, 'a new page view');
+  t.equal(next.seq, 0, 'its own sequence');
+
+  await page.goBack();
+  const back = await watched.heartbeat((hb) => hb.pv !== first.pv && hb.pv !== next.pv);
+  t.equal(back.path, '/account/orders', 'Back is a history navigation too');
+  await assertCleanConsole(t, watched);
+});
+
+/** Makes the page's document report `state`, as a browser does when its tab is switched. */
+const SET_VISIBILITY = `(state) => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
+  document.dispatchEvent(new Event('visibilitychange'));
+}`;
+
+t.test('a hidden tab keeps its page view but says visible: false', async (t) => {
+  const url = await shopThroughHelpgate(t);
+  const watched = await watchedPage(t, browser);
+  const { page } = watched;
+  await page.goto(`${url}/catalogue`);
+  const shown = await watched.heartbeat((hb) => hb.visible);
+
+  // Headless Chromium keeps every tab visible, so the page is told what a browser says when
+  // its tab goes to the background.
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate(`(${SET_VISIBILITY})(${JSON.stringify(state)})`);
+  await setVisibility('hidden');
+  const hidden = await watched.heartbeat((hb) => !hb.visible);
+  t.equal(hidden.pv, shown.pv, 'the same page view');
+
+  await setVisibility('visible');
+  const seen = watched.heartbeats.length;
+  const again = await watched.heartbeat((hb) => watched.heartbeats.indexOf(hb) >= seen);
+  t.match(again, { pv: shown.pv, visible: true });
+  await assertCleanConsole(t, watched);
+});
