@@ -1,16 +1,17 @@
-// Pages the benchmarks serve: a ~150 KB HTML page of a typical shop with the site's own help
-// elements, and a small JSON response.
+// What the benchmarks serve and apply: a ~150 KB HTML page of a typical shop with the site's own
+// help elements, a 1 KB JSON response, the five strip selectors and the injected script tag.
 
 /** A deterministic ~150 KB HTML page; `variant` changes its text so every variant is distinct. */
 export function shopPage(variant = 0) {
   const items = [];
-  for (let i = 0; items.join('').length < 140_000; i++) {
-    items.push(
+  for (let i = 0, length = 0; length < 140_000; i++) {
+    const item =
       `<li class="product" data-sku="sku-${variant}-${i}"><a href="/products/item-${i}"><img src="/img/${i}.jpg" alt="Item ${i}" width="120" height="90"></a>` +
-        `<h3>Item ${i} &amp; friends</h3><p class="price">&pound;${(i * 3.7).toFixed(2)}</p>` +
-        `<p>Hand-made, variant ${variant}. <!-- sku ${i} --> Ships in 2&ndash;3 days.</p>` +
-        `<form method="post" action="/cart/add"><input type="hidden" name="sku" value="${i}"><button>Add to cart</button></form></li>\n`,
-    );
+      `<h3>Item ${i} &amp; friends</h3><p class="price">&pound;${(i * 3.7).toFixed(2)}</p>` +
+      `<p>Hand-made, variant ${variant}. <!-- sku ${i} --> Ships in 2&ndash;3 days.</p>` +
+      `<form method="post" action="/cart/add"><input type="hidden" name="sku" value="${i}"><button>Add to cart</button></form></li>\n`;
+    items.push(item);
+    length += item.length;
   }
   return `<!DOCTYPE html>
 <html lang="en">
@@ -33,7 +34,41 @@ ${items.join('')}</ul></main>
 `;
 }
 
-export const SMALL_JSON = JSON.stringify({ ok: true, items: [1, 2, 3], message: 'in stock' });
+/**
+ * Returns a function that makes a distinct variant `n` of {@link shopPage} as bytes in well under
+ * a millisecond (a copy of one template with the variant number written into its slots), so that
+ * an upstream serving a different page on every request is not the bottleneck.
+ */
+export function shopPageVariants() {
+  const width = 10;
+  const template = Buffer.from(shopPage('0'.repeat(width)));
+  const slots = [];
+  const marker = Buffer.from(`-${'0'.repeat(width)}-`);
+  const text = Buffer.from(` ${'0'.repeat(width)}.`);
+  for (const needle of [marker, text]) {
+    for (let at = template.indexOf(needle); at >= 0; at = template.indexOf(needle, at + 1)) {
+      slots.push(at + 1);
+    }
+  }
+  return (n) => {
+    const page = Buffer.from(template);
+    const digits = String(n).padStart(width, '0').slice(-width);
+    for (const at of slots) page.write(digits, at, 'latin1');
+    return page;
+  };
+}
+
+/** A ~1 KB JSON document, as an API of the site would answer. */
+export const JSON_1KB = JSON.stringify({
+  ok: true,
+  items: Array.from({ length: 12 }, (_, i) => ({
+    sku: `sku-${i}`,
+    name: `Item ${i}`,
+    price: Number((i * 3.7).toFixed(2)),
+    stock: (i * 7) % 13,
+  })),
+  message: 'in stock',
+});
 
 /** The five strip selectors the benchmarks use. */
 export const STRIP = [
@@ -43,3 +78,6 @@ export const STRIP = [
   'div.support-chat',
   '[data-role=help]',
 ];
+
+/** The script tag the reference proxies inject at the end of the head. */
+export const BEACON_TAG = '<script src="/__helpgate/beacon.js?v=1" defer></script>';

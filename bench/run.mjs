@@ -1,107 +1,313 @@
-// One command, one run: the upstream directly and through helpgate, for a ~150 KB HTML page
-// (rewritten: 5 strip selectors + beacon) and a small JSON response. Prints requests/s and
-// p99 latency for each with the ratio to the direct baseline measured in the same run.
+// The issue-3 benchmark, one command and one run: the upstream directly, nginx (sub_filter and
+// plain proxy_pass), helpgate (passthrough, rewriting the same page, rewriting a different page
+// every request) and a lol-html (wasm) reference proxy, each row measured in this run; then the
+// ratios the issue's targets name, helpgate's memory over a soak, and the rewrite step alone.
+// Progress goes to stderr; the Markdown report to stdout. See bench/README.md.
 //
-//   npm run bench                    # 10 s per row, 50 connections
-//   BENCH_SECONDS=5 BENCH_CONNECTIONS=20 npm run bench
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { STRIP } from './fixtures.mjs';
+//   npm run bench                                   # builds, then runs everything
+//   BENCH_SECONDS=5 BENCH_SOAK_SECONDS=20 npm run bench
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import { cpus } from 'node:os';
+import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
+import { load, median } from './load.mjs';
+import { findNginx, startNginx } from './nginx.mjs';
+import { memoryLine, resultsTable, targetsTable } from './report.mjs';
+import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
+import { soak } from './soak.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const children = [];
+function setting(name, fallback) {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
 
-/** Spawns a node process and resolves with the first JSON line it prints that has a url. */
-function spawnJson(args, env = {}) {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
+const settings = {
+  seconds: setting('BENCH_SECONDS', 10),
+  warmup: setting('BENCH_WARMUP_SECONDS', 3),
+  connections: setting('BENCH_CONNECTIONS', 50),
+  rounds: setting('BENCH_ROUNDS', 1),
+  soakSeconds: setting('BENCH_SOAK_SECONDS', 60),
+};
+
+const SETTLE_MS = 1000;
+
+const progress = (line) => process.stderr.write(`${line}\n`);
+
+// ── what each row must get back (so that a fast row is not a broken one) ────────────────────
+
+function get(url) {
   return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      for (const line of buffer.split('\n').slice(0, -1)) {
-        try {
-          const entry = JSON.parse(line);
-          if (entry.url) resolve({ child, url: entry.url });
-        } catch {}
-      }
-      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+    http
+      .get(url, (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
-function cannon(url, headers = {}) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, headers }, (error, result) => {
-      if (error) reject(error);
-      else
-        resolve({
-          rps: result.requests.average,
-          p99: result.latency.p99,
-          errors: result.errors + result.non2xx,
-        });
-    });
+const HELP_LEFT =
+  /id="help-widget"|class="support-chat"|class="help-link"|class="help-banner"|data-role="help"/;
+
+/** The upstream's bytes, unchanged. */
+const same = (original) => (body) => (body.equals(original) ? null : 'differs from the upstream');
+
+/** The script injected once; with `strips`, the help elements removed too. */
+const rewritten =
+  ({ strips }) =>
+  (body) => {
+    const text = body.toString();
+    const scripts = text.split('/__helpgate/beacon.js').length - 1;
+    if (scripts !== 1) return `the script tag is there ${scripts} times`;
+    if (strips && HELP_LEFT.test(text)) return 'help elements are left';
+    return null;
+  };
+
+async function checkRow(row) {
+  // Twice: the second answer may come from a cache the first one filled.
+  for (let i = 0; i < 2; i++) {
+    const path = typeof row.path === 'string' ? row.path : row.path();
+    const { status, body } = await get(`${row.server.url}${path}`);
+    const problem = status === 200 ? row.check(body) : `status ${status}`;
+    if (problem) return problem;
+  }
+  return null;
+}
+
+// ── rows ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The rows in the order they run; `direct` and `nginx` name the rows each is compared with.
+ * Rows whose server is missing (no nginx) are left out.
+ */
+function defineRows({ upstream, nginx, passthrough, helpgate, lolhtml }, originals) {
+  const PAGE = 'HTML page, 150 KB';
+  const JSON_1KB = 'JSON, 1 KB';
+  const BLOB = 'binary, 1 MB';
+  const compare = { direct: 'direct-page', nginx: 'nginx-page' };
+  const row = (key, response, via, server, path, check, against = {}) => ({
+    key,
+    response,
+    via,
+    server,
+    path,
+    check,
+    ...against,
   });
+  const rows = [
+    row('direct-page', PAGE, 'upstream directly', upstream, '/page', same(originals.page)),
+    row(
+      'nginx-page',
+      PAGE,
+      'nginx `sub_filter` injecting the script',
+      nginx,
+      '/page',
+      rewritten({ strips: false }),
+      { direct: 'direct-page' },
+    ),
+    row(
+      'passthrough-page',
+      PAGE,
+      'helpgate passthrough (rewriting off)',
+      passthrough,
+      '/page',
+      same(originals.page),
+      compare,
+    ),
+    row(
+      'helpgate-page',
+      PAGE,
+      'helpgate rewriting, the same page again and again',
+      helpgate,
+      '/page',
+      rewritten({ strips: true }),
+      compare,
+    ),
+    row(
+      'helpgate-unique',
+      PAGE,
+      'helpgate rewriting, a different page every request',
+      helpgate,
+      uniquePath,
+      rewritten({ strips: true }),
+      compare,
+    ),
+    row(
+      'lolhtml-unique',
+      PAGE,
+      'lol-html (wasm) reference proxy, a different page every request',
+      lolhtml,
+      uniquePath,
+      rewritten({ strips: true }),
+      compare,
+    ),
+  ];
+  for (const [kind, response, path, original] of [
+    ['json', JSON_1KB, '/data.json', originals.json],
+    ['blob', BLOB, '/blob', originals.blob],
+  ]) {
+    const direct = `direct-${kind}`;
+    rows.push(
+      row(direct, response, 'upstream directly', upstream, path, same(original)),
+      row(`nginx-${kind}`, response, 'nginx plain `proxy_pass`', nginx, path, same(original), {
+        direct,
+      }),
+      row(
+        `helpgate-${kind}`,
+        response,
+        'helpgate (passes non-HTML through)',
+        helpgate,
+        path,
+        same(original),
+        { direct, nginx: `nginx-${kind}` },
+      ),
+    );
+  }
+  return rows.filter((r) => r.server !== null);
+}
+
+async function measureRow(row) {
+  assertAlive(row.server);
+  const options = { base: row.server.url, path: row.path, connections: settings.connections };
+  await load({ ...options, seconds: settings.warmup });
+  const result = await load({ ...options, seconds: settings.seconds });
+  assertAlive(row.server);
+  // Requests still in flight when the load stops are finished or dropped by now, not in the
+  // next row's measurement.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return result;
+}
+
+/** Every row `settings.rounds` times, the rows alternating; the median of each figure. */
+async function measureRows(rows, problems) {
+  const runs = new Map(rows.map((row) => [row.key, []]));
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const row of rows) {
+      if (problems.has(row.key)) continue;
+      const r = await measureRow(row);
+      runs.get(row.key).push(r);
+      progress(
+        `${settings.rounds > 1 ? `round ${round}: ` : ''}${row.response} — ${row.via}: ` +
+          `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +
+          `${r.failures ? `, ${r.failures} failed` : ''}`,
+      );
+    }
+  }
+  const results = new Map();
+  for (const row of rows) {
+    if (problems.has(row.key)) {
+      results.set(row.key, { problem: problems.get(row.key) });
+      continue;
+    }
+    const list = runs.get(row.key);
+    const mid = (field) => median(list.map((r) => r[field]));
+    results.set(row.key, {
+      rps: mid('rps'),
+      p50: mid('p50'),
+      p99: mid('p99'),
+      max: mid('max'),
+      mbps: mid('mbps'),
+      failures: list.reduce((n, r) => n + r.failures, 0),
+    });
+  }
+  return results;
+}
+
+// ── main ─────────────────────────────────────────────────────────────────────────────────────
+
+function nginxVersion(binary) {
+  // nginx prints its version on stderr.
+  const { stdout, stderr } = spawnSync(binary, ['-v'], { encoding: 'utf8' });
+  return `${stdout}${stderr}`.trim().replace(/^nginx version: /, '') || 'nginx';
 }
 
 async function main() {
-  const upstream = await spawnJson([join(root, 'bench/upstream.mjs')]);
-  const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-'));
-  const config = join(dir, 'helpgate.yaml');
-  writeFileSync(
-    config,
-    [
-      `upstream: ${upstream.url}`,
-      'secret: bench-secret-0123456789abcdef',
-      'listen: { host: 127.0.0.1, port: 0 }',
-      `strip: ${JSON.stringify(STRIP)}`,
-      'state: { file: null }',
-      'log: { level: warn }',
-      '',
-    ].join('\n'),
-  );
-  const helpgate = await spawnJson([join(root, 'bin/helpgate'), 'start', '--config', config]);
-
-  const rows = [];
-  for (const [name, path] of [
-    ['HTML page, 150 KB', '/page'],
-    ['JSON, small', '/data.json'],
-  ]) {
-    // Warm both paths (connection pools, JIT) before measuring.
-    await cannon(`${upstream.url}${path}`).catch(() => {});
-    const direct = await cannon(`${upstream.url}${path}`);
-    await cannon(`${helpgate.url}${path}`).catch(() => {});
-    const proxied = await cannon(`${helpgate.url}${path}`);
-    rows.push({ name, direct, proxied });
+  stopChildrenOnExit();
+  const nginxBinary = findNginx();
+  const upstream = await startNodeScript('upstream', 'bench/upstream.mjs');
+  const servers = {
+    upstream,
+    nginx: nginxBinary ? await startNginx(nginxBinary, upstream.url) : null,
+    passthrough: await startHelpgate('helpgate (passthrough)', upstream.url, { passthrough: true }),
+    helpgate: await startHelpgate('helpgate (rewriting)', upstream.url),
+    lolhtml: await startNodeScript(
+      'lol-html reference proxy',
+      'bench/reference-lolhtml-proxy.mjs',
+      [upstream.url],
+    ),
+  };
+  if (!nginxBinary) {
+    progress(
+      "nginx not found (install Debian's nginx-light or nginx, or set BENCH_NGINX): " +
+        'skipping the nginx rows and the ratios against nginx',
+    );
   }
 
-  const out = [
-    `| response | direct req/s | direct p99 ms | helpgate req/s | helpgate p99 ms | ratio req/s |`,
-    `|---|---:|---:|---:|---:|---:|`,
-    ...rows.map(
-      ({ name, direct, proxied }) =>
-        `| ${name} | ${direct.rps.toFixed(0)} | ${direct.p99} | ${proxied.rps.toFixed(0)} | ${proxied.p99} | ${(proxied.rps / direct.rps).toFixed(2)}× |`,
-    ),
+  const originals = {
+    page: (await get(`${upstream.url}/page`)).body,
+    json: (await get(`${upstream.url}/data.json`)).body,
+    blob: (await get(`${upstream.url}/blob`)).body,
+  };
+  const rows = defineRows(servers, originals);
+  const problems = new Map();
+  for (const row of rows) {
+    const problem = await checkRow(row);
+    if (problem) {
+      problems.set(row.key, problem);
+      progress(`${row.response} — ${row.via}: wrong output (${problem}); not measured`);
+    }
+  }
+  const results = await measureRows(rows, problems);
+  for (const name of ['nginx', 'passthrough', 'helpgate', 'lolhtml']) {
+    if (servers[name]) await stopChild(servers[name]);
+  }
+
+  progress(`memory: ${settings.soakSeconds} s run of a fresh helpgate …`);
+  const memory = await soak(upstream.url, {
+    seconds: settings.soakSeconds,
+    connections: settings.connections,
+  });
+  if (memory === null) progress('memory: /proc/<pid>/status is not readable here; no RSS row');
+  await stopAll();
+
+  progress('rewrite step alone …');
+  let step = null;
+  let stepTable = null;
+  try {
+    const { measureRewriteStep, rewriteStepTable } = await import('./rewrite-step.mjs');
+    step = await measureRewriteStep();
+    stepTable = rewriteStepTable(step);
+  } catch (error) {
+    progress(`rewrite step: not measured (${error.message}); run \`npm run build\` first`);
+  }
+
+  const cores = cpus();
+  const report = [
+    `### helpgate benchmark, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `node ${process.version}, ${nginxBinary ? nginxVersion(nginxBinary) : 'no nginx (its rows skipped)'}, ` +
+      `${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown CPU'}): the load generator ` +
+      '(autocannon, in the bench process), the proxy under test and the upstream share them. ' +
+      `${settings.connections} connections, ${settings.seconds} s per row after ` +
+      `${settings.warmup} s of warm-up` +
+      `${settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''}.`,
+    '',
+    resultsTable(rows, results),
+    '',
+    targetsTable(results, { step, memory, connections: settings.connections }),
+    ...(stepTable ? ['', stepTable] : []),
+    ...(memory ? ['', memoryLine(memory)] : []),
+    '',
   ];
-  const errors = rows.reduce((n, r) => n + r.direct.errors + r.proxied.errors, 0);
-  process.stdout.write(
-    `\n${connections} connections, ${seconds} s per row, node ${process.version}\n\n${out.join('\n')}\n`,
-  );
-  if (errors > 0) process.stdout.write(`\n${errors} errors or non-2xx responses during the run\n`);
+  process.stdout.write(`\n${report.join('\n')}`);
+  if (problems.size > 0) process.exitCode = 1;
 }
 
 try {
   await main();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  await stopAll();
 }

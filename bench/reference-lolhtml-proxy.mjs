@@ -1,0 +1,99 @@
+// The reference rewriting proxy the issue compares helpgate with: node:http in front, undici to
+// the upstream, and lol-html (compiled to wasm: html-rewriter-wasm) streaming every HTML page,
+// removing the five strip selectors and appending the script to the head. No cache: every page
+// is rewritten. Non-HTML streams through.
+//
+//   node bench/reference-lolhtml-proxy.mjs <upstream url>
+import http from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { HTMLRewriter } from 'html-rewriter-wasm';
+import { Pool } from 'undici';
+import { exitWithParent } from './children.mjs';
+import { BEACON_TAG, STRIP } from './fixtures.mjs';
+
+const upstream = process.argv[2];
+if (!upstream) {
+  process.stderr.write('usage: node bench/reference-lolhtml-proxy.mjs <upstream url>\n');
+  process.exit(2);
+}
+const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+
+/** A lol-html rewriter for one page, writing its output to `res`. */
+function pageRewriter(res) {
+  const rewriter = new HTMLRewriter((chunk) => res.write(chunk));
+  const remove = {
+    element(element) {
+      element.remove();
+    },
+  };
+  for (const selector of STRIP) rewriter.on(selector, remove);
+  rewriter.on('head', {
+    element(element) {
+      element.append(BEACON_TAG, { html: true });
+    },
+  });
+  return rewriter;
+}
+
+async function proxy(req, res) {
+  // A client that went away (the load generator stopping) must not leave work behind that
+  // would slow down the next measurement.
+  const aborted = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  const headers = { ...req.headers };
+  for (const name of HOP_BY_HOP) delete headers[name];
+  delete headers.host;
+  const bodyless = req.method === 'GET' || req.method === 'HEAD';
+  const answer = await pool.request({
+    method: req.method,
+    path: req.url,
+    headers,
+    body: bodyless ? null : req,
+    signal: aborted.signal,
+  });
+  const out = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (!HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  const html = String(answer.headers['content-type'] ?? '').startsWith('text/html');
+  if (!html) {
+    res.writeHead(answer.statusCode, out);
+    await pipeline(answer.body, res);
+    return;
+  }
+  delete out['content-length'];
+  res.writeHead(answer.statusCode, out);
+  const rewriter = pageRewriter(res);
+  try {
+    for await (const chunk of answer.body) await rewriter.write(chunk);
+    await rewriter.end();
+  } finally {
+    rewriter.free();
+  }
+  res.end();
+}
+
+const server = http.createServer((req, res) => {
+  proxy(req, res).catch((error) => {
+    if (res.destroyed) return;
+    if (!res.headersSent) res.writeHead(502).end(String(error));
+    else res.destroy(error);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  const url = `http://127.0.0.1:${server.address().port}`;
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', url })}\n`);
+});
+exitWithParent();
