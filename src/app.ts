@@ -28,6 +28,7 @@ import {
 } from './session/visitor-cookie.js';
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
+import { cookieValues } from './util/cookie-header.js';
 import { compileGlobs } from './util/glob.js';
 
 /** What {@link createHelpgate} needs besides the config; every part has a production default. */
@@ -226,18 +227,9 @@ async function trackVisitor(
 /** With `consent` configured, only visitors whose consent cookie is set get the beacon. */
 function hasConsent(config: Config, req: IncomingMessage): boolean {
   if (config.consent === null) return true;
-  const value = readCookie(req.headers.cookie, config.consent.cookie);
+  const [value] = cookieValues(req.headers.cookie, config.consent.cookie);
   if (value === undefined) return false;
   return config.consent.value === undefined || value === config.consent.value;
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 /**

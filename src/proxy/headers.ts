@@ -5,6 +5,7 @@
  * several Set-Cookie headers stay several.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
+import { cookiePairs } from '../util/cookie-header.js';
 import type { VisitorOrigin } from './request-origin.js';
 
 /** RFC 9110 §7.6.1: fields that describe one connection, never forwarded. */
@@ -104,13 +105,7 @@ export function upstreamRequestHeaders(
 function filterCookies(values: readonly string[], drop: ReadonlySet<string>): string {
   const kept: string[] = [];
   for (const value of values) {
-    for (const pair of value.split(';')) {
-      const trimmed = pair.trim();
-      if (!trimmed) continue;
-      const eq = trimmed.indexOf('=');
-      const name = (eq === -1 ? trimmed : trimmed.slice(0, eq)).trim();
-      if (!drop.has(name)) kept.push(trimmed);
-    }
+    for (const pair of cookiePairs(value)) if (!drop.has(pair.name)) kept.push(pair.text);
   }
   return kept.join('; ');
 }

@@ -3,6 +3,7 @@
  * guess or forge another visitor's id. Only a validly signed cookie ever reaches a session.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { cookieValues } from '../util/cookie-header.js';
 
 /** The name of the visitor cookie (DESIGN.md, "Visitor and session"). */
 export const SESSION_COOKIE = 'hg_sid';
@@ -66,11 +67,7 @@ export function createVisitorCookies(secrets: readonly string[]): VisitorCookies
     mint: () => randomBytes(16).toString('base64url'),
 
     read(cookieHeader) {
-      if (!cookieHeader) return null;
-      for (const pair of cookieHeader.split(';')) {
-        const eq = pair.indexOf('=');
-        if (eq < 0 || pair.slice(0, eq).trim() !== SESSION_COOKIE) continue;
-        let value = pair.slice(eq + 1).trim();
+      for (let value of cookieValues(cookieHeader, SESSION_COOKIE)) {
         // RFC 6265 §4.1.1 allows a DQUOTEd cookie value.
         if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
           value = value.slice(1, -1);

@@ -1,0 +1,34 @@
+/**
+ * Reading a request's Cookie header (RFC 6265 §5.4: `name=value` pairs joined by "; "). The
+ * one parser of it: the visitor cookie, the consent cookie and the cookies kept from the
+ * upstream all read it here.
+ */
+
+/** One `name=value` pair of a Cookie header, as sent (`text`) and split. */
+export interface CookiePair {
+  readonly name: string;
+  readonly value: string;
+  /** The pair as it stood in the header, trimmed. */
+  readonly text: string;
+}
+
+/** Every pair of a Cookie header, in order; a pair without "=" has the empty name. */
+export function cookiePairs(header: string | undefined): CookiePair[] {
+  if (!header) return [];
+  const pairs: CookiePair[] = [];
+  for (const part of header.split(';')) {
+    const text = part.trim();
+    if (text === '') continue;
+    const eq = text.indexOf('=');
+    if (eq === -1) pairs.push({ name: '', value: text, text });
+    else pairs.push({ name: text.slice(0, eq).trim(), value: text.slice(eq + 1).trim(), text });
+  }
+  return pairs;
+}
+
+/** The values of every cookie called `name`, in order (a browser may send several). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  return cookiePairs(header)
+    .filter((pair) => pair.name === name)
+    .map((pair) => pair.value);
+}
