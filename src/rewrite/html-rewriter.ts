@@ -84,7 +84,9 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
     }
     phase = 'rewrite';
     const steps: TreeListener[] = [];
-    listener = fanOut(steps);
+    // The strip step needs the builder's stack, so the builder gets the listener first and
+    // the listener its steps once they exist (before any token).
+    listener = {};
     builder = new TreeBuilder(listener, options.matcher.attributeNames);
     steps.push(createStripStep(options.matcher, builder.stack, splicer, report));
     steps.push(
@@ -99,6 +101,7 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
       }),
     );
     if (options.bodyEnd) steps.push(createBodyEndStep(options.bodyEnd, splicer));
+    Object.assign(listener, fanOut(steps));
     tokenizer = new HtmlTokenizer(builder, decision.encoding === 'utf-8' ? 'utf8' : 'latin1');
     builder.attach(tokenizer);
   };
@@ -160,13 +163,12 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
 
 /** One listener that calls each step in order. */
 function fanOut(steps: readonly TreeListener[]): TreeListener {
+  // Called for every element: only the steps that listen, each called directly.
+  const starts = steps.flatMap((s) => (s.elementStart ? [s.elementStart.bind(s)] : []));
+  const ends = steps.flatMap((s) => (s.elementEnd ? [s.elementEnd.bind(s)] : []));
   return {
-    elementStart(el, tag, depth, isVoid) {
-      for (const s of steps) s.elementStart?.(el, tag, depth, isVoid);
-    },
-    elementEnd(el, end, certain) {
-      for (const s of steps) s.elementEnd?.(el, end, certain);
-    },
+    elementStart: chain(starts),
+    elementEnd: chain(ends),
     headStart(at) {
       for (const s of steps) s.headStart?.(at);
     },
@@ -185,5 +187,21 @@ function fanOut(steps: readonly TreeListener[]): TreeListener {
     end(at, inData) {
       for (const s of steps) s.end?.(at, inData);
     },
+  };
+}
+
+/** One function calling each of `fns` with its arguments, in order. */
+function chain<A extends unknown[]>(fns: ((...args: A) => void)[]): (...args: A) => void {
+  const [first, second] = fns;
+  if (fns.length === 0) return () => {};
+  if (fns.length === 1) return first!;
+  if (fns.length === 2) {
+    return (...args) => {
+      first!(...args);
+      second!(...args);
+    };
+  }
+  return (...args) => {
+    for (const fn of fns) fn(...args);
   };
 }

@@ -18,7 +18,7 @@
  * `<frameset>` would replace the body). For those the end is reported once the next token
  * shows that it is parsed the same way either way.
  */
-import type { HtmlTokenizer, TagToken, TokenSink } from './tokenizer.js';
+import { type HtmlTokenizer, MAX_TAG_ID, type TagToken, type TokenSink } from './tokenizer.js';
 
 export const NS_HTML = 0;
 export const NS_SVG = 1;
@@ -125,6 +125,8 @@ const SPECIAL = set(
 );
 const SCOPE_HTML = set('applet caption html table td th marquee object template');
 const SVG_INTEGRATION = set('foreignobject desc title');
+/** The special elements a new list item looks past for an open one (§13.2.6.4.7). */
+const LIST_ITEM_PASSES = set('address div p');
 
 const SCOPE_DEFAULT = 0;
 const SCOPE_LIST = 1;
@@ -243,6 +245,29 @@ for (const [names, bit] of [
   for (const name of names) TAG_FLAGS.set(name, (TAG_FLAGS.get(name) ?? 0) | bit);
 }
 
+// `TAG_FLAGS` and the HTML kind of each name by the tokenizer's name number, filled as names
+// come: an array index instead of a string lookup per tag. -1: not looked up yet.
+const flagsById = new Int32Array(MAX_TAG_ID).fill(-1);
+const htmlKindById = new Int32Array(MAX_TAG_ID).fill(-1);
+
+/** `TAG_FLAGS` of `name`, the name of `tag` or one the rules substituted. */
+function tagFlags(tag: TagToken, name: string): number {
+  const id = tag.id;
+  if (id === 0 || name !== tag.name) return TAG_FLAGS.get(name) ?? 0;
+  let f = flagsById[id]!;
+  if (f < 0) f = flagsById[id] = TAG_FLAGS.get(name) ?? 0;
+  return f;
+}
+
+/** {@link kindOf} of an element named `name` in `ns`, made from `tag` (or implied). */
+function kindFor(tag: TagToken | null, name: string, ns: Namespace): number {
+  if (tag === null || ns !== NS_HTML || tag.id === 0 || name !== tag.name) return kindOf(name, ns);
+  const id = tag.id;
+  let k = htmlKindById[id]!;
+  if (k < 0) k = htmlKindById[id] = kindOf(name, ns);
+  return k;
+}
+
 const NEVER = Number.POSITIVE_INFINITY;
 
 // The kind of token being processed, for judging what follows an element.
@@ -282,6 +307,8 @@ export class TreeBuilder implements TokenSink {
   private headHadContent = false;
   private headClosed = false;
   private bodyOpen = false;
+  /** The insertion mode {@link mode} last computed, or -1. */
+  private modeCache = -1;
   private bodyEndSeen = false;
   private afterBody = false;
   /**
@@ -431,6 +458,7 @@ export class TreeBuilder implements TokenSink {
     }
     while (this.stack.length > 0) {
       const el = this.stack.pop()!;
+      this.modeCache = -1;
       // Nothing follows an element open at the end: no formatting element is reopened after
       // it and no token after it could be parsed differently.
       const certain = after && el.certainStart && !this.lost && this.lastHazard < el.start;
@@ -610,6 +638,13 @@ export class TreeBuilder implements TokenSink {
   }
 
   private mode(): number {
+    // Only elements that select a mode (and the head/body flags) change it: kept until then.
+    let m = this.modeCache;
+    if (m < 0) m = this.modeCache = this.computeMode();
+    return m;
+  }
+
+  private computeMode(): number {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
       const m = stack[i]!.kind >>> K_MODE_SHIFT;
@@ -658,7 +693,7 @@ export class TreeBuilder implements TokenSink {
       integration,
       certainStart: !this.lost && !this.disturbed && !inTemplate,
       closedFrom: this.poppedFrom,
-      kind: kindOf(name, ns),
+      kind: kindFor(tag, name, ns),
     };
   }
 
@@ -689,6 +724,7 @@ export class TreeBuilder implements TokenSink {
     if (tag === null && !structural) this.disturbed = true;
     if (!structural) this.claim(el);
     this.stack.push(el);
+    if (el.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
     if (name === 'template' && ns === NS_HTML) this.templates++;
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
     return el;
@@ -720,13 +756,18 @@ export class TreeBuilder implements TokenSink {
     if (!el.certainStart || this.lost || this.lastHazard >= el.start) return false;
     if (this.form !== null && this.form.start >= el.start) return false;
     // A formatting element opened inside and left open would be reopened after it.
-    for (const entry of this.afe) if (entry !== null && entry.start >= el.start) return false;
+    const afe = this.afe;
+    for (let i = 0; i < afe.length; i++) {
+      const entry = afe[i];
+      if (entry !== null && entry !== undefined && entry.start >= el.start) return false;
+    }
     return true;
   }
 
   private pop(end: number, closes = true): void {
     const el = this.stack.pop();
     if (!el) return;
+    if (el.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
     // A start tag that closes elements makes the element it opens uncertain, unless they go too.
     if (closes && el.start < this.poppedFrom) this.poppedFrom = el.start;
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
@@ -736,8 +777,13 @@ export class TreeBuilder implements TokenSink {
 
   /** Pops until `el` is popped: elements above it end at `at`, `el` ends at `elEnd`. */
   private popThrough(el: OpenElement, at: number, elEnd: number): void {
-    if (!this.stack.includes(el)) return;
-    while (this.current() !== el) this.pop(at);
+    const i = this.stack.lastIndexOf(el);
+    if (i >= 0) this.popTo(i, at, elEnd);
+  }
+
+  /** Pops until the stack is `i` long: elements above index `i` end at `at`, the one at `i` at `elEnd`. */
+  private popTo(i: number, at: number, elEnd: number): void {
+    while (this.stack.length > i + 1) this.pop(at);
     this.pop(elEnd);
   }
 
@@ -746,7 +792,7 @@ export class TreeBuilder implements TokenSink {
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const n = this.stack[i]!;
       if (n.ns === NS_HTML && n.name === name) {
-        this.popThrough(n, at, elEnd);
+        this.popTo(i, at, elEnd);
         return;
       }
     }
@@ -769,6 +815,16 @@ export class TreeBuilder implements TokenSink {
     return false;
   }
 
+  /** Whether any of h1–h6 is in scope: one walk for all six names. */
+  private headingInScope(): boolean {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const n = this.stack[i]!;
+      if (n.ns === NS_HTML && (n.kind & K_HEADING) !== 0) return true;
+      if (isScopeBoundary(n, SCOPE_DEFAULT)) return false;
+    }
+    return false;
+  }
+
   private closeP(at: number): void {
     if (!this.inScope('p', SCOPE_BUTTON)) return;
     this.generateImplied(at, 'p');
@@ -780,6 +836,7 @@ export class TreeBuilder implements TokenSink {
     if (!this.head) {
       this.ensureHtml(at);
       this.head = this.insert(null, 'head', NS_HTML, at, true);
+      this.modeCache = -1;
       this.listener.headStart?.(at);
     }
     this.headClosed = true;
@@ -791,6 +848,7 @@ export class TreeBuilder implements TokenSink {
     if (this.bodyOpen) return;
     this.ensureHtml(at);
     this.bodyOpen = true;
+    this.modeCache = -1;
     this.insert(tag, 'body', NS_HTML, at, true);
     if (explicit) this.framesetOff(at, true);
     else this.impliesBody = true;
@@ -857,6 +915,7 @@ export class TreeBuilder implements TokenSink {
       const e = afe[i]!;
       const clone = this.make(null, e.name, NS_HTML, at, e.attrs as (string | null)[] | null);
       this.stack.push(clone);
+      if (clone.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
       this.listener.elementStart?.(clone, null, this.stack.length - 1, false);
       afe[i] = clone;
     }
@@ -1000,10 +1059,12 @@ export class TreeBuilder implements TokenSink {
       if (name === 'head') {
         this.explicitHead = true;
         this.head = this.insert(tag, 'head', NS_HTML, 0, true);
+        this.modeCache = -1;
         this.listener.headStart?.(tag.end);
         return;
       }
       this.head = this.insert(null, 'head', NS_HTML, tag.start, true);
+      this.modeCache = -1;
       this.listener.headStart?.(tag.start);
     }
     if (!this.headClosed) {
@@ -1025,6 +1086,7 @@ export class TreeBuilder implements TokenSink {
       this.loseTrack(tag.start);
       this.insert(tag, name);
       this.bodyOpen = true;
+      this.modeCache = -1;
       return;
     }
     if (HEAD_CONTENT.has(name)) {
@@ -1038,7 +1100,7 @@ export class TreeBuilder implements TokenSink {
 
   private bodyStart(tag: TagToken, name: string): void {
     const at = tag.start;
-    const flags = TAG_FLAGS.get(name) ?? 0;
+    const flags = tagFlags(tag, name);
     if (this.framesetSurelyOff === NEVER && (flags & T_FRAMESET_OFF) !== 0) {
       if (name !== 'input' || tag.attr('type')?.toLowerCase() !== 'hidden') {
         this.framesetOff(at, true);
@@ -1071,6 +1133,7 @@ export class TreeBuilder implements TokenSink {
         const i = this.stack.indexOf(old);
         if (i >= 0) {
           this.stack.splice(i, 1);
+          this.modeCache = -1;
           this.listener.elementEnd?.(old, tag.start, false);
         }
       } else if (name === 'nobr' && this.inScope('nobr')) {
@@ -1222,15 +1285,15 @@ export class TreeBuilder implements TokenSink {
   }
 
   private closeListItem(at: number, name: string): void {
-    const stops = name === 'li' ? ['li'] : ['dd', 'dt'];
+    const li = name === 'li';
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const n = this.stack[i]!;
-      if (n.ns === NS_HTML && stops.includes(n.name)) {
+      if (n.ns === NS_HTML && (li ? n.name === 'li' : n.name === 'dd' || n.name === 'dt')) {
         this.generateImplied(at, n.name);
         this.popThrough(n, at, at);
         return;
       }
-      if (isSpecial(n) && !(n.ns === NS_HTML && /^(address|div|p)$/.test(n.name))) return;
+      if (isSpecial(n) && !(n.ns === NS_HTML && LIST_ITEM_PASSES.has(n.name))) return;
     }
   }
 
@@ -1572,7 +1635,7 @@ export class TreeBuilder implements TokenSink {
 
   private bodyEnd(tag: TagToken, name: string): void {
     const at = tag.start;
-    const flags = TAG_FLAGS.get(name) ?? 0;
+    const flags = tagFlags(tag, name);
     if ((flags & T_BLOCK_END) !== 0) {
       if (!this.inScope(name)) return;
       this.generateImplied(at);
@@ -1584,7 +1647,7 @@ export class TreeBuilder implements TokenSink {
       return;
     }
     if ((flags & T_HEADING) !== 0) {
-      if (![...HEADINGS].some((h) => this.inScope(h))) return;
+      if (!this.headingInScope()) return;
       this.generateImplied(at);
       for (let i = this.stack.length - 1; i >= 0; i--) {
         const n = this.stack[i]!;
@@ -1627,6 +1690,7 @@ export class TreeBuilder implements TokenSink {
         if (this.current() !== node) {
           this.hazard(at);
           this.stack.splice(this.stack.indexOf(node), 1);
+          this.modeCache = -1;
           this.listener.elementEnd?.(node, tag.end, false);
           return;
         }

@@ -66,6 +66,11 @@ function isAlpha(c: number): boolean {
 export class TagToken {
   /** Tag name, ASCII-lowercased. */
   name = '';
+  /**
+   * A small number naming `name` (the same number for the same name), for tables indexed by
+   * name; 0 when the name has none (too long or too many names seen).
+   */
+  id = 0;
   /** Offset of `<`. */
   start = 0;
   /** Offset just after `>`. */
@@ -691,8 +696,10 @@ export class HtmlTokenizer {
       if (i >= len) return -1;
       c = buf[i]!;
       if (c === QUOT || c === APOS) {
-        const q = buf.indexOf(c, i + 1);
-        if (q < 0) return -1;
+        // A loop beats Buffer#indexOf's call overhead on values this short.
+        let q = i + 1;
+        while (q < len && buf[q] !== c) q++;
+        if (q >= len) return -1;
         tag.push(ns, ne, i + 1, q);
         i = q + 1;
       } else if (c === GT) {
@@ -704,7 +711,7 @@ export class HtmlTokenizer {
         tag.push(ns, ne, vs, i);
       }
     }
-    tag.name = tagName(buf, nameStart, nameEnd, upper);
+    tagName(tag, buf, nameStart, nameEnd, upper);
     tag.start = this.base + lt;
     tag.end = this.base + i;
     tag.buf = buf;
@@ -731,11 +738,26 @@ function slotOf(buf: Uint8Array, from: number, to: number): number {
   return (h ^ (h >>> 10)) & (NAME_SLOTS - 1);
 }
 
-function tagName(buf: Buffer, from: number, to: number, upper: boolean): string {
+/** The number of the name in each slot of `names` (see {@link TagToken.id}). */
+const nameIds = new Int32Array(NAME_SLOTS);
+/** Name numbers stay below this, so tables indexed by them stay small. */
+export const MAX_TAG_ID = 4096;
+let nextId = 1;
+
+function intern(slot: number, name: string): void {
+  names[slot] = name;
+  // A slot taken over by another name gives the new name a new number: numbers never change meaning.
+  nameIds[slot] = nextId < MAX_TAG_ID ? nextId++ : 0;
+}
+
+/** Sets `tag.name` and `tag.id` from the name's bytes. */
+function tagName(tag: TagToken, buf: Buffer, from: number, to: number, upper: boolean): void {
   const n = to - from;
   if (n > MAX_INTERNED) {
     const name = buf.toString('latin1', from, to);
-    return upper ? name.toLowerCase() : name;
+    tag.name = upper ? name.toLowerCase() : name;
+    tag.id = 0;
+    return;
   }
   const slot = slotOf(buf, from, to);
   const known = names[slot];
@@ -749,12 +771,17 @@ function tagName(buf: Buffer, from: number, to: number, upper: boolean): string 
         break;
       }
     }
-    if (same) return known;
+    if (same) {
+      tag.name = known;
+      tag.id = nameIds[slot]!;
+      return;
+    }
   }
   const raw = buf.toString('latin1', from, to);
   const name = upper ? raw.toLowerCase() : raw;
-  names[slot] = name;
-  return name;
+  intern(slot, name);
+  tag.name = name;
+  tag.id = nameIds[slot]!;
 }
 
 // The HTML, SVG and MathML names the tree builder tests, as literals (which are internalized).
@@ -769,7 +796,8 @@ for (const name of (
   'template textarea tfoot th thead title tr track tt u ul var wbr xmp abbr cite dfn kbd mark ' +
   'q samp time data picture canvas video audio noscript'
 ).split(' ')) {
-  names[slotOf(Buffer.from(name, 'latin1'), 0, name.length)] ??= name;
+  const slot = slotOf(Buffer.from(name, 'latin1'), 0, name.length);
+  if (names[slot] === undefined) intern(slot, name);
 }
 
 function matchesCaseless(buf: Buffer, at: number, lower: Buffer): boolean {
