@@ -3,6 +3,7 @@
  * else is forwarded; an HTML document comes back through the rewrite steps; the page view is
  * recorded in the visitor's session. The logic lives in the parts this file wires together.
  */
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
@@ -149,17 +150,20 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     frames: config.rewrite.frames,
     excluded: parts.isExcluded,
   });
-  const cancel = new AbortController();
+  // undici takes an EventEmitter emitting 'abort' as a signal: far cheaper per request than an
+  // AbortController, and it also cancels a body already streaming.
+  const cancel = new EventEmitter();
   res.once('close', () => {
-    if (!res.writableFinished) cancel.abort();
+    if (!res.writableFinished) cancel.emit('abort');
   });
   const upstream = await forwarder.send(req, {
     origin,
     dropRange: rewritable,
     dropCookies: [SESSION_COOKIE],
-    signal: cancel.signal,
+    signal: cancel,
   });
-  await parts.customers(req, upstream.headers);
+  const binding = parts.customers(req, upstream.headers);
+  if (binding !== undefined) await binding;
 
   const verdict = rewritable
     ? responseRewritability(req, upstream.status, upstream.headers)
@@ -252,7 +256,11 @@ function safePathOf(req: IncomingMessage): string {
   }
 }
 
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
+
 function logRequest(req: IncomingMessage, res: ServerResponse, logger: Logger, clock: Clock) {
+  // The access line is debug-only: skip its listener and clock read when nobody reads it.
+  if (!DEBUG_LEVELS.has(logger.level)) return;
   const started = clock.now();
   res.once('close', () => {
     logger.debug(

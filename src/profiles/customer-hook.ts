@@ -9,14 +9,18 @@ import type { Logger } from '../logger.js';
 import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
-import { takeCustomerSignals } from './customer-signals.js';
+import { type CustomerSignals, takeCustomerSignals } from './customer-signals.js';
 import type { ProfileStore } from './profile-store.js';
 
 /**
- * Reads and removes the customer signals of an upstream response to `req`; resolves once
- * they are bound. The headers are changed synchronously, before the promise settles.
+ * Reads and removes the customer signals of an upstream response to `req`; the promise, if
+ * any, resolves once they are bound. The headers are changed synchronously. A response without
+ * signals (nearly all of them) returns `undefined`, so the request path need not await.
  */
-export type CustomerHook = (req: IncomingMessage, headers: OutgoingHttpHeaders) => Promise<void>;
+export type CustomerHook = (
+  req: IncomingMessage,
+  headers: OutgoingHttpHeaders,
+) => Promise<void> | undefined;
 
 export function createCustomerHook(deps: {
   config: Config;
@@ -27,9 +31,7 @@ export function createCustomerHook(deps: {
   logger: Logger;
 }): CustomerHook {
   const { config, cookies, sessions, profiles, clock, logger } = deps;
-  return async (req, headers) => {
-    const signals = takeCustomerSignals(headers, config.profiles.idFrom, clock.now());
-    if (signals.customerId === undefined && !signals.assist) return;
+  async function bind(req: IncomingMessage, signals: CustomerSignals): Promise<void> {
     const sid = cookies.read(req.headers.cookie);
     try {
       const bound = sid === null ? null : await sessions.bindCustomer(sid, signals.customerId);
@@ -38,5 +40,10 @@ export function createCustomerHook(deps: {
     } catch (error) {
       logger.warn({ err: error }, 'customer signals not recorded');
     }
+  }
+  return (req, headers) => {
+    const signals = takeCustomerSignals(headers, config.profiles.idFrom, clock.now());
+    if (signals.customerId === undefined && !signals.assist) return undefined;
+    return bind(req, signals);
   };
 }

@@ -25,11 +25,27 @@ const HOP_BY_HOP = new Set([
  */
 const NEVER_CONNECTION_SCOPED = new Set(['content-length', 'host']);
 
-/** The lower-case field names the Connection header(s) of a raw header list declare hop-by-hop. */
-function connectionTokens(raw: readonly string[]): Set<string> {
+const NO_TOKENS: ReadonlySet<string> = new Set();
+
+/** The lower-case field names of a raw header list, in order (one pass of lower-casing). */
+function lowerNames(raw: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) names.push((raw[i] ?? '').toLowerCase());
+  return names;
+}
+
+/**
+ * The lower-case field names the Connection header(s) of a raw header list declare hop-by-hop.
+ * `names` are the list's lower-case names, when the caller has them already.
+ */
+function connectionTokens(
+  raw: readonly string[],
+  names: readonly string[] = lowerNames(raw),
+): ReadonlySet<string> {
+  if (!names.includes('connection')) return NO_TOKENS;
   const tokens = new Set<string>();
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]?.toLowerCase() !== 'connection') continue;
+    if (names[i / 2] !== 'connection') continue;
     for (const token of (raw[i + 1] ?? '').split(',')) {
       const name = token.trim().toLowerCase();
       if (name && !NEVER_CONNECTION_SCOPED.has(name)) tokens.add(name);
@@ -64,17 +80,15 @@ export function upstreamRequestHeaders(
   raw: readonly string[],
   options: UpstreamHeaderOptions,
 ): string[] {
-  const drop = connectionTokens(raw);
-  const chunked = raw.some(
-    (value, i) => i % 2 === 0 && value.toLowerCase() === 'transfer-encoding',
-  );
-  const dropCookies = new Set(options.dropCookies ?? []);
+  const names = lowerNames(raw);
+  const drop = connectionTokens(raw, names);
+  const chunked = names.includes('transfer-encoding');
   const cookies: string[] = [];
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
     const value = raw[i + 1] ?? '';
-    const lower = name.toLowerCase();
+    const lower = names[i / 2] ?? '';
     if (HOP_BY_HOP.has(lower) || drop.has(lower) || REPLACED_UPSTREAM.has(lower)) continue;
     // RFC 9112 §6.3: with Transfer-Encoding, Content-Length is wrong and must not be passed on.
     if (lower === 'content-length' && chunked) continue;
@@ -86,7 +100,7 @@ export function upstreamRequestHeaders(
     }
     out.push(name, value);
   }
-  const cookie = filterCookies(cookies, dropCookies);
+  const cookie = cookies.length === 0 ? '' : filterCookies(cookies, options.dropCookies ?? []);
   if (cookie) out.push('cookie', cookie);
   out.push(
     'host',
@@ -102,10 +116,10 @@ export function upstreamRequestHeaders(
 }
 
 /** The Cookie value without the named cookies, or '' when nothing is left. */
-function filterCookies(values: readonly string[], drop: ReadonlySet<string>): string {
+function filterCookies(values: readonly string[], drop: readonly string[]): string {
   const kept: string[] = [];
   for (const value of values) {
-    for (const pair of cookiePairs(value)) if (!drop.has(pair.name)) kept.push(pair.text);
+    for (const pair of cookiePairs(value)) if (!drop.includes(pair.name)) kept.push(pair.text);
   }
   return kept.join('; ');
 }
@@ -119,13 +133,12 @@ export function clientResponseHeaders(
   upstreamOrigin: string,
   visitor: VisitorOrigin,
 ): OutgoingHttpHeaders {
-  const drop = connectionTokens(raw);
-  const chunked = raw.some(
-    (value, i) => i % 2 === 0 && value.toLowerCase() === 'transfer-encoding',
-  );
+  const names = lowerNames(raw);
+  const drop = connectionTokens(raw, names);
+  const chunked = names.includes('transfer-encoding');
   const headers: Record<string, string | string[]> = Object.create(null);
   for (let i = 0; i < raw.length; i += 2) {
-    const lower = (raw[i] ?? '').toLowerCase();
+    const lower = names[i / 2] ?? '';
     let value = raw[i + 1] ?? '';
     if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue;
     // Node adds its own framing; a Content-Length beside chunked coding would desync the client.

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { UpstreamResponse } from './forwarder.js';
@@ -15,19 +14,30 @@ export function pipeToClient(
   upstream: UpstreamResponse,
   logger: Logger,
 ): void {
+  const body = upstream.body;
   try {
     res.writeHead(upstream.status, upstream.headers);
   } catch (error) {
     // Node refuses a status or header value it cannot send (e.g. a control character).
-    upstream.body.on('error', () => {}).destroy();
+    body.on('error', () => {}).destroy();
     const hgError = new HelpgateError('HG_ERR_UPSTREAM_BAD_RESPONSE', {}, { cause: error });
     sendProxyError(res.req, res, hgError, logger);
     return;
   }
-  pipeline(upstream.body, res, (error) => {
-    if (!error) return;
-    const clientAborted = (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+  // `pipe` and three listeners rather than `stream.pipeline`: pipeline's per-call
+  // AbortController and end-of-stream bookkeeping cost more than a small body's whole relay.
+  const onClientClose = () => {
+    // Destroying the undici body cancels the upstream request.
+    if (!res.writableFinished) body.destroy();
+  };
+  body.on('error', (error) => {
+    res.off('close', onClientClose);
+    const clientAborted = res.destroyed || res.socket === null || res.socket.destroyed;
     logProxyError(logger, res.req, classifyUpstreamError(error), error, clientAborted);
     res.destroy();
   });
+  res.once('close', onClientClose);
+  // Without a listener of its own, an error on the response would be rethrown by `pipe`.
+  res.once('error', () => body.destroy());
+  body.pipe(res);
 }

@@ -24,12 +24,14 @@ export interface VisitorOrigin {
 /** Decides whether the hop `index` steps away from helpgate (0 = the TCP peer) is trusted. */
 type TrustHop = (address: string, index: number) => boolean;
 
+const TRUST_ALL: TrustHop = () => true;
+const TRUST_NONE: TrustHop = () => false;
 const trustCache = new WeakMap<readonly string[], TrustHop>();
 
 /** The trust rule of a `trustProxy` setting (false | true | hop count | CIDR list). */
 export function trustFor(setting: Config['trustProxy']): TrustHop {
-  if (setting === true) return () => true;
-  if (setting === false) return () => false;
+  if (setting === true) return TRUST_ALL;
+  if (setting === false) return TRUST_NONE;
   if (typeof setting === 'number') return (_address, index) => index < setting;
   let trust = trustCache.get(setting);
   if (!trust) {
@@ -68,6 +70,8 @@ function blockListOf(cidrs: readonly string[]): BlockList {
 
 /** `::ffff:1.2.3.4` → `1.2.3.4`; any other address unchanged. */
 export function unmapIpv4(address: string): string {
+  // Called on every request: most addresses are not mapped, and a prefix check is cheaper.
+  if (address.length < 14 || address[0] !== ':') return address;
   const match = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   return match?.[1] ?? address;
 }
@@ -124,8 +128,9 @@ export function requestOrigin(req: IncomingMessage, config: Config): VisitorOrig
   // that garbage never reaches the upstream as an address.
   const hops = [peer];
   let index = 0;
-  const claimed = headerList(req.headers['x-forwarded-for']).reverse();
+  let claimed: string[] | undefined;
   while (trust(hops[index] ?? '', index)) {
+    claimed ??= headerList(req.headers['x-forwarded-for']).reverse();
     const next = claimed[index];
     const address = next === undefined ? undefined : parseHop(next);
     if (address === undefined) break;
@@ -157,16 +162,35 @@ export function requestOrigin(req: IncomingMessage, config: Config): VisitorOrig
       validHost(req.headers.host) ??
       hostOf(req.socket.localAddress ?? '127.0.0.1', req.socket.localPort ?? 80);
   }
-  let origin: string;
+  const normal = normalOrigin(proto, host);
+  if (normal !== undefined) return { proto, ...normal, clientIp, forwardedFor };
+  host = hostOf(req.socket.localAddress ?? '127.0.0.1', req.socket.localPort ?? 80);
+  return { proto, host, origin: `${proto}://${host}`, clientIp, forwardedFor };
+}
+
+/**
+ * `new URL` costs more than the rest of {@link requestOrigin}, and a site is reached under a
+ * handful of hosts: their normal forms are remembered. The map is emptied when full, so hosts
+ * a client makes up cannot grow it.
+ */
+const normalOrigins = new Map<string, { host: string; origin: string } | undefined>();
+const NORMAL_ORIGINS_MAX = 256;
+
+/** The URL-normalised host and origin of `proto://host`, or undefined when it is no URL. */
+function normalOrigin(proto: string, host: string): { host: string; origin: string } | undefined {
+  const key = `${proto}://${host}`;
+  const known = normalOrigins.get(key);
+  if (known !== undefined || normalOrigins.has(key)) return known;
+  let normal: { host: string; origin: string } | undefined;
   try {
-    const url = new URL(`${proto}://${host}`);
-    origin = url.origin;
-    host = url.host;
+    const url = new URL(key);
+    normal = { host: url.host, origin: url.origin };
   } catch {
-    host = hostOf(req.socket.localAddress ?? '127.0.0.1', req.socket.localPort ?? 80);
-    origin = `${proto}://${host}`;
+    normal = undefined;
   }
-  return { proto, host, origin, clientIp, forwardedFor };
+  if (normalOrigins.size >= NORMAL_ORIGINS_MAX) normalOrigins.clear();
+  normalOrigins.set(key, normal);
+  return normal;
 }
 
 function hostOf(address: string, port: number): string {
