@@ -3,20 +3,15 @@
  * the visitor's focus (claim 4), page views and visibility, read from the requests the page
  * sends. Form errors (claim 8) are in form-errors.test.ts.
  */
-import t, { type Test } from 'tap';
-import { startDemoShop } from '../../../src/demo/shop.js';
-import { assertCleanConsole, launchBrowser, watchedPage } from '../../fixtures/browser.js';
-import { startHelpgate } from '../../fixtures/servers.js';
+import t from 'tap';
+import {
+  assertCleanConsole,
+  launchBrowser,
+  shopThroughHelpgate,
+  watchedPage,
+} from '../../fixtures/browser.js';
 
 const browser = await launchBrowser(t);
-
-/** The demo shop behind helpgate, heartbeats every second. */
-async function shopThroughHelpgate(t: Test): Promise<string> {
-  const shop = await startDemoShop();
-  t.teardown(() => shop.close());
-  const { url } = await startHelpgate(t, { upstream: shop.url, heartbeat: { interval: '1s' } });
-  return url;
-}
 
 t.test('the beacon reports how long the visitor has been on a field (claim 4)', async (t) => {
   const url = await shopThroughHelpgate(t);

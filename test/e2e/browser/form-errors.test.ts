@@ -3,20 +3,17 @@
  * own validation, server-side messages on the demo shop's re-rendered checkout, and the ways
  * other sites mark errors up — read from the requests the page sends.
  */
-import t, { type Test } from 'tap';
-import { startDemoShop } from '../../../src/demo/shop.js';
-import { assertCleanConsole, HB_PATH, launchBrowser, watchedPage } from '../../fixtures/browser.js';
+import t from 'tap';
+import {
+  assertCleanConsole,
+  HB_PATH,
+  launchBrowser,
+  shopThroughHelpgate,
+  watchedPage,
+} from '../../fixtures/browser.js';
 import { startHelpgate, startServer } from '../../fixtures/servers.js';
 
 const browser = await launchBrowser(t);
-
-/** The demo shop behind helpgate, heartbeats every second. */
-async function shopThroughHelpgate(t: Test): Promise<string> {
-  const shop = await startDemoShop();
-  t.teardown(() => shop.close());
-  const { url } = await startHelpgate(t, { upstream: shop.url, heartbeat: { interval: '1s' } });
-  return url;
-}
 
 t.test('HTML5 validation errors: a touched invalid field, then a refused submit', async (t) => {
   const url = await shopThroughHelpgate(t);
