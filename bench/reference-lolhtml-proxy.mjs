@@ -6,10 +6,9 @@
 //   node bench/reference-lolhtml-proxy.mjs <upstream url>
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { HTMLRewriter } from 'html-rewriter-wasm';
 import { Pool } from 'undici';
 import { exitWithParent } from './children.mjs';
-import { BEACON_TAG, STRIP } from './fixtures.mjs';
+import { createLolHtmlRewriter } from './lol-html.mjs';
 
 const upstream = process.argv[2];
 if (!upstream) {
@@ -29,19 +28,7 @@ const HOP_BY_HOP = new Set([
 
 /** A lol-html rewriter for one page, writing its output to `res`. */
 function pageRewriter(res) {
-  const rewriter = new HTMLRewriter((chunk) => res.write(chunk));
-  const remove = {
-    element(element) {
-      element.remove();
-    },
-  };
-  for (const selector of STRIP) rewriter.on(selector, remove);
-  rewriter.on('head', {
-    element(element) {
-      element.append(BEACON_TAG, { html: true });
-    },
-  });
-  return rewriter;
+  return createLolHtmlRewriter((chunk) => res.write(chunk));
 }
 
 async function proxy(req, res) {

@@ -8,11 +8,11 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
-import { HTMLRewriter } from 'html-rewriter-wasm';
 import { compileSelectors } from '../dist/src/rewrite/compile-selectors.js';
 import { createHtmlRewriter } from '../dist/src/rewrite/html-rewriter.js';
 import { BEACON_TAG, STRIP, shopPage } from './fixtures.mjs';
 import { median } from './load.mjs';
+import { createLolHtmlRewriter } from './lol-html.mjs';
 
 const page = Buffer.from(shopPage());
 const CHUNK = 16 * 1024;
@@ -39,18 +39,7 @@ function helpgate(chunkSize) {
 
 async function lolHtml(chunkSize) {
   const out = [];
-  const rewriter = new HTMLRewriter((chunk) => out.push(Buffer.from(chunk)));
-  const remove = {
-    element(element) {
-      element.remove();
-    },
-  };
-  for (const selector of STRIP) rewriter.on(selector, remove);
-  rewriter.on('head', {
-    element(element) {
-      element.append(BEACON_TAG, { html: true });
-    },
-  });
+  const rewriter = createLolHtmlRewriter((chunk) => out.push(Buffer.from(chunk)));
   try {
     for (let i = 0; i < page.length; i += chunkSize) {
       await rewriter.write(page.subarray(i, i + chunkSize));
