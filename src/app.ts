@@ -19,7 +19,7 @@ import { requestOrigin, type VisitorOrigin } from './proxy/request-origin.js';
 import { sendProxyError } from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
-import { createMemoryStore } from './session/memory-store.js';
+import { memoryStoreFor } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
 import {
@@ -66,14 +66,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
   const ownsStore = options.store === undefined;
-  const store =
-    options.store ??
-    createMemoryStore({
-      maxSessions: config.session.maxSessions,
-      maxPinned: config.session.maxPinned,
-      ttlMs: config.session.ttl,
-      clock,
-    });
+  const store = options.store ?? memoryStoreFor(config, clock, logger);
   const profiles =
     options.profiles ??
     createProfileStore({ state: createStateFile(config.state.file, { logger }), logger });

@@ -11,6 +11,7 @@ import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from '../session/heartbeat-body.j
 import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
+import { mediaTypeOf } from '../util/media-type.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
@@ -61,7 +62,7 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
     if (!bySession.allowed) return tooMany(res, bySession.retryAfterMs);
 
     // sendBeacon() with a string body can only send text/plain.
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const mediaType = mediaTypeOf(req.headers['content-type']);
     if (mediaType !== 'application/json' && mediaType !== 'text/plain') {
       return sendError(res, new HelpgateError('HG_ERR_HB_CONTENT_TYPE'));
     }

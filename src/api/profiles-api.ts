@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HelpgateError } from '../errors.js';
 import { checkProfile, isCustomerId, MAX_PROFILE_BYTES } from '../profiles/profile.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import { mediaTypeOf } from '../util/media-type.js';
 import { readBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
 
@@ -29,7 +30,7 @@ export function createProfilesApi(profiles: ProfileStore): Record<string, ParamH
   async function put(req: IncomingMessage, res: ServerResponse, customerId: string) {
     if (!isCustomerId(customerId))
       return sendError(res, new HelpgateError('HG_ERR_PROFILE_BAD_ID'));
-    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const mediaType = mediaTypeOf(req.headers['content-type']);
     if (mediaType !== 'application/json') {
       return sendError(res, new HelpgateError('HG_ERR_API_CONTENT_TYPE'));
     }

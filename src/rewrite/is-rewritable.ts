@@ -5,6 +5,7 @@
  * requests), the response side once the upstream's headers are in.
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { mediaTypeOf } from '../util/media-type.js';
 import { beaconAllowedByCsp, type PageOrigin } from './content-security-policy.js';
 
 export interface RewritableRequestOptions {
@@ -47,8 +48,8 @@ export function responseRewritability(
     return no(`status ${status}`);
   }
   const contentType = headerText(headers['content-type']);
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'text/html') return no(`content type ${mediaType ?? 'missing'}`);
+  const mediaType = mediaTypeOf(contentType);
+  if (mediaType !== 'text/html') return no(`content type ${mediaType || 'missing'}`);
   if (headers['content-range'] !== undefined) return no('partial content');
   const disposition = headerText(headers['content-disposition'])?.trim().toLowerCase();
   if (disposition?.startsWith('attachment')) return no('Content-Disposition: attachment');

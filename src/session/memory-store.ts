@@ -4,6 +4,7 @@
  * conversation) that LRU pressure never evicts, bounded by `session.maxPinned`.
  */
 import { LRUCache } from 'lru-cache';
+import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../util/clock.js';
@@ -25,6 +26,21 @@ export interface MemoryStoreOptions {
 export interface MemoryStore extends SessionStore {
   /** Pinned sessions held. */
   pinnedSize(): number;
+}
+
+/** The memory store with the bounds of the config's `session` section. */
+export function memoryStoreFor(
+  config: Pick<Config, 'session'>,
+  clock: Clock,
+  logger?: Logger,
+): MemoryStore {
+  return createMemoryStore({
+    maxSessions: config.session.maxSessions,
+    maxPinned: config.session.maxPinned,
+    ttlMs: config.session.ttl,
+    clock,
+    ...(logger && { logger }),
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createProfileStore, type ProfileStore } from '../../src/profiles/profile-store.js';
 import { createStateFile } from '../../src/profiles/state-file.js';
-import { createMemoryStore, type MemoryStore } from '../../src/session/memory-store.js';
+import { type MemoryStore, memoryStoreFor } from '../../src/session/memory-store.js';
 import { createSessions, type Sessions } from '../../src/session/sessions.js';
 import type { SessionStore } from '../../src/session/store.js';
 import { createVisitorCookies, type VisitorCookies } from '../../src/session/visitor-cookie.js';
@@ -33,12 +33,7 @@ export async function startApi(
   options: { store?: SessionStore } = {},
 ): Promise<TestApi> {
   const clock = manualClock();
-  const store = createMemoryStore({
-    maxSessions: config.session.maxSessions,
-    maxPinned: config.session.maxPinned,
-    ttlMs: config.session.ttl,
-    clock,
-  });
+  const store = memoryStoreFor(config, clock);
   const logger = silentLogger();
   const cookies = createVisitorCookies(config.secret);
   const profiles = createProfileStore({ state: createStateFile(null, { logger }), logger });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { silentLogger } from '../../src/logger.js';
-import { createMemoryStore } from '../../src/session/memory-store.js';
+import { memoryStoreFor } from '../../src/session/memory-store.js';
 import {
   MAX_RECENT_PAGE_VIEWS,
   MAX_VIEWED_PATH_CHARS,
@@ -15,12 +15,7 @@ const INTERVAL = 5_000;
 function setup(ttl = '30m') {
   const config = testConfig({ heartbeat: { interval: '5s' }, session: { ttl } });
   const clock = manualClock();
-  const store = createMemoryStore({
-    maxSessions: config.session.maxSessions,
-    maxPinned: config.session.maxPinned,
-    ttlMs: config.session.ttl,
-    clock,
-  });
+  const store = memoryStoreFor(config, clock);
   const sessions = createSessions({ config, store, clock, logger: silentLogger() });
   return { sessions, store, clock };
 }
