@@ -79,6 +79,18 @@ export const ERRORS = {
   HG_ERR_SESSION_NOT_FOUND: { message: 'no live session with this id', status: 404 },
   HG_ERR_STATE_LOAD: { message: 'cannot read the state file {file}: {reason}' },
   HG_ERR_STATE_SAVE: { message: 'cannot save the state file {file}: {reason}' },
+
+  // ── offers ───────────────────────────────────────────────────────────────────
+  HG_ERR_OFFER_NOT_FOUND: { message: 'no such offer', status: 404 },
+  HG_ERR_OFFER_FORBIDDEN: { message: 'this offer was made to another visitor', status: 403 },
+  HG_ERR_OFFER_CLOSED: { message: 'this offer is no longer open (it is {state})', status: 409 },
+  HG_ERR_QUEUE_FULL: { message: 'the help queue is full; try again later', status: 503 },
+  HG_ERR_CROSS_SITE: { message: 'cross-site requests may not answer offers', status: 403 },
+
+  // ── agents and capacity ──────────────────────────────────────────────────────
+  HG_ERR_AGENT_NOT_FOUND: { message: 'no agent with this id', status: 404 },
+  HG_ERR_AGENT_BAD_BODY: { message: 'invalid agent change: {reason}', status: 400 },
+  HG_ERR_AGENT_TOO_LARGE: { message: 'the body exceeds {limit} bytes', status: 413 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,46 @@
+/**
+ * Slots held by shown, unanswered offers. An entry lapses by itself once `now` reaches its
+ * `until` (the offer's expiry): it is only compared, never timed, and dropped when next seen.
+ */
+
+interface Reservation {
+  readonly sid: string;
+  readonly until: number;
+}
+
+export interface Reservations {
+  /** Holds a slot for `offerId` until `until`; false when `limit` live ones are held already. */
+  hold(offerId: string, sid: string, until: number, now: number, limit: number): boolean;
+  /** Frees `offerId`'s slot; false when it held none. */
+  release(offerId: string): boolean;
+  /** The reservations still live at `now`, dropping the lapsed ones. */
+  count(now: number): number;
+}
+
+export function createReservations(): Reservations {
+  const held = new Map<string, Reservation>();
+
+  function prune(now: number): void {
+    for (const [offerId, reservation] of held) {
+      if (reservation.until <= now) held.delete(offerId);
+    }
+  }
+
+  return {
+    hold(offerId, sid, until, now, limit) {
+      if (!held.has(offerId) && held.size >= limit) {
+        prune(now);
+        if (held.size >= limit) return false;
+      }
+      held.set(offerId, { sid, until });
+      return true;
+    },
+    release(offerId) {
+      return held.delete(offerId);
+    },
+    count(now) {
+      prune(now);
+      return held.size;
+    },
+  };
+}

@@ -1,0 +1,438 @@
+/**
+ * Agents, their status and capacity, the help queue and the estimated wait time (DESIGN.md,
+ * "Capacity"; claims 13–16, 23–25, 32–33).
+ *
+ * - Agents come from `agents.list` and start `away`. `busy` and `away` both keep the
+ *   conversations an agent holds but take no new ones; only `available` agents serve.
+ * - Serving slots = Σ capacity of available agents. Used = their conversations, the shown and
+ *   unanswered offers (each reserves a slot until `until`, compared lazily with `now`, no
+ *   timers) and the queue. freeSlots = max(0, Σ_available max(0, capacity − conversations)
+ *   − reserved − queueLength).
+ * - EWT: see {@link estimatedWait}; a newcomer's position is
+ *   conversations + reserved + queueLength − servingSlots + 1 (at least 1).
+ * - Whenever a slot frees, queued visitors are assigned first come, first served to the
+ *   available agent with the fewest conversations (ties: config order) below its capacity.
+ * - Bounded: live reservations ≤ `session.maxPinned`, queue ≤ `session.maxPinned` (plus the
+ *   conversations of agents removed by a reload, which go back to the queue's head), assigned
+ *   conversations ≤ Σ capacity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Milliseconds } from '../config/units.js';
+import { createReservations } from './_reservations.js';
+import { estimatedWait } from './estimated-wait.js';
+
+export type AgentStatus = 'available' | 'busy' | 'away';
+
+/** Every status, in the order the API documents them. */
+export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'busy', 'away'];
+
+/** The bounds of an agent's capacity (concurrent conversations), as in the config. */
+export const MIN_AGENT_CAPACITY = 1;
+export const MAX_AGENT_CAPACITY = 100;
+
+/** An agent as the APIs and the console show it. */
+export interface AgentView {
+  id: string;
+  /** `name` from the config, else the id. */
+  name: string;
+  status: AgentStatus;
+  capacity: number;
+  /** Conversations the agent holds now, whatever its status. */
+  conversations: number;
+}
+
+export interface CapacitySnapshot {
+  /** Agents with status `available`. */
+  agentsAvailable: number;
+  /** Σ capacity of available agents. */
+  servingSlots: number;
+  /** Conversations held by available agents. */
+  conversations: number;
+  /** Shown, unanswered, unexpired offers. */
+  reserved: number;
+  /** Accepted visitors waiting for an agent. */
+  queueLength: number;
+  /** max(0, Σ_available max(0, capacity − conversations) − reserved − queueLength). */
+  freeSlots: number;
+  /** `null` when servingSlots = 0; 0 when freeSlots > 0; else the EWT of a newcomer. */
+  estimatedWaitMs: Milliseconds | null;
+  averageHandleTimeMs: Milliseconds;
+}
+
+/** Where an accepted visitor stands. */
+export interface QueueTicket {
+  conversationId: string;
+  /** 1-based place in the queue; 0 = with an agent. */
+  queuePosition: number;
+  /** 0 with an agent; `null` while no agent is available. */
+  estimatedWaitMs: Milliseconds | null;
+  agentId: string | null;
+}
+
+/** A visitor's help request, from acceptance (queued) through assignment to its end. */
+export interface Conversation {
+  id: string;
+  sid: string;
+  offerId: string;
+  /** Why help was offered (the triggers' reasons), for the agent. */
+  reasons: string[];
+  path: string;
+  /** `null` while queued. */
+  agentId: string | null;
+  queuedAt: number;
+  assignedAt: number | null;
+}
+
+export interface Capacity {
+  /**
+   * (Re)loads `agents.list`: known ids keep their status, conversations and a capacity set
+   * through the API; new ones start `away` with `capacity ?? defaultCapacity`. The
+   * conversations of agents no longer listed go back to the head of the queue, in order.
+   * `now` (default: the latest time seen) stamps assignments this causes.
+   */
+  configure(config: Config, now?: number): void;
+  /** Every agent, in config order. */
+  agents(): AgentView[];
+  agent(id: string): AgentView | undefined;
+  /**
+   * Changes an agent's status and/or capacity, then assigns queued visitors to freed slots.
+   * `undefined` for an unknown id; throws a RangeError for a status or capacity out of range.
+   */
+  setAgent(
+    id: string,
+    change: { status?: AgentStatus; capacity?: number },
+    now: number,
+  ): AgentView | undefined;
+  snapshot(now: number): CapacitySnapshot;
+  /**
+   * A shown offer holds a slot until `until` (its expiry) or {@link release}. Showing it again
+   * moves `until`. False (nothing held) when `session.maxPinned` live reservations exist.
+   * `now` (default: the latest time seen) decides which held ones have lapsed.
+   */
+  reserve(offerId: string, sid: string, until: number, now?: number): boolean;
+  /** The offer was dismissed, expired or withdrawn: its slot is free again. */
+  release(offerId: string): void;
+  /**
+   * An accepted offer: releases its reservation and makes a conversation, assigned at once
+   * when the queue is empty and an available agent has room (the least loaded), else queued
+   * at the tail. `null` when the queue is full (`session.maxPinned`); nothing changes then.
+   * Accepting the same offer again returns the existing ticket.
+   */
+  enqueue(
+    request: { offerId: string; sid: string; reasons: string[]; path: string },
+    now: number,
+  ): QueueTicket | null;
+  ticket(conversationId: string, now: number): QueueTicket | undefined;
+  conversation(conversationId: string): Conversation | undefined;
+  /** An agent's conversations, oldest assignment first (empty for an unknown id). */
+  conversationsOf(agentId: string): Conversation[];
+  /**
+   * Ends a conversation: a queued one just leaves the queue; an assigned one reports its
+   * handle time (now − assignedAt) and frees its slot for the queue's head. False if unknown.
+   */
+  endConversation(conversationId: string, now: number): boolean;
+  /** Called for each visitor assigned to an agent, after the change is complete. */
+  onAssigned?: ((conversation: Conversation) => void) | undefined;
+}
+
+export interface CapacityOptions {
+  config: Config;
+  /** The current average handle time (learned, or `agents.averageHandleTime`). */
+  averageHandleTime: () => Milliseconds;
+  /** A finished conversation's handle time, to learn from. */
+  onHandleTime: (ms: Milliseconds) => void;
+  /** After anything that changes the snapshot (gauges, re-checking pending offers). */
+  onChange?: () => void;
+  onAssigned?: (conversation: Conversation) => void;
+}
+
+interface Agent {
+  readonly id: string;
+  name: string;
+  status: AgentStatus;
+  capacity: number;
+  /** A capacity set through the API outlasts config reloads. */
+  capacityFromApi: boolean;
+  /** Conversation ids, in assignment order. */
+  readonly conversations: Set<string>;
+}
+
+export function createCapacity(options: CapacityOptions): Capacity {
+  const { averageHandleTime, onHandleTime, onChange } = options;
+  let agents = new Map<string, Agent>();
+  let maxPinned = options.config.session.maxPinned;
+  const conversations = new Map<string, Conversation>();
+  const byOffer = new Map<string, string>();
+  /** Conversation ids waiting for an agent, first come first. */
+  let queue: string[] = [];
+  const reservations = createReservations();
+  /** The latest `now` any call brought, for the calls that take none. */
+  let latest = 0;
+
+  const seen = (now: number) => {
+    if (now > latest) latest = now;
+    return now;
+  };
+
+  const view = (agent: Agent): AgentView => ({
+    id: agent.id,
+    name: agent.name,
+    status: agent.status,
+    capacity: agent.capacity,
+    conversations: agent.conversations.size,
+  });
+
+  const copy = (conversation: Conversation): Conversation => ({
+    ...conversation,
+    reasons: [...conversation.reasons],
+  });
+
+  function leastLoaded(): Agent | undefined {
+    let best: Agent | undefined;
+    for (const agent of agents.values()) {
+      if (agent.status !== 'available' || agent.conversations.size >= agent.capacity) continue;
+      if (best === undefined || agent.conversations.size < best.conversations.size) best = agent;
+    }
+    return best;
+  }
+
+  function assign(conversation: Conversation, agent: Agent, now: number, out: Conversation[]) {
+    conversation.agentId = agent.id;
+    conversation.assignedAt = now;
+    agent.conversations.add(conversation.id);
+    out.push(conversation);
+  }
+
+  function assignQueue(now: number, out: Conversation[]): void {
+    while (queue.length > 0) {
+      const agent = leastLoaded();
+      if (agent === undefined) return;
+      const conversation = conversations.get(queue.shift()!)!;
+      assign(conversation, agent, now, out);
+    }
+  }
+
+  /** False while the factory runs, so no hook sees an object its caller has not got yet. */
+  let ready = false;
+
+  /** Tells the hooks, once the state is consistent again. */
+  function changed(assigned: Conversation[]): void {
+    if (!ready) return;
+    for (const conversation of assigned) capacity.onAssigned?.(copy(conversation));
+    onChange?.();
+  }
+
+  function serving() {
+    let agentsAvailable = 0;
+    let servingSlots = 0;
+    let held = 0;
+    let open = 0;
+    for (const agent of agents.values()) {
+      if (agent.status !== 'available') continue;
+      agentsAvailable += 1;
+      servingSlots += agent.capacity;
+      held += agent.conversations.size;
+      open += Math.max(0, agent.capacity - agent.conversations.size);
+    }
+    return { agentsAvailable, servingSlots, conversations: held, open };
+  }
+
+  function ticketOf(conversation: Conversation): QueueTicket {
+    if (conversation.agentId !== null) {
+      return {
+        conversationId: conversation.id,
+        queuePosition: 0,
+        estimatedWaitMs: 0,
+        agentId: conversation.agentId,
+      };
+    }
+    const queuePosition = queue.indexOf(conversation.id) + 1;
+    const { servingSlots, conversations: held } = serving();
+    // Everyone queued ahead, plus any conversations beyond the slots (a lowered capacity).
+    const position = queuePosition + Math.max(0, held - servingSlots);
+    return {
+      conversationId: conversation.id,
+      queuePosition,
+      estimatedWaitMs: estimatedWait(position, servingSlots, averageHandleTime()),
+      agentId: null,
+    };
+  }
+
+  function validate(change: { status?: AgentStatus; capacity?: number }): void {
+    if (change.status !== undefined && !AGENT_STATUSES.includes(change.status)) {
+      throw new RangeError(`not an agent status: ${String(change.status)}`);
+    }
+    const c = change.capacity;
+    if (
+      c !== undefined &&
+      (!Number.isInteger(c) || c < MIN_AGENT_CAPACITY || c > MAX_AGENT_CAPACITY)
+    ) {
+      throw new RangeError(
+        `capacity must be an integer from ${MIN_AGENT_CAPACITY} to ${MAX_AGENT_CAPACITY}`,
+      );
+    }
+  }
+
+  const capacity: Capacity = {
+    onAssigned: options.onAssigned,
+
+    configure(config, now = latest) {
+      seen(now);
+      maxPinned = config.session.maxPinned;
+      const next = new Map<string, Agent>();
+      for (const listed of config.agents.list) {
+        const known = agents.get(listed.id);
+        const fromApi = known?.capacityFromApi ?? false;
+        next.set(listed.id, {
+          id: listed.id,
+          name: listed.name ?? listed.id,
+          status: known?.status ?? 'away',
+          capacity:
+            fromApi && known ? known.capacity : (listed.capacity ?? config.agents.defaultCapacity),
+          capacityFromApi: fromApi,
+          conversations: known?.conversations ?? new Set(),
+        });
+      }
+      const requeued: string[] = [];
+      for (const agent of agents.values()) {
+        if (next.has(agent.id)) continue;
+        for (const id of agent.conversations) {
+          const conversation = conversations.get(id)!;
+          conversation.agentId = null;
+          conversation.assignedAt = null;
+          requeued.push(id);
+        }
+      }
+      agents = next;
+      if (requeued.length > 0) queue = [...requeued, ...queue];
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+    },
+
+    agents: () => [...agents.values()].map(view),
+
+    agent(id) {
+      const agent = agents.get(id);
+      return agent && view(agent);
+    },
+
+    setAgent(id, change, now) {
+      seen(now);
+      const agent = agents.get(id);
+      if (agent === undefined) return undefined;
+      validate(change);
+      if (change.status !== undefined) agent.status = change.status;
+      if (change.capacity !== undefined) {
+        agent.capacity = change.capacity;
+        agent.capacityFromApi = true;
+      }
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+      return view(agent);
+    },
+
+    snapshot(now) {
+      seen(now);
+      const { agentsAvailable, servingSlots, conversations: held, open } = serving();
+      const reserved = reservations.count(now);
+      const queueLength = queue.length;
+      const freeSlots = Math.max(0, open - reserved - queueLength);
+      const averageHandleTimeMs = averageHandleTime();
+      const newcomer = Math.max(1, held + reserved + queueLength - servingSlots + 1);
+      return {
+        agentsAvailable,
+        servingSlots,
+        conversations: held,
+        reserved,
+        queueLength,
+        freeSlots,
+        estimatedWaitMs:
+          servingSlots === 0
+            ? null
+            : freeSlots > 0
+              ? 0
+              : estimatedWait(newcomer, servingSlots, averageHandleTimeMs),
+        averageHandleTimeMs,
+      };
+    },
+
+    reserve(offerId, sid, until, now = latest) {
+      const held = reservations.hold(offerId, sid, until, seen(now), maxPinned);
+      if (held) onChange?.();
+      return held;
+    },
+
+    release(offerId) {
+      if (reservations.release(offerId)) onChange?.();
+    },
+
+    enqueue(request, now) {
+      seen(now);
+      const existing = byOffer.get(request.offerId);
+      if (existing !== undefined) return ticketOf(conversations.get(existing)!);
+      const agent = queue.length === 0 ? leastLoaded() : undefined;
+      if (agent === undefined && queue.length >= maxPinned) return null;
+      reservations.release(request.offerId);
+      const conversation: Conversation = {
+        id: randomUUID(),
+        sid: request.sid,
+        offerId: request.offerId,
+        reasons: [...request.reasons],
+        path: request.path,
+        agentId: null,
+        queuedAt: now,
+        assignedAt: null,
+      };
+      conversations.set(conversation.id, conversation);
+      byOffer.set(conversation.offerId, conversation.id);
+      const assigned: Conversation[] = [];
+      if (agent === undefined) queue.push(conversation.id);
+      else assign(conversation, agent, now, assigned);
+      const ticket = ticketOf(conversation);
+      changed(assigned);
+      return ticket;
+    },
+
+    ticket(conversationId, now) {
+      seen(now);
+      const conversation = conversations.get(conversationId);
+      return conversation && ticketOf(conversation);
+    },
+
+    conversation(conversationId) {
+      const conversation = conversations.get(conversationId);
+      return conversation && copy(conversation);
+    },
+
+    conversationsOf(agentId) {
+      const agent = agents.get(agentId);
+      if (agent === undefined) return [];
+      return [...agent.conversations].map((id) => copy(conversations.get(id)!));
+    },
+
+    endConversation(conversationId, now) {
+      seen(now);
+      const conversation = conversations.get(conversationId);
+      if (conversation === undefined) return false;
+      conversations.delete(conversationId);
+      byOffer.delete(conversation.offerId);
+      const assigned: Conversation[] = [];
+      if (conversation.agentId === null) {
+        queue.splice(queue.indexOf(conversationId), 1);
+      } else {
+        agents.get(conversation.agentId)?.conversations.delete(conversationId);
+        onHandleTime(Math.max(0, now - (conversation.assignedAt ?? now)));
+        assignQueue(now, assigned);
+      }
+      changed(assigned);
+      return true;
+    },
+  };
+
+  capacity.configure(options.config);
+  ready = true;
+  return capacity;
+}
