@@ -7,11 +7,14 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
+import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
+import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { type CustomerHook, createCustomerHook } from './profiles/customer-hook.js';
 import { createProfileStore, type ProfileStore } from './profiles/profile-store.js';
-import { createStateFile } from './profiles/state-file.js';
+import { createStateFile, type StateFile } from './profiles/state-file.js';
 import { createForwarder, type Forwarder, upstreamPath } from './proxy/forwarder.js';
 import { pipeToClient } from './proxy/pipe-to-client.js';
 import { rejectConnect } from './proxy/reject-connect.js';
@@ -43,6 +46,12 @@ export interface HelpgateOptions {
    * previous instance's on a config reload, so profiles carry over unsaved changes included.
    */
   profiles?: ProfileStore;
+  /** Learned thresholds; pass the previous instance's on a reload (with `profiles`). */
+  learning?: Learning;
+  /** Agents, conversations and the help queue; pass the previous instance's on a reload. */
+  capacity?: Capacity;
+  /** The Prometheus registry; pass the previous instance's on a reload, so counters go on. */
+  metrics?: Metrics;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
@@ -50,6 +59,9 @@ export interface Helpgate {
   readonly config: Config;
   readonly store: SessionStore;
   readonly profiles: ProfileStore;
+  readonly learning: Learning;
+  readonly capacity: Capacity;
+  readonly metrics: Metrics;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
@@ -67,12 +79,68 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   const logger = options.logger ?? createLogger(config.log.level);
   const ownsStore = options.store === undefined;
   const store = options.store ?? memoryStoreFor(config, clock, logger);
-  const profiles =
-    options.profiles ??
-    createProfileStore({ state: createStateFile(config.state.file, { logger }), logger });
+  // Profiles and learned figures share one state file (a section each).
+  let stateFile: StateFile | undefined;
+  const state = () => (stateFile ??= createStateFile(config.state.file, { logger }));
+  const profiles = options.profiles ?? createProfileStore({ state: state(), logger });
+  const learning = options.learning ?? createLearning(config, { state: state(), logger });
+  learning.configure(config);
+  const capacity =
+    options.capacity ??
+    createCapacity({
+      config,
+      averageHandleTime: () => learning.averageHandleTime(),
+      onHandleTime: (ms) => learning.recordHandleTime(ms),
+    });
+  capacity.configure(config, clock.now());
+  // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
+  const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
+  metrics.setGaugeSource(() => {
+    const figures = learning.figures();
+    const now = capacity.snapshot(clock.now());
+    return {
+      maxWaitSeconds: figures.maxWaitMs / 1000,
+      expireAfterSeconds: figures.expireAfterMs / 1000,
+      estimatedWaitSeconds: now.estimatedWaitMs === null ? null : now.estimatedWaitMs / 1000,
+      agentsAvailable: now.agentsAvailable,
+      freeSlots: now.freeSlots,
+      queueLength: now.queueLength,
+      liveSessions: store.size(),
+    };
+  });
   const cookies = createVisitorCookies(config.secret);
-  const sessions = createSessions({ config, store, clock, logger, profiles });
-  const api = createApiRouter({ config, sessions, cookies, store, profiles, clock, logger });
+  const sessions = createSessions({
+    config,
+    store,
+    clock,
+    logger,
+    profiles,
+    capacity,
+    learning,
+    onTriggerFired: (trigger) => metrics.triggerFired(trigger.name),
+    onOfferTransition(offer) {
+      metrics.offer(offer.kind, offer.state);
+      if (
+        offer.state === 'accepted' &&
+        offer.shownAt !== undefined &&
+        offer.endedAt !== undefined
+      ) {
+        metrics.responseTime(offer.endedAt - offer.shownAt);
+      }
+    },
+  });
+  const api = createApiRouter({
+    config,
+    sessions,
+    cookies,
+    store,
+    profiles,
+    capacity,
+    learning,
+    metrics,
+    clock,
+    logger,
+  });
   const customers = createCustomerHook({ config, cookies, sessions, profiles, clock, logger });
   const forwarder = createForwarder(config, { logger });
   const rewriter = createRewriter(config, { logger });
@@ -87,12 +155,17 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     rewriter,
     isExcluded,
     customers,
+    metrics,
+    clock,
   };
 
   return {
     config,
     store,
     profiles,
+    learning,
+    capacity,
+    metrics,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
@@ -127,6 +200,8 @@ interface Parts {
   rewriter: Rewriter;
   isExcluded: (pathname: string) => boolean;
   customers: CustomerHook;
+  metrics: Metrics;
+  clock: Clock;
 }
 
 async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,6 +213,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     api.handle(req, res, pathname.slice(config.prefix.length), origin);
     return;
   }
+  res.once('finish', () => parts.metrics.requestProxied(res.statusCode));
 
   const rewritable = isRewritableRequest(req, {
     frames: config.rewrite.frames,
@@ -172,6 +248,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
   // This visitor's HELP option must never be stored and served to someone else.
   if (visit.offerHtml !== null) makeUncacheable(upstream.headers);
+  const started = parts.clock.now();
   await rewriter.rewrite({
     req,
     res,
@@ -183,6 +260,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     nonce: verdict.nonce,
     ...(visit.offerHtml !== null && { bodyEnd: visit.offerHtml }),
   });
+  parts.metrics.rewriteDuration(parts.clock.now() - started);
 }
 
 interface Visit {

@@ -25,6 +25,8 @@ export interface HeartbeatDeps {
   cookies: VisitorCookies;
   clock: Clock;
   logger: Logger;
+  /** Counts heartbeats by outcome (metrics). */
+  metrics?: { heartbeat(outcome: 'ok' | 'rejected'): void };
 }
 
 export type HeartbeatHandler = (
@@ -52,6 +54,10 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
     });
 
   return async (req, res, origin) => {
+    if (deps.metrics) {
+      const { metrics } = deps;
+      res.once('finish', () => metrics.heartbeat(res.statusCode === 200 ? 'ok' : 'rejected'));
+    }
     const byAddress = perAddress.take(origin.clientIp);
     if (!byAddress.allowed) return tooMany(res, byAddress.retryAfterMs);
 

@@ -4,17 +4,24 @@
  * never lets an error escape into the server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Capacity } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
+import type { Learning } from '../learning/learning.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import type { Sessions } from '../session/sessions.js';
 import type { SessionStore } from '../session/store.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { createAdminAuth } from './admin-auth.js';
+import { createAgentsApi } from './agents-api.js';
 import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
+import { createCapacityApi } from './capacity-api.js';
 import { createHeartbeatHandler } from './heartbeat.js';
+import { createMetricsRoute } from './metrics-route.js';
+import { createOffersApi } from './offers-api.js';
 import { createProfilesApi, type ParamHandler } from './profiles-api.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
 import { createSessionsApi } from './sessions-api.js';
@@ -50,6 +57,12 @@ export interface ApiRouterDeps {
   store: SessionStore;
   /** Saved customer profiles (`api/profiles/{customerId}`). */
   profiles: ProfileStore;
+  /** Agents and the help queue (`api/agents/{id}`, `api/capacity`, the accept reply). */
+  capacity: Capacity;
+  /** Learned thresholds (`api/capacity`). */
+  learning: Learning;
+  /** `metrics`; heartbeats are counted here. Without it there is no metrics route. */
+  metrics?: Metrics;
   clock: Clock;
   logger: Logger;
   /** The beacon bundle; loaded from the build output (or built) when not given. */
@@ -63,11 +76,38 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { config, store, logger } = deps;
   const beacon = deps.beacon ?? installedBeacon();
   const heartbeat = createHeartbeatHandler(deps);
+  const { capacity, learning, clock } = deps;
+  const offers = createOffersApi({
+    ...deps,
+    ticketOf: (conversationId, now) => capacity.ticket(conversationId, now),
+  });
+  const agents = createAgentsApi({ config, capacity, clock });
+  const capacityApi = createCapacityApi({
+    config,
+    capacity,
+    clock,
+    figures: () => learning.figures(),
+  });
 
   const routes = new Map<string, Record<string, Handler>>([
     ['beacon.js', { GET: serveBeacon, HEAD: serveBeacon }],
     ['hb', { POST: heartbeat }],
+    ['help', { GET: offers.helpPage, HEAD: offers.helpPage }],
     ['healthz', { GET: health, HEAD: health }],
+    ['api/capacity', { GET: capacityApi }],
+    ['api/agents', { GET: agents.list }],
+  ]);
+  if (deps.metrics) {
+    const metricsRoute = createMetricsRoute(config, deps.metrics);
+    routes.set('metrics', { GET: metricsRoute, HEAD: metricsRoute });
+  }
+
+  /**
+   * Routes ending in one path segment, the parameter, that check their own tokens: an agent's
+   * token is good for its own `api/agents/{id}`, which the admin-only check would refuse.
+   */
+  const selfAuthRoutes = new Map<string, Record<string, ParamHandler>>([
+    ['api/agents/', agents.byId],
   ]);
 
   /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */
@@ -79,12 +119,16 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
 
   function handleAdmin(req: IncomingMessage, res: ServerResponse, subpath: string): boolean {
     const slash = subpath.lastIndexOf('/');
-    const methods = adminRoutes.get(subpath.slice(0, slash + 1));
-    if (methods === undefined) return false;
-    const denied = adminAuth.check(req);
-    if (denied !== null) {
-      sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
-      return true;
+    const base = subpath.slice(0, slash + 1);
+    let methods = selfAuthRoutes.get(base);
+    if (methods === undefined) {
+      methods = adminRoutes.get(base);
+      if (methods === undefined) return false;
+      const denied = adminAuth.check(req);
+      if (denied !== null) {
+        sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+        return true;
+      }
     }
     const handler = methods[req.method ?? ''];
     if (handler === undefined) {
@@ -168,6 +212,12 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     handle(req, res, subpath, origin) {
       const methods = routes.get(subpath);
       if (methods === undefined) {
+        if (subpath.startsWith('offers/')) {
+          offers
+            .answer(req, res, subpath.slice('offers/'.length), origin)
+            .catch((error: unknown) => fail(res, error));
+          return;
+        }
         if (handleAdmin(req, res, subpath)) return;
         return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
       }

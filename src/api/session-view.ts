@@ -4,8 +4,8 @@
  * if evaluated now.
  */
 import type { Config } from '../config/schema.js';
+import type { OfferRecord } from '../offers/offer-record.js';
 import type { Profile } from '../profiles/profile.js';
-import type { OfferRecord } from '../session/offer-record.js';
 import { returnsTo, type Session } from '../session/session.js';
 import { compileTriggers } from '../triggers/compile-triggers.js';
 import { evaluateTriggers, type FiredTrigger } from '../triggers/evaluate-triggers.js';

@@ -169,16 +169,43 @@ async function demo(port: number | undefined, io: Io): Promise<number | undefine
     // A wildcard bind address is no place to browse to; the loopback name is.
     const url = listening.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//localhost');
     const agents = loaded.config.agents.list.map((a) => `${a.id} (token ${a.token})`).join(', ');
+    const available = await makeDemoAgentAvailable(url, loaded.config);
     io.err(
       `\nhelpgate demo: open ${url}/ in a browser (the demo shop, behind helpgate).\n` +
         `The shop itself answers on ${shop.url}/ — compare the two: helpgate removed the shop's help\n` +
         `links and widget and added its beacon. Demo agents: ${agents || 'none'}.\n` +
+        (available ? `${available} is available, so help can be offered.\n` : '') +
         'Stop with Ctrl-C.\n\n',
     );
   });
   if (code !== undefined) await shop.close();
   else process.once('exit', () => shop.server.close());
   return code;
+}
+
+/**
+ * Agents start away; the demo makes its first agent available through `api/agents/{id}`, as a
+ * contact-centre system would, so the demo shop can show an offer. Returns the agent's id.
+ */
+async function makeDemoAgentAvailable(
+  url: string,
+  config: Awaited<ReturnType<typeof loadConfig>>['config'],
+): Promise<string | null> {
+  const agent = config.agents.list[0];
+  if (agent === undefined || config.admin.token === null) return null;
+  try {
+    const res = await fetch(`${url}${config.prefix}api/agents/${encodeURIComponent(agent.id)}`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${config.admin.token}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ status: 'available' }),
+    });
+    return res.ok ? agent.id : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

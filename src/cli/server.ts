@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { createHelpgate, type Helpgate, type HelpgateOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import { createMetrics } from '../metrics/metrics.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -27,7 +28,7 @@ export async function startServer(
   config: Config,
   options: HelpgateOptions & { logger: Logger },
 ): Promise<RunningServer> {
-  let helpgate = createHelpgate(config, options);
+  let helpgate = createHelpgate(config, { metrics: createMetrics(), ...options });
   const store = helpgate.store;
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
     helpgate.handleRequest(req, res);
@@ -70,7 +71,14 @@ export async function startServer(
         server.setSecureContext(readTls(next.listen.tls));
       }
       const previous = helpgate;
-      helpgate = createHelpgate(next, { ...options, store, profiles: previous.profiles });
+      helpgate = createHelpgate(next, {
+        ...options,
+        store,
+        profiles: previous.profiles,
+        learning: previous.learning,
+        capacity: previous.capacity,
+        metrics: previous.metrics,
+      });
       await previous.close();
     },
     async close() {

@@ -112,10 +112,7 @@ export function createOfferPanel(hbUrl: string): OfferPanel {
               if (current?.id !== offer.id) return;
               // Until the chat panel exists, an accepted offer says so; a refused one goes.
               if (reply === null) return remove();
-              box.replaceChildren(
-                document.createTextNode('Thank you. An agent will be with you shortly.'),
-                close,
-              );
+              box.replaceChildren(document.createTextNode(acceptedText(reply)), close);
             }),
           );
         }),
@@ -154,6 +151,17 @@ export function createOfferPanel(hbUrl: string): OfferPanel {
       return current !== null && !ended.has(current.id) ? { id: current.id, state: 'shown' } : null;
     },
   };
+}
+
+/** What the panel says once the visitor is in the help queue (the accept reply). */
+function acceptedText(reply: unknown): string {
+  const { queuePosition, estimatedWaitSeconds } = (reply ?? {}) as Record<string, unknown>;
+  if (queuePosition === 0) return 'Thank you. An agent is with you now.';
+  if (typeof queuePosition !== 'number' || typeof estimatedWaitSeconds !== 'number') {
+    return 'Thank you. An agent will be with you shortly.';
+  }
+  const minutes = Math.max(1, Math.ceil(estimatedWaitSeconds / 60));
+  return `Thank you. You are number ${queuePosition} in line; an agent will be with you in about ${minutes} min.`;
 }
 
 function button(label: string): HTMLButtonElement {

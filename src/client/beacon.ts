@@ -74,6 +74,7 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
   })();
   safely(() => {
     const panel = createOfferPanel(hbUrl);
+    adoptPageOffer(panel);
     collectors.push((body) => {
       const state = panel.state();
       if (state !== null) body.offer = state;
@@ -83,6 +84,27 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
       if (reply.offer) panel.show(reply.offer);
     });
   })();
+}
+
+/**
+ * A page that went out with an offer (claim 11) carries it as a link to the HELP page, which
+ * works without JavaScript; with the beacon running, it becomes the same panel as an offer
+ * from a heartbeat, so it can be answered in place and withdrawn.
+ */
+function adoptPageOffer(panel: ReturnType<typeof createOfferPanel>): void {
+  const marked = document.querySelector('[data-helpgate-offer]');
+  const id = marked?.getAttribute('data-helpgate-offer');
+  if (!marked || !id) return;
+  const label = document.createElement('button');
+  label.type = 'button';
+  label.textContent = marked.textContent?.trim() || 'HELP';
+  marked.remove();
+  panel.show({
+    id,
+    kind: marked.getAttribute('data-kind') ?? 'button',
+    html: label.outerHTML,
+    expiresInMs: Number(marked.getAttribute('data-expires-in')),
+  });
 }
 
 /** The server refuses larger heartbeats (413). */

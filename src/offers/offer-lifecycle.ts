@@ -1,87 +1,269 @@
 /**
- * Offers until the capacity issue lands: a fired trigger opens an offer at once, as gate mode
- * `always` would, within the rules of DESIGN.md "One offer per trigger per page view" and
- * `offers.maxPerSession`. A shown offer ends when it expires or its page view ends.
+ * The offer lifecycle (DESIGN.md, "Offer states"): a fired trigger makes a pending offer; the
+ * capacity gate lets it out in a heartbeat reply (claim 12) or the next page (claim 11), or
+ * keeps it pending and looks again at every heartbeat (claim 13); a shown offer reserves an
+ * agent's slot until the visitor accepts or dismisses it, it expires (claim 17) or the server
+ * withdraws it. Works on the session record it is given; the caller stores it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
+import type { PageView, Session } from '../session/session.js';
 import type { FiredTrigger } from '../triggers/evaluate-triggers.js';
-import type { OfferReply } from './heartbeat-body.js';
-import { helpButtonHtml } from './help-button.js';
-import { addShownOffer, endOffer, type OfferRecord, shownOffer } from './offer-record.js';
-import type { Session } from './session.js';
+import { type GateInput, gateOpen } from './gate.js';
+import {
+  addOffer,
+  type EndedState,
+  endOffer,
+  markShown,
+  type OfferRecord,
+  pendingOffer,
+  shownOffer,
+} from './offer-record.js';
 
-/** How long an offer stays answerable: the configured duration, or the learning fallback. */
-export function offerLifetime(config: Config): Milliseconds {
-  const { expireAfter, learnedExpiry } = config.offers;
-  return expireAfter === 'learned' ? learnedExpiry.fallback : expireAfter;
+/** What the lifecycle needs of the capacity part. */
+export interface OfferCapacity {
+  snapshot(now: number): GateInput;
+  /** A shown offer holds a slot until `until` (its expiry) or its release. */
+  reserve(offerId: string, sid: string, until: number): void;
+  release(offerId: string): void;
+  /** Puts an accepted offer's visitor in the help queue; `null` when the queue is full. */
+  enqueue(
+    request: { offerId: string; sid: string; reasons: string[]; path: string },
+    now: number,
+  ): QueueTicket | null;
 }
 
-/**
- * Ends the shown offers that can no longer be answered and returns their ids (the heartbeat
- * reply's `withdraw`). `view` is the page view being reported, or `null` for a page request,
- * which ends the page view an offer was on.
- */
-export function settleOffers(session: Session, view: string | null, now: number): string[] {
-  const ended: string[] = [];
-  for (const offer of session.offers ?? []) {
-    if (offer.state !== 'shown') continue;
-    if (now >= offer.expiresAt) {
-      endOffer(session, offer, 'expired', now);
-    } else if (view === null || (offer.pv !== null && offer.pv !== view)) {
-      endOffer(session, offer, 'withdrawn', now);
-    } else {
-      // An offer sent inside a page learns its page-view id from that page's first heartbeat.
-      offer.pv = view;
-      continue;
-    }
-    ended.push(offer.id);
+/** The visitor's place in the help queue (the accept reply). */
+export interface QueueTicket {
+  conversationId: string;
+  /** 0 = with an agent already. */
+  queuePosition: number;
+  /** `null` when no agent is available. */
+  estimatedWaitMs: number | null;
+  agentId: string | null;
+}
+
+/** What the lifecycle needs of the learning part. */
+export interface OfferLearning {
+  maxWait(): Milliseconds;
+  expireAfter(): Milliseconds;
+  recordResponse(ms: Milliseconds): void;
+}
+
+export interface OfferDeps {
+  config: Config;
+  capacity: OfferCapacity;
+  learning: OfferLearning;
+  /** Told of every transition (pending, shown, and each end), for metrics and logs. */
+  onTransition?: (offer: OfferRecord, session: Session) => void;
+}
+
+/** What a heartbeat reply says about offers. */
+export interface HeartbeatOffers {
+  /** The offer to show now, or `null`. */
+  offer: OfferRecord | null;
+  /** Ids of offers the beacon must take off the page. */
+  withdraw: string[];
+}
+
+/** The outcome of `offers/{id}/accept` or `offers/{id}/dismiss`. */
+export type Answer =
+  | { ok: true; offer: OfferRecord; ticket: QueueTicket | null }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'closed'; state: OfferRecord['state'] }
+  | { ok: false; reason: 'queue-full' };
+
+export interface Offers {
+  /**
+   * A page is going out to the session's visitor: the previous page view ends (its offers are
+   * withdrawn), a `next-page` offer waiting for a page goes out if the gate is open, and the
+   * `onRequest` triggers `fired` on this request may open one. Returns the offer that goes
+   * out with this page, or `null`.
+   */
+  pageServed(
+    session: Session,
+    path: string,
+    fired: readonly FiredTrigger[],
+    now: number,
+  ): OfferRecord | null;
+  /**
+   * A heartbeat of `page` arrived: expired offers end, a pending offer goes out if the gate
+   * opened, and the heartbeat triggers `fired` now may open one.
+   */
+  heartbeat(
+    session: Session,
+    page: PageView,
+    fired: readonly FiredTrigger[],
+    now: number,
+  ): HeartbeatOffers;
+  /** The visitor answered offer `offerId` of this session. */
+  answer(session: Session, offerId: string, action: 'accept' | 'dismiss', now: number): Answer;
+}
+
+export function createOffers(deps: OfferDeps): Offers {
+  const { config, capacity, learning } = deps;
+  const notify = (offer: OfferRecord, session: Session) => deps.onTransition?.(offer, session);
+
+  function end(
+    session: Session,
+    offer: OfferRecord,
+    state: EndedState,
+    now: number,
+    reason?: string,
+  ) {
+    const wasShown = offer.state === 'shown';
+    endOffer(session, offer, state, now, reason);
+    if (wasShown) capacity.release(offer.id);
+    notify(offer, session);
   }
-  return ended;
-}
 
-/**
- * Opens an offer for the first fired trigger allowed to offer, or returns `null`: with offers
- * disabled (dry run), with an offer already shown, past `maxPerSession`, or when every fired
- * trigger already offered on this page view (`pv`; `null` = a page request, a new view).
- */
-export function openOffer(
-  session: Session,
-  fired: readonly FiredTrigger[],
-  where: { pv: string | null; path: string },
-  config: Config,
-  now: number,
-): OfferRecord | null {
-  if (!config.offers.enabled || shownOffer(session) !== undefined) return null;
-  if ((session.offersShown ?? 0) >= config.offers.maxPerSession) return null;
-  const offered = (name: string) =>
-    where.pv !== null &&
-    (session.offers ?? []).some((offer) => offer.trigger === name && offer.pv === where.pv);
-  const trigger = fired.find((candidate) => !offered(candidate.name));
-  if (trigger === undefined) return null;
-  const offer: OfferRecord = {
-    id: randomBytes(16).toString('base64url'),
-    trigger: trigger.name,
-    kind: trigger.offer,
-    reasons: trigger.reasons,
-    pv: where.pv,
-    path: where.path,
-    state: 'shown',
-    shownAt: now,
-    expiresAt: now + offerLifetime(config),
-  };
-  addShownOffer(session, offer);
-  return offer;
-}
+  /** Ends the shown offer when it expired; `true` when it did. */
+  function expireIfDue(session: Session, offer: OfferRecord, now: number): boolean {
+    if (offer.state !== 'shown' || now < (offer.expiresAt ?? 0)) return false;
+    end(session, offer, 'expired', now);
+    return true;
+  }
 
-/** The offer as the heartbeat reply carries it. */
-export function offerReply(offer: OfferRecord, config: Config, now: number): OfferReply {
+  /** Whether the gate lets an offer out now (claims 13–16, 24, 32). */
+  function gateLetsOut(now: number): boolean {
+    if (config.gate.mode === 'always') return true;
+    return gateOpen(config.gate.mode, capacity.snapshot(now), learning.maxWait());
+  }
+
+  function show(session: Session, offer: OfferRecord, now: number, pv: string | null) {
+    markShown(session, offer, now, learning.expireAfter());
+    offer.pv = pv;
+    capacity.reserve(offer.id, session.id, offer.expiresAt!);
+    notify(offer, session);
+  }
+
+  /**
+   * A new pending offer for the first fired trigger allowed to offer, or `null`: with offers
+   * disabled (dry run), an offer open already, `maxPerSession` reached, within the cooldown
+   * after a dismissal, or when every fired trigger already offered on this page view.
+   */
+  function open(
+    session: Session,
+    fired: readonly FiredTrigger[],
+    where: { pv: string | null; path: string; route: OfferRecord['route'] },
+    now: number,
+  ): OfferRecord | null {
+    if (!config.offers.enabled || fired.length === 0) return null;
+    if (shownOffer(session) !== undefined || pendingOffer(session) !== undefined) return null;
+    if ((session.offersShown ?? 0) >= config.offers.maxPerSession) return null;
+    if (session.conversationId != null) return null;
+    if (
+      session.dismissedAt !== undefined &&
+      now < session.dismissedAt + config.offers.cooldownAfterDismiss
+    ) {
+      return null;
+    }
+    // One offer per trigger per page view (DESIGN.md): a new page view (pv null) starts afresh.
+    const offered = (name: string) =>
+      where.pv !== null &&
+      (session.offers ?? []).some((offer) => offer.trigger === name && offer.pv === where.pv);
+    const trigger = fired.find((candidate) => !offered(candidate.name));
+    if (trigger === undefined) return null;
+    const offer: OfferRecord = {
+      id: randomBytes(16).toString('base64url'),
+      trigger: trigger.name,
+      kind: trigger.offer,
+      reasons: trigger.reasons,
+      pv: where.pv,
+      path: where.path,
+      state: 'pending',
+      route: where.route,
+      createdAt: now,
+    };
+    addOffer(session, offer);
+    notify(offer, session);
+    return offer;
+  }
+
   return {
-    id: offer.id,
-    kind: offer.kind,
-    html: helpButtonHtml(offer.id, config.offers.content.button.label),
-    expiresInMs: Math.max(0, offer.expiresAt - now),
-    reasons: offer.reasons,
+    pageServed(session, path, fired, now) {
+      for (const offer of [...(session.offers ?? [])]) {
+        if (expireIfDue(session, offer, now)) continue;
+        // The page view an offer was on (or was waiting on) ends with this page; the offer
+        // is left out of it (claim 17: "another web page not having said HELP option").
+        if (offer.state === 'shown') end(session, offer, 'withdrawn', now, 'page view ended');
+        else if (offer.state === 'pending' && offer.route === 'heartbeat') {
+          end(session, offer, 'withdrawn', now, 'page view ended');
+        }
+      }
+      // With next-page delivery an offer waits for a page, and the gate is checked then.
+      let offer = pendingOffer(session);
+      if (offer === undefined) {
+        // An onRequest offer goes out with this page when the gate is open, else by heartbeat.
+        offer = open(session, fired, { pv: null, path, route: 'heartbeat' }, now) ?? undefined;
+      }
+      if (offer === undefined || !gateLetsOut(now)) return null;
+      offer.path = path;
+      show(session, offer, now, null);
+      return offer;
+    },
+
+    heartbeat(session, page, fired, now) {
+      const withdraw: string[] = [];
+      const nobodyToAnswer =
+        config.gate.mode !== 'always' && capacity.snapshot(now).estimatedWaitMs === null;
+      for (const offer of [...(session.offers ?? [])]) {
+        if (offer.state !== 'shown' && offer.state !== 'pending') continue;
+        if (expireIfDue(session, offer, now)) {
+          withdraw.push(offer.id);
+          continue;
+        }
+        if (offer.state === 'pending' && offer.route === 'page') continue;
+        if (offer.pv === null) {
+          // An offer made with a page learns its page-view id from that page's first heartbeat.
+          offer.pv = page.pv;
+        } else if (offer.pv !== page.pv) {
+          end(session, offer, 'withdrawn', now, 'page view ended');
+          if (offer.shownAt !== undefined) withdraw.push(offer.id);
+          continue;
+        }
+        if (offer.state === 'shown' && nobodyToAnswer) {
+          end(session, offer, 'withdrawn', now, 'no agent available');
+          withdraw.push(offer.id);
+        }
+      }
+
+      const route = config.offers.delivery === 'next-page' ? 'page' : 'heartbeat';
+      const pending =
+        pendingOffer(session) ?? open(session, fired, { pv: page.pv, path: page.path, route }, now);
+      if (pending === undefined || pending === null || pending.route !== 'heartbeat') {
+        return { offer: null, withdraw };
+      }
+      if (!gateLetsOut(now)) return { offer: null, withdraw };
+      show(session, pending, now, page.pv);
+      return { offer: pending, withdraw };
+    },
+
+    answer(session, offerId, action, now) {
+      const offer = session.offers?.find((candidate) => candidate.id === offerId);
+      if (offer === undefined || offer.state === 'pending') return { ok: false, reason: 'unknown' };
+      expireIfDue(session, offer, now);
+      if (offer.state !== 'shown') return { ok: false, reason: 'closed', state: offer.state };
+
+      if (action === 'dismiss') {
+        session.dismissedAt = now;
+        end(session, offer, 'dismissed', now);
+        return { ok: true, offer, ticket: null };
+      }
+      const ticket = capacity.enqueue(
+        { offerId: offer.id, sid: session.id, reasons: offer.reasons, path: offer.path },
+        now,
+      );
+      if (ticket === null) return { ok: false, reason: 'queue-full' };
+      // Claims 16 and 18: the response time of this visitor teaches the thresholds.
+      learning.recordResponse(now - (offer.shownAt ?? now));
+      offer.conversationId = ticket.conversationId;
+      session.conversationId = ticket.conversationId;
+      // enqueue() took over the reservation; end() must not release it a second time.
+      endOffer(session, offer, 'accepted', now);
+      notify(offer, session);
+      return { ok: true, offer, ticket };
+    },
   };
 }

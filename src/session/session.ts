@@ -5,7 +5,7 @@
  * the customer profile, offers); a record without them stays valid.
  */
 import type { Milliseconds } from '../config/units.js';
-import type { OfferRecord } from './offer-record.js';
+import type { OfferRecord } from '../offers/offer-record.js';
 
 /** Distinct pathnames whose views a session remembers; the least recently viewed goes first. */
 export const MAX_VIEWED_PATHS = 200;
@@ -90,6 +90,10 @@ export interface Session {
   offers?: OfferRecord[];
   /** Offers shown so far in this session (`offers.maxPerSession`). */
   offersShown?: number;
+  /** When the visitor last dismissed an offer (epoch ms; `offers.cooldownAfterDismiss`). */
+  dismissedAt?: number;
+  /** The help request of an accepted offer, while it is queued or in conversation. */
+  conversationId?: string | null;
 }
 
 /** A fresh session for `sid`, seen now. */

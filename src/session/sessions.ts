@@ -3,24 +3,43 @@
  * reports heartbeats, and all of it lands in the visitor's session record in the store. After
  * each page or heartbeat the trigger engine decides whether help is offered.
  */
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import {
+  type Answer,
+  createOffers,
+  type OfferCapacity,
+  type OfferLearning,
+} from '../offers/offer-lifecycle.js';
+import { helpButtonHtml, pageOfferHtml } from '../offers/offer-markup.js';
+import { mustPin, type OfferRecord } from '../offers/offer-record.js';
 import type { Profile } from '../profiles/profile.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import { recordAcceptance } from '../profiles/record-acceptance.js';
 import { evaluateTriggers, type FiredTrigger } from '../triggers/evaluate-triggers.js';
 import type { Clock } from '../util/clock.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
-import type { Heartbeat, HeartbeatReply } from './heartbeat-body.js';
-import { helpButtonHtml } from './help-button.js';
-import { offerReply, openOffer, settleOffers } from './interim-offer.js';
+import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
 import { countView, newSession, pathnameOf, type Session } from './session.js';
 import type { SessionStore } from './store.js';
 
 /** What a served page carries besides the site's own content. */
 export interface PageOutcome {
-  /** The HELP option for this very page (an `onRequest` trigger fired), or `null`. */
+  /** The HELP option going out with this very page, or `null`. */
   offerHtml: string | null;
 }
+
+/** The outcome of a visitor's answer, as the offers API needs it. */
+export type AnswerOutcome = Answer | { ok: false; reason: 'forbidden' };
+
+/** An offer as its owner may see it (the HELP page), or why not. */
+export type OfferLookup =
+  | { ok: true; offer: OfferRecord; session: Session }
+  | { ok: false; reason: 'unknown' | 'forbidden' };
+
+/** Offer ids remembered with their session, so another visitor's id answers 403, not 404. */
+const MAX_INDEXED_OFFERS = 100_000;
 
 export interface Sessions {
   /**
@@ -44,6 +63,10 @@ export interface Sessions {
   snapshot(sid: string): Promise<Session | undefined>;
   /** The saved profile of the session's customer, or `null`. */
   profileOf(session: Session): Promise<Profile | null>;
+  /** The visitor of `sid` accepts or dismisses offer `offerId`. */
+  answer(sid: string, offerId: string, action: 'accept' | 'dismiss'): Promise<AnswerOutcome>;
+  /** Offer `offerId` if it is `sid`'s. */
+  offer(sid: string, offerId: string): Promise<OfferLookup>;
 }
 
 export interface SessionsDeps {
@@ -53,12 +76,40 @@ export interface SessionsDeps {
   logger: Logger;
   /** Saved profiles for `profile:` conditions; without it no profile ever matches. */
   profiles?: ProfileStore;
+  /** Agents' slots, reservations and the help queue (the capacity gate). */
+  capacity: OfferCapacity & { conversation(id: string): unknown };
+  /** Learned maxWait and expiry; takes the response times of accepted offers. */
+  learning: OfferLearning;
+  /** Told of every offer transition (metrics). */
+  onOfferTransition?: (offer: OfferRecord) => void;
+  /** Told of every trigger that fires (metrics). */
+  onTriggerFired?: (trigger: FiredTrigger) => void;
 }
 
 export function createSessions(deps: SessionsDeps): Sessions {
-  const { config, store, clock, logger, profiles } = deps;
+  const { config, store, clock, logger, profiles, capacity } = deps;
   const intervalMs = config.heartbeat.interval;
   const queues = new Map<string, Promise<unknown>>();
+  const owners = new LRUCache<string, string>({ max: MAX_INDEXED_OFFERS });
+  const offers = createOffers({
+    config,
+    capacity,
+    learning: deps.learning,
+    onTransition(offer, session) {
+      if (offer.state === 'pending') owners.set(offer.id, session.id);
+      logger.info(
+        {
+          session: session.id,
+          offer: offer.id,
+          trigger: offer.trigger,
+          state: offer.state,
+          ...(offer.endReason !== undefined && { reason: offer.endReason }),
+        },
+        `offer ${offer.state}`,
+      );
+      deps.onOfferTransition?.(offer);
+    },
+  });
 
   /**
    * Runs read-modify-write steps of one session one after another, so a page request and a
@@ -80,7 +131,26 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   async function load(sid: string, now: number): Promise<Session> {
     // An expired or lost session is replaced transparently (DESIGN.md, "Visitor and session").
-    return (await store.get(sid)) ?? newSession(sid, now);
+    const session = (await store.get(sid)) ?? newSession(sid, now);
+    if (
+      session.conversationId != null &&
+      capacity.conversation(session.conversationId) === undefined
+    ) {
+      // The conversation ended (or this instance restarted): the session need not stay pinned.
+      session.conversationId = null;
+      session.pinned = mustPin(session);
+    }
+    return session;
+  }
+
+  function offerReply(offer: OfferRecord, now: number): OfferReply {
+    return {
+      id: offer.id,
+      kind: offer.kind,
+      html: helpButtonHtml(offer.id, config.offers.content.button.label),
+      expiresInMs: Math.max(0, (offer.expiresAt ?? now) - now),
+      reasons: offer.reasons,
+    };
   }
 
   async function profileOf(session: Session): Promise<Profile | null> {
@@ -89,6 +159,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
   }
 
   function logFired(session: Session, fired: FiredTrigger, path: string): void {
+    deps.onTriggerFired?.(fired);
     logger.info(
       { session: session.id, trigger: fired.name, reasons: fired.reasons, path },
       config.offers.enabled ? 'trigger fired' : 'trigger fired (dry run: no offer is shown)',
@@ -102,24 +173,20 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const path = pathnameOf(pathname);
         const session = options.fresh ? newSession(sid, now) : await load(sid, now);
         session.lastSeenAt = now;
-        settleOffers(session, null, now);
         countView(session, path);
 
-        let offerHtml: string | null = null;
+        let fired: FiredTrigger[] = [];
         if (config.triggers.some((t) => t.when.onRequest)) {
           const input = { session, page: null, pathname: path, onRequest: true };
-          const fired = evaluateTriggers(
-            { ...input, profile: await profileOf(session) },
-            config,
-            now,
-          );
+          fired = evaluateTriggers({ ...input, profile: await profileOf(session) }, config, now);
           for (const trigger of fired) logFired(session, trigger, path);
-          const offer = openOffer(session, fired, { pv: null, path }, config, now);
-          if (offer) offerHtml = helpButtonHtml(offer.id, config.offers.content.button.label);
         }
+        const offer = offers.pageServed(session, path, fired, now);
+        const offerHtml = offer === null ? null : pageOfferHtml(offer, config, now);
         // A cookie minted for this page costs nothing until it comes back, unless help went
         // out with the page (DESIGN.md, "Visitor and session").
-        if (!options.fresh || offerHtml !== null) await store.set(sid, session);
+        if (!options.fresh || offer !== null || session.offers?.length)
+          await store.set(sid, session);
         return { offerHtml };
       });
     },
@@ -131,23 +198,22 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const { effect, page } = applyHeartbeat(session, body, now, intervalMs);
         const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
         if (page && page.pv === body.pv) page.nextMs = reply.next;
-        if (page) reply.withdraw = settleOffers(session, page.pv, now);
 
-        if (page && (effect === 'counted' || effect === 'new-page-view')) {
-          const input = { session, page, pathname: page.path, onRequest: false };
-          const fired = evaluateTriggers(
-            { ...input, profile: await profileOf(session) },
-            config,
-            now,
-          );
-          page.fired ??= [];
-          for (const trigger of fired) {
-            if (page.fired.includes(trigger.name)) continue;
-            page.fired.push(trigger.name);
-            logFired(session, trigger, page.path);
+        if (page && effect !== 'stale') {
+          let fired: FiredTrigger[] = [];
+          if (effect === 'counted' || effect === 'new-page-view') {
+            const input = { session, page, pathname: page.path, onRequest: false };
+            fired = evaluateTriggers({ ...input, profile: await profileOf(session) }, config, now);
+            page.fired ??= [];
+            for (const trigger of fired) {
+              if (page.fired.includes(trigger.name)) continue;
+              page.fired.push(trigger.name);
+              logFired(session, trigger, page.path);
+            }
           }
-          const offer = openOffer(session, fired, { pv: page.pv, path: page.path }, config, now);
-          if (offer) reply.offer = offerReply(offer, config, now);
+          const outcome = offers.heartbeat(session, page, fired, now);
+          reply.withdraw = outcome.withdraw;
+          if (outcome.offer) reply.offer = offerReply(outcome.offer, now);
         }
         await store.set(sid, session);
         return reply;
@@ -173,5 +239,42 @@ export function createSessions(deps: SessionsDeps): Sessions {
     },
 
     profileOf,
+
+    answer(sid, offerId, action) {
+      return serialized(sid, async () => {
+        const now = clock.now();
+        const session = await store.get(sid);
+        const owner = owners.get(offerId);
+        if (session === undefined || !session.offers?.some((offer) => offer.id === offerId)) {
+          return {
+            ok: false,
+            reason: owner !== undefined && owner !== sid ? 'forbidden' : 'unknown',
+          };
+        }
+        const answer = offers.answer(session, offerId, action, now);
+        session.lastSeenAt = now;
+        await store.set(sid, session);
+        if (answer.ok && action === 'accept' && profiles) {
+          // acceptedBefore (claim 2); a profile store failure must not undo the acceptance.
+          await recordAcceptance(profiles, session.customerId).catch((error: unknown) =>
+            logger.warn({ err: error }, 'acceptedBefore not saved'),
+          );
+        }
+        return answer;
+      });
+    },
+
+    async offer(sid, offerId) {
+      const session = await store.get(sid);
+      const offer = session?.offers?.find((candidate) => candidate.id === offerId);
+      if (session === undefined || offer === undefined || offer.state === 'pending') {
+        const owner = owners.get(offerId);
+        return {
+          ok: false,
+          reason: owner !== undefined && owner !== sid ? 'forbidden' : 'unknown',
+        };
+      }
+      return { ok: true, offer, session };
+    },
   };
 }

@@ -11,6 +11,7 @@ import { type MemoryStore, memoryStoreFor } from '../../src/session/memory-store
 import { createSessions, type Sessions } from '../../src/session/sessions.js';
 import type { SessionStore } from '../../src/session/store.js';
 import { createVisitorCookies, type VisitorCookies } from '../../src/session/visitor-cookie.js';
+import { offerParts } from '../fixtures/offer-parts.js';
 import type { TestClock } from '../fixtures/test-clock.js';
 import { manualClock } from '../session/_helpers.js';
 
@@ -37,12 +38,14 @@ export async function startApi(
   const logger = silentLogger();
   const cookies = createVisitorCookies(config.secret);
   const profiles = createProfileStore({ state: createStateFile(null, { logger }), logger });
+  const parts = offerParts(config);
   const sessions = createSessions({
     config,
     store: options.store ?? store,
     clock,
     logger,
     profiles,
+    ...parts,
   });
   const router = createApiRouter({
     config,
@@ -50,6 +53,7 @@ export async function startApi(
     cookies,
     store: options.store ?? store,
     profiles,
+    ...parts,
     clock,
     logger,
   });

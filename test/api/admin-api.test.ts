@@ -10,6 +10,7 @@ function config(admin: string | null = ADMIN) {
   return testConfig({
     admin: { token: admin },
     agents: { list: [{ id: 'alice', token: AGENT }] },
+    gate: { mode: 'always' },
     servicePoints: ['/checkout/**'],
     triggers: [
       { name: 'at-checkout', when: { servicePoint: true } },

@@ -46,6 +46,8 @@ export async function startSite(t: Test, input: Partial<ConfigInput> = {}): Prom
       upstream: upstream.url,
       heartbeat: { interval: '5s' },
       admin: { token: ADMIN_TOKEN },
+      // Claims 1–10 are about deciding; the capacity gate has its own claims (13–16, 23–35).
+      gate: { mode: 'always' },
       ...input,
     },
     { clock },
@@ -95,6 +97,14 @@ export class Visitor {
     return (await res.json()) as HeartbeatReply;
   }
 
+  /** `POST offers/{id}/{action}` as the beacon's panel sends it. */
+  answer(offerId: string, action: 'accept' | 'dismiss'): Promise<Response> {
+    return fetch(`${this.base}/__helpgate/offers/${offerId}/${action}`, {
+      method: 'POST',
+      headers: { cookie: this.cookie },
+    });
+  }
+
   post(body: unknown): Promise<Response> {
     return fetch(`${this.base}/__helpgate/hb`, {
       method: 'POST',
@@ -131,4 +141,91 @@ export async function sessionView(site: Site, sid: string): Promise<SessionView>
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
   return (await res.json()) as SessionView;
+}
+
+/** Agents used by the capacity claims: tokens for `agents.list`. */
+export const AGENTS = [
+  { id: 'alice', name: 'Alice', token: 'alice-token-0123456789' },
+  { id: 'bob', name: 'Bob', token: 'bob-token-0123456789ab' },
+];
+
+/** `PUT api/agents/{id}` with the admin token, as a contact-centre system would. */
+export async function setAgent(
+  site: Site,
+  id: string,
+  change: { status?: 'available' | 'busy' | 'away'; capacity?: number },
+): Promise<void> {
+  const res = await fetch(`${site.url}/__helpgate/api/agents/${id}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  if (res.status !== 200)
+    throw new Error(`PUT api/agents/${id}: ${res.status} ${await res.text()}`);
+}
+
+/** `GET api/capacity` with the admin token. */
+export async function capacity(site: Site): Promise<{
+  agentsAvailable: number;
+  freeSlots: number;
+  queueLength: number;
+  estimatedWaitSeconds: number | null;
+  maxWaitSeconds: number;
+  expireAfterSeconds: number;
+  samples: number;
+}> {
+  const res = await fetch(`${site.url}/__helpgate/api/capacity`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  return (await res.json()) as never;
+}
+
+/**
+ * A visitor who accepts an inline offer on `path` (a trigger there must fire on the first
+ * heartbeat and the gate must be open): afterwards that visitor holds one agent slot.
+ */
+export async function occupySlot(site: Site, path = '/busy'): Promise<Visitor> {
+  const visitor = site.visitor();
+  await visitor.open(path);
+  site.clock.advance(5_000);
+  const { offer } = await visitor.beat();
+  if (!offer) throw new Error('occupySlot: no offer to accept');
+  const res = await visitor.answer(offer.id, 'accept');
+  if (res.status !== 200) throw new Error(`occupySlot: accept answered ${res.status}`);
+  return visitor;
+}
+
+/** The trigger {@link occupySlot} relies on. */
+export const BUSY_TRIGGER = { name: 'busy-maker', pages: ['/busy'], when: { heartbeats: 1 } };
+
+/** The offer id a page carries (page delivery), or `null`. */
+export function pageOfferId(html: string): string | null {
+  return /data-helpgate-offer="([^"]+)"/.exec(html)?.[1] ?? null;
+}
+
+/**
+ * Teaches helpgate response times: one visitor per entry gets an inline offer on `/busy`
+ * (all at the same moment), and each accepts it `ms` later, in order. Needs as many free
+ * slots as entries; afterwards each holds a conversation.
+ */
+export async function learnFrom(site: Site, responseTimesMs: readonly number[]): Promise<void> {
+  const offers: { visitor: Visitor; id: string }[] = [];
+  for (const _ of responseTimesMs) {
+    const visitor = site.visitor();
+    await visitor.open('/busy');
+    offers.push({ visitor, id: '' });
+  }
+  site.clock.advance(5_000);
+  for (const entry of offers) {
+    const { offer } = await entry.visitor.beat();
+    if (!offer) throw new Error('learnFrom: no offer (is a slot free?)');
+    entry.id = offer.id;
+  }
+  let elapsed = 0;
+  for (const [index, ms] of responseTimesMs.entries()) {
+    site.clock.advance(ms - elapsed);
+    elapsed = ms;
+    const res = await offers[index]!.visitor.answer(offers[index]!.id, 'accept');
+    if (res.status !== 200) throw new Error(`learnFrom: accept answered ${res.status}`);
+  }
 }

@@ -32,7 +32,7 @@ t.test(
     const { res, html } = await visitor.open('/checkout');
     t.match(
       html,
-      /<button type="button" class="helpgate-help" data-offer="[\w-]{22}">Need help\?<\/button><\/body>/,
+      /<div id="helpgate-page-offer" data-helpgate-offer="[\w-]{22}"[^>]*><a class="helpgate-help" href="\/__helpgate\/help\?offer=[\w-]{22}">Need help\?<\/a><\/div><\/body>/,
     );
     t.equal(res.headers.get('cache-control'), 'private, no-store', 'never cached with the offer');
   },
@@ -48,7 +48,7 @@ t.test(
     const visitor = site.visitor();
     const { html } = await visitor.open('/checkout');
     t.match(html, /class="helpgate-help"/);
-    const offerId = /data-offer="([\w-]+)"/.exec(html)?.[1];
+    const offerId = /data-helpgate-offer="([\w-]+)"/.exec(html)?.[1];
     const reply = await visitor.beat();
     t.same(reply.withdraw, [], 'the offer lives on in the page that carried it');
     t.ok(offerId);

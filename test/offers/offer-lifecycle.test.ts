@@ -1,10 +1,12 @@
-// Offers until the capacity gate exists: gate mode `always`, within DESIGN.md's offer rules.
+// The offer lifecycle and DESIGN.md's offer rules, through the sessions service (gate always
+// unless a test says otherwise; the gate itself has the claim 13–16 tests).
 import t from 'tap';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/session/memory-store.js';
 import { createSessions } from '../../src/session/sessions.js';
-import { hb, manualClock, testConfig } from './_helpers.js';
+import { offerParts } from '../fixtures/offer-parts.js';
+import { hb, manualClock, testConfig } from '../session/_helpers.js';
 
 const SID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -12,17 +14,19 @@ function setup(overrides: Partial<ConfigInput> = {}) {
   const config = testConfig({
     triggers: [{ name: 'any-beat', when: { heartbeats: 1 } }],
     offers: { expireAfter: '60s' },
+    gate: { mode: 'always' },
     ...overrides,
   });
   const clock = manualClock();
   const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: 1_800_000, clock });
-  const sessions = createSessions({ config, store, clock, logger: silentLogger() });
+  const parts = offerParts(config);
+  const sessions = createSessions({ config, store, clock, logger: silentLogger(), ...parts });
   let seq = 0;
   const beat = (pv: string, path = '/p') => {
     clock.advance(5_000);
     return sessions.heartbeat(SID, hb(pv, path, seq++));
   };
-  return { sessions, store, clock, beat };
+  return { sessions, store, clock, beat, ...parts };
 }
 
 t.test('one offer per trigger per page view; it pins the session while shown', async (t) => {
@@ -63,11 +67,12 @@ t.test('offers.enabled false is a dry run: decided and logged, never shown', asy
   const config = testConfig({
     triggers: [{ name: 'any-beat', when: { heartbeats: 1 } }],
     offers: { enabled: false },
+    gate: { mode: 'always' },
   });
   const clock = manualClock();
   const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: 60_000, clock });
   const logger = createLogger('info', { write: (line: string) => lines.push(line) });
-  const sessions = createSessions({ config, store, clock, logger });
+  const sessions = createSessions({ config, store, clock, logger, ...offerParts(config) });
   const reply = await sessions.heartbeat(SID, hb('pv1', '/p', 0));
   await sessions.heartbeat(SID, hb('pv1', '/p', 1));
   t.equal(reply.offer, null);
@@ -75,3 +80,68 @@ t.test('offers.enabled false is a dry run: decided and logged, never shown', asy
   t.equal(fired.length, 1, 'logged once per page view');
   t.match(fired[0], { msg: /dry run/, reasons: ['1 heartbeat on this page'] });
 });
+
+t.test('every transition is timestamped in the session', async (t) => {
+  const { sessions, clock, beat, capacity } = setup({
+    agents: { list: [{ id: 'alice', token: 'alice-token-0123456789' }] },
+    gate: { mode: 'available' },
+  });
+  t.equal((await beat('pv1')).offer, null, 'no agent: pending');
+  const pending = (await sessions.snapshot(SID))?.offers?.[0];
+  t.match(pending, { state: 'pending', route: 'heartbeat', createdAt: clock.now() });
+  t.notOk(pending?.shownAt, 'not sent yet');
+  capacity.setAgent('alice', { status: 'available' }, clock.now());
+  const { offer } = await beat('pv1');
+  const shownAt = clock.now();
+  clock.advance(3_000);
+  t.match(await sessions.answer(SID, offer!.id, 'accept'), { ok: true });
+  t.match((await sessions.snapshot(SID))?.offers?.[0], {
+    state: 'accepted',
+    createdAt: shownAt - 5_000,
+    shownAt,
+    endedAt: shownAt + 3_000,
+    conversationId: /.+/,
+  });
+});
+
+t.test('a dismissal holds further offers back for cooldownAfterDismiss', async (t) => {
+  const { sessions, clock, beat } = setup({ offers: { cooldownAfterDismiss: '60s' } });
+  const { offer } = await beat('pv1');
+  t.match(await sessions.answer(SID, offer!.id, 'dismiss'), { ok: true });
+  t.match(await sessions.answer(SID, offer!.id, 'dismiss'), { ok: false, reason: 'closed' });
+  for (let s = 5; s < 60; s += 5) t.equal((await beat(`pv-${s}`)).offer, null, `${s} s: none`);
+  clock.advance(5_000);
+  t.ok((await beat('pv-later')).offer, 'after the cooldown, a new page view may offer again');
+});
+
+t.test('a shown offer is withdrawn when no agent is available any more', async (t) => {
+  const { beat, capacity, clock } = setup({
+    agents: { list: [{ id: 'alice', token: 'alice-token-0123456789' }] },
+    gate: { mode: 'available' },
+  });
+  capacity.setAgent('alice', { status: 'available' }, clock.now());
+  const { offer } = await beat('pv1');
+  t.ok(offer);
+  capacity.setAgent('alice', { status: 'away' }, clock.now());
+  const next = await beat('pv1');
+  t.same(next.withdraw, [offer?.id], 'nobody could answer it');
+  t.equal(capacity.snapshot(clock.now()).estimatedWaitMs, null);
+});
+
+t.test(
+  "answering another visitor's offer is refused as forbidden, an unknown one as unknown",
+  async (t) => {
+    // Offer ids travel in pages; one visitor must not answer (or read) another's offer.
+    const { sessions, beat } = setup();
+    const { offer } = await beat('pv1');
+    const other = 'BBBBBBBBBBBBBBBBBBBBBB';
+    await sessions.pageServed(other, '/x');
+    t.match(await sessions.answer(other, offer!.id, 'accept'), { ok: false, reason: 'forbidden' });
+    t.match(await sessions.offer(other, offer!.id), { ok: false, reason: 'forbidden' });
+    t.match(await sessions.answer(other, 'no-such-offer', 'accept'), {
+      ok: false,
+      reason: 'unknown',
+    });
+    t.match(await sessions.answer(SID, offer!.id, 'accept'), { ok: true }, 'its owner may');
+  },
+);

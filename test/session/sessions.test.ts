@@ -8,6 +8,7 @@ import {
   returnsTo,
 } from '../../src/session/session.js';
 import { createSessions } from '../../src/session/sessions.js';
+import { offerParts } from '../fixtures/offer-parts.js';
 import { hb, manualClock, testConfig } from './_helpers.js';
 
 const INTERVAL = 5_000;
@@ -16,7 +17,13 @@ function setup(ttl = '30m') {
   const config = testConfig({ heartbeat: { interval: '5s' }, session: { ttl } });
   const clock = manualClock();
   const store = memoryStoreFor(config, clock);
-  const sessions = createSessions({ config, store, clock, logger: silentLogger() });
+  const sessions = createSessions({
+    config,
+    store,
+    clock,
+    logger: silentLogger(),
+    ...offerParts(config),
+  });
   return { sessions, store, clock };
 }
 

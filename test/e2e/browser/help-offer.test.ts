@@ -145,7 +145,7 @@ t.test(
     t.same(shown.offer, { id: 'o-1', state: 'shown' }, 'the next heartbeat says it is shown');
 
     await box.getByRole('button', { name: 'Need help?' }).click();
-    await box.getByText('An agent will be with you shortly').waitFor({ timeout: 5_000 });
+    await box.getByText('An agent is with you now').waitFor({ timeout: 5_000 });
     t.same(answers, [{ method: 'POST', path: '/__helpgate/offers/o-1/accept' }]);
     t.equal(await box.getByRole('button', { name: 'Close' }).count(), 1, 'still closable');
     const seen = watched.heartbeats.length;

@@ -1,0 +1,62 @@
+/**
+ * The HELP page (`GET {prefix}help?offer={id}`): what a visitor without JavaScript reaches
+ * from the link a page-delivered offer carries (claim 11). Plain HTML forms answer the offer,
+ * so it works in any browser; everything interpolated is escaped.
+ */
+import type { Config } from '../config/schema.js';
+import type { QueueTicket } from './offer-lifecycle.js';
+import { escapeHtml } from './offer-markup.js';
+import type { OfferRecord } from './offer-record.js';
+
+/** The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer. */
+export function helpPageHtml(
+  offer: OfferRecord,
+  ticket: QueueTicket | undefined,
+  config: Config,
+  now: number,
+): string {
+  const { screen } = config.offers.content;
+  const id = encodeURIComponent(offer.id);
+  const back = `<p><a href="${escapeHtml(offer.path)}">Back to the page</a></p>`;
+  let main: string;
+  if (offer.state === 'shown' && now < (offer.expiresAt ?? 0)) {
+    main =
+      `<h1>${escapeHtml(screen.title)}</h1><p>${escapeHtml(screen.text)}</p>` +
+      `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/accept`)}">` +
+      `<button type="submit">${escapeHtml(config.offers.content.button.label)}</button></form>` +
+      `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/dismiss`)}">` +
+      '<button type="submit" class="secondary">No, thanks</button></form>' +
+      back;
+  } else if (offer.state === 'accepted') {
+    main = `<h1>Thank you</h1><p>${escapeHtml(waitText(ticket))}</p>${back}`;
+  } else {
+    main = `<h1>This offer has ended</h1><p>It is no longer open.</p>${back}`;
+  }
+  return (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(screen.title)}</title><style>${STYLE}</style></head>` +
+    `<body><main>${main}</main></body></html>`
+  );
+}
+
+/** The page's own policy: no script at all, forms only to this origin, never framed. */
+export const HELP_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+function waitText(ticket: QueueTicket | undefined): string {
+  if (ticket === undefined) return 'Your help request has ended.';
+  if (ticket.queuePosition === 0) return 'An agent is with you now.';
+  const wait =
+    ticket.estimatedWaitMs === null
+      ? 'as soon as an agent is available'
+      : `in about ${Math.max(1, Math.ceil(ticket.estimatedWaitMs / 60_000))} min`;
+  return `You are number ${ticket.queuePosition} in line; an agent will be with you ${wait}.`;
+}
+
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem;background:#f6f6f6;color:#222}' +
+  'main{max-width:32rem;margin:auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;' +
+  'box-shadow:0 1px 6px rgba(0,0,0,.15)}form{display:inline-block;margin:0 .5rem .5rem 0}' +
+  'button{font:inherit;font-weight:bold;padding:.5rem 1.25rem;cursor:pointer}' +
+  'button.secondary{font-weight:normal}';

@@ -1,0 +1,103 @@
+// POST offers/{id}/accept|dismiss and GET help?offer={id}: who may answer, and how.
+import t, { type Test } from 'tap';
+import { AGENTS, setAgent, startSite } from '../claims/_visitor.js';
+
+async function offered(t: Test, path = '/products') {
+  const site = await startSite(t, {
+    agents: { list: AGENTS, defaultCapacity: 1 },
+    gate: { mode: 'available' },
+    offers: { expireAfter: '60s' },
+    triggers: [{ name: 'browsing', when: { heartbeats: 1 } }],
+  });
+  await setAgent(site, 'alice', { status: 'available' });
+  const visitor = site.visitor();
+  await visitor.open(path);
+  site.clock.advance(5_000);
+  const { offer } = await visitor.beat();
+  if (!offer) throw new Error('no offer');
+  return { site, visitor, id: offer.id };
+}
+
+t.test('cross-site request forgery of an accept is refused', async (t) => {
+  // A page on another site posts a form to offers/{id}/accept with the visitor's cookie.
+  const { site, visitor, id } = await offered(t);
+  const post = (headers: Record<string, string>) =>
+    fetch(`${site.url}/__helpgate/offers/${id}/accept`, {
+      method: 'POST',
+      headers: { cookie: visitor.cookie, ...headers },
+    });
+  const attempts: Record<string, string>[] = [
+    { 'sec-fetch-site': 'cross-site' },
+    { 'sec-fetch-site': 'same-site' },
+    { origin: 'https://evil.example' },
+    { origin: 'null' },
+  ];
+  for (const headers of attempts) {
+    const res = await post(headers);
+    t.equal(res.status, 403, JSON.stringify(headers));
+    t.match(await res.json(), { error: { code: 'HG_ERR_CROSS_SITE' } });
+  }
+  const own = await post({ 'sec-fetch-site': 'same-origin', origin: site.url });
+  t.equal(own.status, 200, 'the site itself may');
+});
+
+t.test('answering without the visitor cookie is refused', async (t) => {
+  const { site, id } = await offered(t);
+  const res = await fetch(`${site.url}/__helpgate/offers/${id}/accept`, { method: 'POST' });
+  t.equal(res.status, 401);
+});
+
+t.test('unknown offers are 404, answered ones 409, other methods 405', async (t) => {
+  const { site, visitor, id } = await offered(t);
+  t.equal((await visitor.answer('AAAAAAAAAAAAAAAAAAAAAA', 'accept')).status, 404);
+  t.equal((await visitor.answer('not/an/id', 'accept')).status, 404);
+  const get = await fetch(`${site.url}/__helpgate/offers/${id}/accept`, {
+    headers: { cookie: visitor.cookie },
+  });
+  t.equal(get.status, 405);
+  t.equal(get.headers.get('allow'), 'POST');
+  t.equal((await visitor.answer(id, 'dismiss')).status, 200);
+  const again = await visitor.answer(id, 'accept');
+  t.equal(again.status, 409);
+  t.match(await again.json(), {
+    error: { code: 'HG_ERR_OFFER_CLOSED', message: /it is dismissed/ },
+  });
+});
+
+t.test("reading another visitor's HELP page is forbidden", async (t) => {
+  // Offer ids appear in pages; another visitor must not read or answer someone else's.
+  const { site, visitor, id } = await offered(t);
+  const stranger = site.visitor();
+  await stranger.open('/');
+  const page = await fetch(`${site.url}/__helpgate/help?offer=${id}`, {
+    headers: { cookie: stranger.cookie },
+  });
+  t.equal(page.status, 403);
+  t.equal((await stranger.answer(id, 'accept')).status, 403);
+  t.equal((await visitor.answer(id, 'accept')).status, 200, 'the owner still may');
+});
+
+t.test('the HELP page runs no script, cannot be framed, and escapes what it shows', async (t) => {
+  const { site, visitor, id } = await offered(
+    t,
+    '/products/%22%3E%3Cscript%3Ealert(1)%3C/script%3E',
+  );
+  const page = await fetch(`${site.url}/__helpgate/help?offer=${id}`, {
+    headers: { cookie: visitor.cookie },
+  });
+  t.equal(page.status, 200);
+  t.match(page.headers.get('content-security-policy'), /default-src 'none'/);
+  t.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  t.equal(page.headers.get('cache-control'), 'private, no-store');
+  const html = await page.text();
+  t.notMatch(html, /<script/i);
+  t.match(html, '<a href="/products/%22%3E%3Cscript%3Ealert(1)%3C/script%3E">Back to the page</a>');
+
+  const dismissed = await fetch(`${site.url}/__helpgate/offers/${id}/dismiss`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: visitor.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  t.equal(dismissed.status, 303, 'the form dismissal goes back to the page');
+  t.equal(dismissed.headers.get('location'), '/products/%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
+});

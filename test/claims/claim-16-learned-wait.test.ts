@@ -1,0 +1,30 @@
+// Claim 16: the predetermined wait is learned from how fast earlier visitors answered offers.
+import t from 'tap';
+import { AGENTS, BUSY_TRIGGER, capacity, learnFrom, setAgent, startSite } from './_visitor.js';
+
+t.test('claim 16: maxWait is the percentile of earlier response times', async (t) => {
+  const site = await startSite(t, {
+    agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '60s' },
+    gate: {
+      mode: 'within',
+      maxWait: 'learned',
+      learned: { percentile: 50, minSamples: 3, fallback: '10s', min: '5s', max: '5m' },
+    },
+    offers: { expireAfter: '5m' },
+    triggers: [BUSY_TRIGGER, { name: 'browsing', pages: ['/products'], when: { heartbeats: 1 } }],
+  });
+  await setAgent(site, 'alice', { status: 'available', capacity: 2 });
+  await learnFrom(site, [70_000, 80_000]);
+  t.match(await capacity(site), { samples: 2, maxWaitSeconds: 10, estimatedWaitSeconds: 60 });
+
+  const visitor = site.visitor();
+  await visitor.open('/products');
+  site.clock.advance(5_000);
+  t.equal((await visitor.beat()).offer, null, 'two samples: the 10 s fallback holds it back');
+
+  await setAgent(site, 'bob', { status: 'available' });
+  await learnFrom(site, [90_000]);
+  t.match(await capacity(site), { samples: 3, maxWaitSeconds: 80, estimatedWaitSeconds: 60 });
+  site.clock.advance(5_000);
+  t.ok((await visitor.beat()).offer, 'learned 80 s (p50 of 70, 80, 90 s) ≥ a 60 s wait: sent');
+});

@@ -1,0 +1,38 @@
+// Claim 32: on a page request, the page carries HELP when the estimated wait is below maxWait.
+import t from 'tap';
+import {
+  AGENTS,
+  BUSY_TRIGGER,
+  capacity,
+  occupySlot,
+  pageOfferId,
+  setAgent,
+  startSite,
+} from './_visitor.js';
+
+t.test('claim 32: the estimated wait decides whether the page carries HELP', async (t) => {
+  const site = await startSite(t, {
+    agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '40s' },
+    gate: { mode: 'within', maxWait: '45s' },
+    offers: { expireAfter: '60s' },
+    triggers: [
+      BUSY_TRIGGER,
+      { name: 'checkout-help', pages: ['/checkout'], when: { onRequest: true } },
+    ],
+  });
+  const visitor = site.visitor();
+  t.equal(pageOfferId((await visitor.open('/checkout')).html), null, 'no agent: wait unknown');
+  t.equal((await capacity(site)).estimatedWaitSeconds, null);
+
+  await setAgent(site, 'alice', { status: 'available' });
+  await occupySlot(site);
+  t.match(await capacity(site), { freeSlots: 0, estimatedWaitSeconds: 40 });
+  const first = site.visitor();
+  t.ok(pageOfferId((await first.open('/checkout')).html), '40 s < 45 s: with HELP');
+  t.match(await capacity(site), { estimatedWaitSeconds: 80 }, 'its reservation lengthens the wait');
+  t.equal(
+    pageOfferId((await site.visitor().open('/checkout')).html),
+    null,
+    '80 s > 45 s: the next visitor gets the page without it',
+  );
+});

@@ -1,0 +1,80 @@
+/**
+ * Offers from the real server in real Chromium, with an agent driven through the API: a page
+ * that goes out with the HELP option (claim 11) shows it as the beacon's panel and is answered
+ * in place; with JavaScript disabled the same offer is a link to the HELP page, whose plain
+ * forms accept it.
+ */
+import t, { type Test } from 'tap';
+import type { ConfigInput } from '../../../src/config/schema.js';
+import { startDemoShop } from '../../../src/demo/shop.js';
+import { assertCleanConsole, launchBrowser, watchedPage } from '../../fixtures/browser.js';
+import { startHelpgate } from '../../fixtures/servers.js';
+
+const browser = await launchBrowser(t);
+const ADMIN = 'admin-token-0123456789abcdef';
+
+async function shopWithAnAgent(t: Test, input: Partial<ConfigInput>): Promise<string> {
+  const shop = await startDemoShop();
+  t.teardown(() => shop.close());
+  const { url } = await startHelpgate(t, {
+    upstream: shop.url,
+    heartbeat: { interval: '1s' },
+    admin: { token: ADMIN },
+    agents: { list: [{ id: 'alice', token: 'alice-token-0123456789' }] },
+    gate: { mode: 'available' },
+    ...input,
+  });
+  const res = await fetch(`${url}/__helpgate/api/agents/alice`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ status: 'available' }),
+  });
+  t.equal(res.status, 200, 'alice is available');
+  return url;
+}
+
+t.test(
+  'claim 11: the next page carries the HELP option; the beacon makes it a panel',
+  async (t) => {
+    const url = await shopWithAnAgent(t, {
+      offers: { delivery: 'next-page' },
+      triggers: [{ name: 'browsing', when: { heartbeats: 1 } }],
+    });
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    await page.goto(`${url}/catalogue`);
+    await watched.heartbeat(() => true, 5_000);
+    t.equal(await page.locator('#helpgate-offer').count(), 0, 'nothing on the page being viewed');
+
+    await page.goto(`${url}/cart`);
+    const box = page.locator('#helpgate-offer');
+    await box.waitFor({ state: 'visible', timeout: 5_000 });
+    t.equal(await page.locator('#helpgate-page-offer').count(), 0, 'the link became the panel');
+    await box.getByRole('button', { name: 'Need help?' }).click();
+    await box.getByText('An agent is with you now').waitFor({ timeout: 5_000 });
+    const capacity = await fetch(`${url}/__helpgate/api/capacity`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    t.match(await capacity.json(), { freeSlots: 1, queueLength: 0, samples: 1 });
+    await assertCleanConsole(t, watched);
+  },
+);
+
+t.test('without JavaScript the HELP link leads to a page whose form accepts', async (t) => {
+  const url = await shopWithAnAgent(t, {
+    servicePoints: ['/cart'],
+    triggers: [{ name: 'at-cart', when: { onRequest: true, servicePoint: true } }],
+  });
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  t.teardown(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${url}/cart`);
+  const link = page.locator('#helpgate-page-offer a');
+  t.equal(await link.textContent(), 'Need help?');
+  await link.click();
+  await page.waitForURL(/\/__helpgate\/help\?offer=/);
+  t.equal(await page.locator('h1').textContent(), 'Can we help?');
+  await page.getByRole('button', { name: 'Need help?' }).click();
+  await page.getByText('An agent is with you now.').waitFor({ timeout: 5_000 });
+  t.match(page.url(), /\/__helpgate\/help\?offer=/, 'back on the HELP page, now a status');
+});
