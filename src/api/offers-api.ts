@@ -1,0 +1,168 @@
+/**
+ * The visitor's answers: `POST {prefix}offers/{id}/accept` and `…/dismiss` (from the beacon's
+ * panel, or the HELP page's forms), and `GET {prefix}help?offer={id}`, the HELP page itself.
+ * Only the visitor the offer was made to may answer it (the signed cookie names them), only
+ * from the site's own pages (a cross-site form or fetch is refused), and only while it is
+ * open.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config/schema.js';
+import { HelpgateError } from '../errors.js';
+import { HELP_PAGE_CSP, helpPageHtml } from '../offers/help-page.js';
+import type { QueueTicket } from '../offers/offer-lifecycle.js';
+import { helpPagePath } from '../offers/offer-markup.js';
+import type { Sessions } from '../session/sessions.js';
+import type { VisitorCookies } from '../session/visitor-cookie.js';
+import type { Clock } from '../util/clock.js';
+import { mediaTypeOf } from '../util/media-type.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { sendError, sendJson } from './respond.js';
+
+/** Client addresses whose answer rate is tracked at once. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+export interface OffersApiDeps {
+  config: Config;
+  sessions: Sessions;
+  cookies: VisitorCookies;
+  clock: Clock;
+  /** The current place of a help request in the queue. */
+  ticketOf(conversationId: string, now: number): QueueTicket | undefined;
+}
+
+type Origin = { proto: 'http' | 'https'; clientIp: string };
+
+export interface OffersApi {
+  /** `POST offers/{id}/{accept|dismiss}`; `rest` is the path after `offers/`. */
+  answer(req: IncomingMessage, res: ServerResponse, rest: string, origin: Origin): Promise<void>;
+  /** `GET help?offer={id}`. */
+  helpPage(req: IncomingMessage, res: ServerResponse, origin: Origin): Promise<void>;
+}
+
+export function createOffersApi(deps: OffersApiDeps): OffersApi {
+  const { config, sessions, cookies, clock } = deps;
+  const perAddress = createRateLimiter({
+    rate: config.rateLimit.perAddress,
+    maxKeys: MAX_TRACKED_ADDRESSES,
+    clock,
+  });
+
+  /** The rate limit and the signed cookie: `null` once an error went out. */
+  function visitor(req: IncomingMessage, res: ServerResponse, origin: Origin): string | null {
+    const limited = perAddress.take(origin.clientIp);
+    if (!limited.allowed) {
+      sendError(res, new HelpgateError('HG_ERR_RATE_LIMITED'), {
+        'Retry-After': String(Math.max(1, Math.ceil(limited.retryAfterMs / 1000))),
+      });
+      return null;
+    }
+    const sid = cookies.read(req.headers.cookie);
+    if (sid === null) sendError(res, new HelpgateError('HG_ERR_HB_NO_SESSION'));
+    return sid;
+  }
+
+  return {
+    async answer(req, res, rest, origin) {
+      req.resume();
+      const match = /^([A-Za-z0-9_-]{1,64})\/(accept|dismiss)$/.exec(rest);
+      if (match === null) return sendError(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      if (req.method !== 'POST') {
+        return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), { Allow: 'POST' });
+      }
+      if (isCrossSite(req, config, origin)) {
+        return sendError(res, new HelpgateError('HG_ERR_CROSS_SITE'));
+      }
+      const sid = visitor(req, res, origin);
+      if (sid === null) return;
+      const [, offerId, action] = match as unknown as [string, string, 'accept' | 'dismiss'];
+      const fromForm =
+        mediaTypeOf(req.headers['content-type']) === 'application/x-www-form-urlencoded';
+
+      const outcome = await sessions.answer(sid, offerId, action);
+      if (!outcome.ok) {
+        if (outcome.reason === 'closed' && fromForm) return seeOther(res, offerId);
+        const error =
+          outcome.reason === 'forbidden'
+            ? new HelpgateError('HG_ERR_OFFER_FORBIDDEN')
+            : outcome.reason === 'closed'
+              ? new HelpgateError('HG_ERR_OFFER_CLOSED', { state: outcome.state })
+              : outcome.reason === 'queue-full'
+                ? new HelpgateError('HG_ERR_QUEUE_FULL')
+                : new HelpgateError('HG_ERR_OFFER_NOT_FOUND');
+        return sendError(res, error);
+      }
+      if (fromForm) {
+        // The HELP page's forms: back to the page after a dismissal, to the status otherwise.
+        if (action === 'dismiss') return redirect(res, outcome.offer.path);
+        return seeOther(res, offerId);
+      }
+      if (outcome.ticket === null) return sendJson(res, 200, { state: outcome.offer.state });
+      sendJson(res, 200, {
+        conversationId: outcome.ticket.conversationId,
+        queuePosition: outcome.ticket.queuePosition,
+        estimatedWaitSeconds: waitSeconds(outcome.ticket.estimatedWaitMs),
+      });
+    },
+
+    async helpPage(req, res, origin) {
+      const sid = visitor(req, res, origin);
+      if (sid === null) return;
+      const offerId = new URL(req.url ?? '/', 'http://x').searchParams.get('offer') ?? '';
+      const found = await sessions.offer(sid, offerId);
+      if (!found.ok) {
+        return sendError(
+          res,
+          new HelpgateError(
+            found.reason === 'forbidden' ? 'HG_ERR_OFFER_FORBIDDEN' : 'HG_ERR_OFFER_NOT_FOUND',
+          ),
+        );
+      }
+      const now = clock.now();
+      const { offer } = found;
+      const ticket = offer.conversationId ? deps.ticketOf(offer.conversationId, now) : undefined;
+      const body = Buffer.from(helpPageHtml(offer, ticket, config, now));
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': String(body.length),
+        'Cache-Control': 'private, no-store',
+        'Content-Security-Policy': HELP_PAGE_CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'same-origin',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    },
+  };
+
+  function seeOther(res: ServerResponse, offerId: string) {
+    redirect(res, helpPagePath(config.prefix, offerId));
+  }
+}
+
+/** Whole seconds, rounded up; `null` stays unknown. */
+export function waitSeconds(ms: number | null): number | null {
+  return ms === null ? null : Math.ceil(ms / 1000);
+}
+
+function redirect(res: ServerResponse, location: string) {
+  res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': '0' });
+  res.end();
+}
+
+/**
+ * Whether the request comes from another site (cross-site request forgery of an answer):
+ * browsers say so in `Sec-Fetch-Site`, older ones in `Origin`. The cookie's SameSite=Lax keeps
+ * it off cross-site POSTs already; this holds even where a browser ignores SameSite.
+ */
+function isCrossSite(req: IncomingMessage, config: Config, origin: Origin): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const from = req.headers.origin;
+  if (from === undefined) return false;
+  if (from === 'null') return true;
+  try {
+    const expected = config.publicUrl ?? new URL(`${origin.proto}://${req.headers.host ?? ''}`);
+    return new URL(from).origin !== new URL(expected).origin;
+  } catch {
+    return true;
+  }
+}
