@@ -159,6 +159,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     clock,
   };
 
+  let closing: Promise<void> | undefined;
   return {
     config,
     store,
@@ -181,11 +182,15 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     handleConnect(req, socket) {
       rejectConnect(req, socket, logger);
     },
-    async close() {
-      await forwarder.close();
-      // Always: a reloaded instance shares the profiles, and the last one closed saves them.
-      await profiles.flush();
-      if (ownsStore) await store.close();
+    close() {
+      // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.
+      closing ??= (async () => {
+        await forwarder.close();
+        // Always: a reloaded instance shares the profiles, and the last one closed saves them.
+        await profiles.flush();
+        if (ownsStore) await store.close();
+      })();
+      return closing;
     },
   };
 }
