@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
+import { HelpgateError } from './errors.js';
 import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -77,6 +78,13 @@ export interface Helpgate {
 export function createHelpgate(config: Config, options: HelpgateOptions = {}): Helpgate {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
+  if (options.store === undefined && config.store.kind === 'redis') {
+    // Silently falling back to memory would split a multi-instance deployment into islands.
+    throw new HelpgateError('HG_ERR_START', {
+      reason:
+        'store.kind "redis" is not available in this version of helpgate; use { kind: memory } with a single instance',
+    });
+  }
   const ownsStore = options.store === undefined;
   const store = options.store ?? memoryStoreFor(config, clock, logger);
   // Profiles and learned figures share one state file (a section each).
