@@ -99,10 +99,14 @@ export interface Offers {
   ): HeartbeatOffers;
   /** The visitor answered offer `offerId` of this session. */
   answer(session: Session, offerId: string, action: 'accept' | 'dismiss', now: number): Answer;
+  /** The visitor opened the HELP page of `offer` (claim 11 without JavaScript). */
+  viewed(session: Session, offer: OfferRecord): void;
 }
 
 export function createOffers(deps: OfferDeps): Offers {
   const { config, capacity, learning } = deps;
+  // Two heartbeat intervals: the page's first heartbeat comes one interval after it loads.
+  const unconfirmedMs = 2 * config.heartbeat.interval;
   const notify = (offer: OfferRecord, session: Session) => deps.onTransition?.(offer, session);
 
   function end(
@@ -134,8 +138,17 @@ export function createOffers(deps: OfferDeps): Offers {
   function show(session: Session, offer: OfferRecord, now: number, pv: string | null) {
     markShown(session, offer, now, learning.expireAfter());
     offer.pv = pv;
-    capacity.reserve(offer.id, session.id, offer.expiresAt!);
+    // An offer inside a page holds its slot for its whole life only once a browser shows it:
+    // the page's beacon reports it, or the visitor opens the HELP page. Until then it holds
+    // it briefly, so a crawler fetching pages cannot reserve every agent (see `confirm`).
+    const until = pv === null ? Math.min(offer.expiresAt!, now + unconfirmedMs) : offer.expiresAt!;
+    capacity.reserve(offer.id, session.id, until);
     notify(offer, session);
+  }
+
+  /** A browser shows the offer: its reservation lasts until the offer expires. */
+  function confirm(session: Session, offer: OfferRecord) {
+    if (offer.state === 'shown') capacity.reserve(offer.id, session.id, offer.expiresAt!);
   }
 
   /**
@@ -218,6 +231,7 @@ export function createOffers(deps: OfferDeps): Offers {
         if (offer.pv === null) {
           // An offer made with a page learns its page-view id from that page's first heartbeat.
           offer.pv = page.pv;
+          confirm(session, offer);
         } else if (offer.pv !== page.pv) {
           end(session, offer, 'withdrawn', now, 'page view ended');
           if (offer.shownAt !== undefined) withdraw.push(offer.id);
@@ -238,6 +252,10 @@ export function createOffers(deps: OfferDeps): Offers {
       if (!gateLetsOut(now)) return { offer: null, withdraw };
       show(session, pending, now, page.pv);
       return { offer: pending, withdraw };
+    },
+
+    viewed(session, offer) {
+      confirm(session, offer);
     },
 
     answer(session, offerId, action, now) {

@@ -274,6 +274,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
           reason: owner !== undefined && owner !== sid ? 'forbidden' : 'unknown',
         };
       }
+      offers.viewed(session, offer);
       return { ok: true, offer, session };
     },
   };
