@@ -48,3 +48,26 @@ export function createAdminAuth(config: Config): AdminAuth {
     },
   };
 }
+
+/** Who a Bearer token names: the admin, one agent, or nobody (`null`). */
+export type Caller = { kind: 'admin' } | { kind: 'agent'; id: string };
+
+/**
+ * Identifies the caller of an API that agents may use too (their own agent record, their own
+ * conversations). Every token is compared, not only until a match, so timing names no agent.
+ */
+export function createCallerIdentity(config: Config): (req: IncomingMessage) => Caller | null {
+  const adminToken = config.admin.token;
+  const agentTokens = config.agents.list.map(({ id, token }) => ({ id, token }));
+  return (req) => {
+    const token = bearerToken(req);
+    if (token === null) return null;
+    const isAdmin = adminToken !== null && tokensEqual(token, adminToken);
+    let agentId: string | null = null;
+    for (const agent of agentTokens) {
+      if (tokensEqual(token, agent.token) && agentId === null) agentId = agent.id;
+    }
+    if (isAdmin) return { kind: 'admin' };
+    return agentId === null ? null : { kind: 'agent', id: agentId };
+  };
+}

@@ -20,7 +20,7 @@ import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
-import { bearerToken, createAdminAuth, tokensEqual } from './admin-auth.js';
+import { type Caller, createAdminAuth, createCallerIdentity } from './admin-auth.js';
 import type { ParamHandler } from './profiles-api.js';
 import { readBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
@@ -44,8 +44,6 @@ export interface AgentsApi {
   list: RouteHandler;
 }
 
-type Caller = { kind: 'admin' } | { kind: 'agent'; id: string };
-
 type Change = { status?: AgentStatus; capacity?: number };
 
 const CHANGE_KEYS = new Set(['status', 'capacity']);
@@ -54,22 +52,8 @@ const unauthorized = (res: ServerResponse) =>
   sendError(res, new HelpgateError('HG_ERR_UNAUTHORIZED'), { 'WWW-Authenticate': 'Bearer' });
 
 export function createAgentsApi({ config, capacity, clock }: AgentsApiDeps): AgentsApi {
-  const adminToken = config.admin.token;
-  const agentTokens = config.agents.list.map(({ id, token }) => ({ id, token }));
+  const identify = createCallerIdentity(config);
   const adminAuth = createAdminAuth(config);
-
-  function identify(req: IncomingMessage): Caller | null {
-    const token = bearerToken(req);
-    if (token === null) return null;
-    const isAdmin = adminToken !== null && tokensEqual(token, adminToken);
-    // Every agent token is compared, not only until a match, so timing names no agent.
-    let agentId: string | null = null;
-    for (const agent of agentTokens) {
-      if (tokensEqual(token, agent.token) && agentId === null) agentId = agent.id;
-    }
-    if (isAdmin) return { kind: 'admin' };
-    return agentId === null ? null : { kind: 'agent', id: agentId };
-  }
 
   /** The caller allowed to use agent `id`, or `undefined` once refused. */
   function authorize(req: IncomingMessage, res: ServerResponse, id: string): Caller | undefined {

@@ -19,6 +19,7 @@ import { createAdminAuth } from './admin-auth.js';
 import { createAgentsApi } from './agents-api.js';
 import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
+import { createConversationsApi } from './conversations-api.js';
 import { createHeartbeatHandler } from './heartbeat.js';
 import { createMetricsRoute } from './metrics-route.js';
 import { createOffersApi } from './offers-api.js';
@@ -82,6 +83,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ticketOf: (conversationId, now) => capacity.ticket(conversationId, now),
   });
   const agents = createAgentsApi({ config, capacity, clock });
+  const conversations = createConversationsApi({ config, capacity, clock });
   const capacityApi = createCapacityApi({
     config,
     capacity,
@@ -96,6 +98,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ['healthz', { GET: health, HEAD: health }],
     ['api/capacity', { GET: capacityApi }],
     ['api/agents', { GET: agents.list }],
+    ['api/conversations', { GET: conversations.list }],
   ]);
   if (deps.metrics) {
     const metricsRoute = createMetricsRoute(config, deps.metrics);
@@ -108,6 +111,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
    */
   const selfAuthRoutes = new Map<string, Record<string, ParamHandler>>([
     ['api/agents/', agents.byId],
+    ['api/conversations/', conversations.byId],
   ]);
 
   /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */

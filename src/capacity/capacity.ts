@@ -127,6 +127,8 @@ export interface Capacity {
   conversation(conversationId: string): Conversation | undefined;
   /** An agent's conversations, oldest assignment first (empty for an unknown id). */
   conversationsOf(agentId: string): Conversation[];
+  /** The help queue, first in line first. */
+  queued(): Conversation[];
   /**
    * Ends a conversation: a queued one just leaves the queue; an assigned one reports its
    * handle time (now − assignedAt) and frees its slot for the queue's head. False if unknown.
@@ -411,6 +413,10 @@ export function createCapacity(options: CapacityOptions): Capacity {
       const agent = agents.get(agentId);
       if (agent === undefined) return [];
       return [...agent.conversations].map((id) => copy(conversations.get(id)!));
+    },
+
+    queued() {
+      return queue.map((id) => copy(conversations.get(id)!));
     },
 
     endConversation(conversationId, now) {
