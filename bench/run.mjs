@@ -6,6 +6,7 @@
 //
 //   npm run bench                                   # builds, then runs everything
 //   BENCH_SECONDS=5 BENCH_SOAK_SECONDS=20 npm run bench
+//   BENCH_ROWS=helpgate-unique,lolhtml-unique npm run bench   # only these rows (see `defineRows`)
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { cpus } from 'node:os';
@@ -29,6 +30,13 @@ const settings = {
   rounds: setting('BENCH_ROUNDS', 1),
   soakSeconds: setting('BENCH_SOAK_SECONDS', 60),
 };
+
+/**
+ * With `BENCH_ROWS` (comma-separated row keys, plus `memory` and `step` for the soak and the
+ * rewrite step), only those run; the ratios whose rows did not run read n/a.
+ */
+const only = process.env.BENCH_ROWS ? new Set(process.env.BENCH_ROWS.split(',')) : null;
+const wanted = (key) => only === null || only.has(key);
 
 const SETTLE_MS = 1000;
 
@@ -251,7 +259,7 @@ async function main() {
     json: (await get(`${upstream.url}/data.json`)).body,
     blob: (await get(`${upstream.url}/blob`)).body,
   };
-  const rows = defineRows(servers, originals);
+  const rows = defineRows(servers, originals).filter((row) => wanted(row.key));
   const problems = new Map();
   for (const row of rows) {
     const problem = await checkRow(row);
@@ -265,23 +273,28 @@ async function main() {
     if (servers[name]) await stopChild(servers[name]);
   }
 
-  progress(`memory: ${settings.soakSeconds} s run of a fresh helpgate …`);
-  const memory = await soak(upstream.url, {
-    seconds: settings.soakSeconds,
-    connections: settings.connections,
-  });
-  if (memory === null) progress('memory: /proc/<pid>/status is not readable here; no RSS row');
+  let memory = null;
+  if (wanted('memory')) {
+    progress(`memory: ${settings.soakSeconds} s run of a fresh helpgate …`);
+    memory = await soak(upstream.url, {
+      seconds: settings.soakSeconds,
+      connections: settings.connections,
+    });
+    if (memory === null) progress('memory: /proc/<pid>/status is not readable here; no RSS row');
+  }
   await stopAll();
 
-  progress('rewrite step alone …');
   let step = null;
   let stepTable = null;
-  try {
-    const { measureRewriteStep, rewriteStepTable } = await import('./rewrite-step.mjs');
-    step = await measureRewriteStep();
-    stepTable = rewriteStepTable(step);
-  } catch (error) {
-    progress(`rewrite step: not measured (${error.message}); run \`npm run build\` first`);
+  if (wanted('step')) {
+    progress('rewrite step alone …');
+    try {
+      const { measureRewriteStep, rewriteStepTable } = await import('./rewrite-step.mjs');
+      step = await measureRewriteStep();
+      stepTable = rewriteStepTable(step);
+    } catch (error) {
+      progress(`rewrite step: not measured (${error.message}); run \`npm run build\` first`);
+    }
   }
 
   const cores = cpus();

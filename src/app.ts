@@ -151,7 +151,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   });
   const customers = createCustomerHook({ config, cookies, sessions, profiles, clock, logger });
   const forwarder = createForwarder(config, { logger });
-  const rewriter = createRewriter(config, { logger });
+  const rewriter = createRewriter(config, { logger, clock });
   const isExcluded = compileGlobs(config.exclude);
   const parts: Parts = {
     config,

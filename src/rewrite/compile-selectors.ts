@@ -111,17 +111,28 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     if (problem !== undefined) throw new Error(problem);
     for (const complex of parse(selector)) candidates.push(compileCandidate(complex, indexOfAttr));
   }
-  const count = candidates.length;
-  const matches: Test = (el, stack, depth) => {
+  // Most elements have none of the attributes the selectors read: only the candidates that
+  // need no attribute can match them.
+  const bare = candidates.filter((c) => c.attr < 0);
+  const check = (
+    list: readonly Candidate[],
+    el: OpenElement,
+    stack: readonly OpenElement[],
+    depth: number,
+  ) => {
     const attrs = el.attrs;
-    for (let i = 0; i < count; i++) {
-      const c = candidates[i]!;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
       if (c.name !== null && c.name !== el.name) continue;
       if (c.attr >= 0 && (attrs === null || attrs[c.attr] === null)) continue;
       if (c.test(el, stack, depth)) return true;
     }
     return false;
   };
+  const matches: Test = (el, stack, depth) =>
+    el.attrs === null
+      ? bare.length > 0 && check(bare, el, stack, depth)
+      : check(candidates, el, stack, depth);
   return { attributeNames, matches };
 }
 

@@ -161,14 +161,48 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
   };
 }
 
-/** One listener that calls each step in order. */
+/**
+ * One listener that calls each step in order. A step may drop its element hooks (set them to
+ * `undefined`) once it needs them no more: they are looked up on every call.
+ */
 function fanOut(steps: readonly TreeListener[]): TreeListener {
-  // Called for every element: only the steps that listen, each called directly.
-  const starts = steps.flatMap((s) => (s.elementStart ? [s.elementStart.bind(s)] : []));
-  const ends = steps.flatMap((s) => (s.elementEnd ? [s.elementEnd.bind(s)] : []));
+  // Called for every element: only the steps that listen, each called directly, with fixed
+  // arguments (a rest parameter would cost an array per call).
+  type Start = NonNullable<TreeListener['elementStart']>;
+  type End = NonNullable<TreeListener['elementEnd']>;
+  const starts = steps.filter((s) => s.elementStart);
+  const ends = steps.filter((s) => s.elementEnd);
+  const [s1, s2] = starts;
+  const [e1, e2] = ends;
+  const elementStart: Start =
+    starts.length === 0
+      ? () => {}
+      : starts.length === 1
+        ? (el, tag, depth, isVoid) => s1!.elementStart?.(el, tag, depth, isVoid)
+        : starts.length === 2
+          ? (el, tag, depth, isVoid) => {
+              s1!.elementStart?.(el, tag, depth, isVoid);
+              s2!.elementStart?.(el, tag, depth, isVoid);
+            }
+          : (el, tag, depth, isVoid) => {
+              for (const s of starts) s.elementStart?.(el, tag, depth, isVoid);
+            };
+  const elementEnd: End =
+    ends.length === 0
+      ? () => {}
+      : ends.length === 1
+        ? (el, end, certain) => e1!.elementEnd?.(el, end, certain)
+        : ends.length === 2
+          ? (el, end, certain) => {
+              e1!.elementEnd?.(el, end, certain);
+              e2!.elementEnd?.(el, end, certain);
+            }
+          : (el, end, certain) => {
+              for (const s of ends) s.elementEnd?.(el, end, certain);
+            };
   return {
-    elementStart: chain(starts),
-    elementEnd: chain(ends),
+    elementStart,
+    elementEnd,
     headStart(at) {
       for (const s of steps) s.headStart?.(at);
     },
@@ -187,21 +221,5 @@ function fanOut(steps: readonly TreeListener[]): TreeListener {
     end(at, inData) {
       for (const s of steps) s.end?.(at, inData);
     },
-  };
-}
-
-/** One function calling each of `fns` with its arguments, in order. */
-function chain<A extends unknown[]>(fns: ((...args: A) => void)[]): (...args: A) => void {
-  const [first, second] = fns;
-  if (fns.length === 0) return () => {};
-  if (fns.length === 1) return first!;
-  if (fns.length === 2) {
-    return (...args) => {
-      first!(...args);
-      second!(...args);
-    };
-  }
-  return (...args) => {
-    for (const fn of fns) fn(...args);
   };
 }

@@ -53,6 +53,9 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
   const place = (at: number, where: BeaconPlacement) => {
     if (done) return;
     done = true;
+    // Nothing about elements matters any more: spare the rest of the page the calls.
+    step.elementStart = undefined;
+    step.elementEnd = undefined;
     splicer.release(HOLD);
     let nonce = options.nonce;
     if (metaPolicies.length > 0) {
@@ -68,7 +71,7 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
     options.placed(where);
   };
 
-  return {
+  const step: TreeListener = {
     elementStart(el, tag, depth) {
       if (done) return;
       if (inHead && depth === 2) headChild = el;
@@ -106,4 +109,5 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
       }
     },
   };
+  return step;
 }

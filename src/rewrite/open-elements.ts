@@ -145,6 +145,9 @@ const K_SCOPE_SHIFT = 4; // one bit per SCOPE_* kind
 const K_MODE_SHIFT = 12;
 /** The mode field of `html`, whose mode depends on the head and body seen so far. */
 const K_MODE_HTML = 15;
+/** An HTML `p` or `button`: counted while open, so most scope checks for them need no walk. */
+const K_P = 1 << 16;
+const K_BUTTON = 1 << 17;
 
 const ELEMENT_MODES: Record<string, number> = {
   select: M_SELECT,
@@ -187,6 +190,8 @@ function computeKind(name: string, ns: Namespace): number {
   if (ns === NS_HTML) {
     if (IMPLIED_END.has(name)) k |= K_IMPLIED_END;
     if (HEADINGS.has(name)) k |= K_HEADING;
+    if (name === 'p') k |= K_P;
+    else if (name === 'button') k |= K_BUTTON;
     if (name === 'html') k |= K_MODE_HTML << K_MODE_SHIFT;
     else if (Object.hasOwn(ELEMENT_MODES, name)) k |= (ELEMENT_MODES[name]! + 1) << K_MODE_SHIFT;
   }
@@ -349,10 +354,20 @@ export class TreeBuilder implements TokenSink {
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
+  /** Open HTML `p` and `button` elements (see {@link K_P}). */
+  private openP = 0;
+  private openButtons = 0;
+
+  /** One null per attribute name: copied for an element that has one of them. */
+  private readonly noAttrs: (string | null)[];
+  /** The lengths of the attribute names, as bits (see {@link TagToken.valuesOf}). */
+  private readonly nameLengths: number;
 
   constructor(listener: TreeListener, attributeNames: readonly string[] = []) {
     this.listener = listener;
     this.attributeNames = attributeNames;
+    this.noAttrs = attributeNames.map(() => null);
+    this.nameLengths = attributeNames.reduce((bits, n) => bits | (1 << Math.min(n.length, 31)), 0);
   }
 
   /** Connects the tokenizer whose text mode this builder switches. */
@@ -458,6 +473,7 @@ export class TreeBuilder implements TokenSink {
     }
     while (this.stack.length > 0) {
       const el = this.stack.pop()!;
+      this.counted(el, -1);
       this.modeCache = -1;
       // Nothing follows an element open at the end: no formatting element is reopened after
       // it and no token after it could be parsed differently.
@@ -616,6 +632,13 @@ export class TreeBuilder implements TokenSink {
     return this.stack[this.stack.length - 1];
   }
 
+  /** Keeps the counts of open `p` and `button` elements as `el` is pushed (1) or removed (-1). */
+  private counted(el: OpenElement, by: 1 | -1): void {
+    const k = el.kind;
+    if ((k & K_P) !== 0) this.openP += by;
+    else if ((k & K_BUTTON) !== 0) this.openButtons += by;
+  }
+
   private hazard(at: number): void {
     if (at > this.lastHazard) this.lastHazard = at;
   }
@@ -647,7 +670,7 @@ export class TreeBuilder implements TokenSink {
   private computeMode(): number {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
-      const m = stack[i]!.kind >>> K_MODE_SHIFT;
+      const m = (stack[i]!.kind >>> K_MODE_SHIFT) & 15;
       if (m === 0) continue;
       if (m !== K_MODE_HTML) return m - 1;
       return this.head === null ? M_BEFORE_HEAD : this.bodyOpen ? M_BODY : M_AFTER_HEAD;
@@ -658,15 +681,7 @@ export class TreeBuilder implements TokenSink {
   private captureAttrs(tag: TagToken | null): (string | null)[] | null {
     const names = this.attributeNames;
     if (tag === null || names.length === 0 || tag.attributeCount === 0) return null;
-    let values: (string | null)[] | null = null;
-    for (let k = 0; k < names.length; k++) {
-      const v = tag.attr(names[k]!);
-      if (v !== null) {
-        values ??= new Array<string | null>(names.length).fill(null);
-        values[k] = v;
-      }
-    }
-    return values;
+    return tag.valuesOf(names, this.nameLengths, this.noAttrs);
   }
 
   private make(
@@ -724,7 +739,8 @@ export class TreeBuilder implements TokenSink {
     if (tag === null && !structural) this.disturbed = true;
     if (!structural) this.claim(el);
     this.stack.push(el);
-    if (el.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
+    this.counted(el, 1);
+    if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     if (name === 'template' && ns === NS_HTML) this.templates++;
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
     return el;
@@ -767,7 +783,8 @@ export class TreeBuilder implements TokenSink {
   private pop(end: number, closes = true): void {
     const el = this.stack.pop();
     if (!el) return;
-    if (el.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
+    this.counted(el, -1);
+    if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     // A start tag that closes elements makes the element it opens uncertain, unless they go too.
     if (closes && el.start < this.poppedFrom) this.poppedFrom = el.start;
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
@@ -807,6 +824,9 @@ export class TreeBuilder implements TokenSink {
   }
 
   private inScope(name: string, kind = SCOPE_DEFAULT): boolean {
+    if ((name === 'p' && this.openP === 0) || (name === 'button' && this.openButtons === 0)) {
+      return false;
+    }
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const n = this.stack[i]!;
       if (n.ns === NS_HTML && n.name === name) return true;
@@ -885,8 +905,14 @@ export class TreeBuilder implements TokenSink {
   }
 
   private afeRemove(el: OpenElement): void {
-    const i = this.afe.lastIndexOf(el);
-    if (i >= 0) this.afe.splice(i, 1);
+    const afe = this.afe;
+    // Mostly the last entry (`</a>` right after its `<a>`): no splice needed.
+    if (afe[afe.length - 1] === el) {
+      afe.pop();
+      return;
+    }
+    const i = afe.lastIndexOf(el);
+    if (i >= 0) afe.splice(i, 1);
   }
 
   private afeLast(name: string): OpenElement | undefined {
@@ -915,7 +941,8 @@ export class TreeBuilder implements TokenSink {
       const e = afe[i]!;
       const clone = this.make(null, e.name, NS_HTML, at, e.attrs as (string | null)[] | null);
       this.stack.push(clone);
-      if (clone.kind >>> K_MODE_SHIFT !== 0) this.modeCache = -1;
+      this.counted(clone, 1);
+      if ((clone.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
       this.listener.elementStart?.(clone, null, this.stack.length - 1, false);
       afe[i] = clone;
     }
@@ -1133,6 +1160,7 @@ export class TreeBuilder implements TokenSink {
         const i = this.stack.indexOf(old);
         if (i >= 0) {
           this.stack.splice(i, 1);
+          this.counted(old, -1);
           this.modeCache = -1;
           this.listener.elementEnd?.(old, tag.start, false);
         }
@@ -1690,6 +1718,7 @@ export class TreeBuilder implements TokenSink {
         if (this.current() !== node) {
           this.hazard(at);
           this.stack.splice(this.stack.indexOf(node), 1);
+          this.counted(node, -1);
           this.modeCache = -1;
           this.listener.elementEnd?.(node, tag.end, false);
           return;

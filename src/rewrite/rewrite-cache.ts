@@ -7,6 +7,11 @@
  *
  * Pages that carry something for one visitor only (the HELP option) never come here: the
  * caller leaves them out, and nothing in the key could tell two visitors apart.
+ *
+ * Keeping a page costs a copy of its bytes, and in a full cache it pushes another page out. So
+ * once the cache is full, a page is kept only when its key was asked for before (a short
+ * memory of recent keys, the "doorkeeper" of TinyLFU): a URL asked for once — a search result,
+ * a link with a fresh token — neither costs the copy nor evicts a page that visitors repeat.
  */
 import { LRUCache } from 'lru-cache';
 import type { PageOrigin } from './content-security-policy.js';
@@ -58,6 +63,11 @@ export function pageCacheKey(parts: PageCacheKeyParts): string {
 export interface RewriteCache {
   /** The entry for a key (it becomes the most recently used). */
   get(key: string): CachedPage | undefined;
+  /**
+   * Whether the page about to be rewritten for `key` is worth keeping: while the cache has
+   * room, or when the key was asked for before (see the module comment). Remembers the key.
+   */
+  wants(key: string): boolean;
   /** Stores an entry, evicting the least recently used ones beyond the bounds. */
   set(key: string, page: CachedPage): void;
   /** Entries held now. */
@@ -78,8 +88,21 @@ export function createRewriteCache(options: {
     sizeCalculation: (page, key) =>
       Math.max(1, page.original.length + page.output.length + key.length),
   });
+  // Recent keys, oldest first (a Set iterates in insertion order).
+  const seen = new Set<string>();
+  const maxSeen = 4 * options.maxEntries;
+  /** Room for one more entry the size of the average one held. */
+  const hasRoom = () =>
+    lru.size < options.maxEntries &&
+    (lru.size === 0 || lru.calculatedSize * (1 + 1 / lru.size) <= options.maxBytes);
   return {
     get: (key) => lru.get(key),
+    wants: (key) => {
+      if (lru.has(key) || hasRoom() || seen.delete(key)) return true;
+      seen.add(key);
+      if (seen.size > maxSeen) seen.delete(seen.values().next().value!);
+      return false;
+    },
     set: (key, page) => {
       lru.set(key, page);
     },

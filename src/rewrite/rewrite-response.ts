@@ -20,6 +20,12 @@
  * early, the page falls back to the normal path with the matched prefix (taken from the entry)
  * and the current chunk, so the visitor gets what the normal path gives, and its result
  * replaces the entry.
+ *
+ * At most a few pages are rewritten at once (see rewrite-slots.ts): a page that would be
+ * rewritten waits for a slot before its body is read, and past the wait it is served
+ * unmodified — as is a repeated page whose body turned out to differ from the cached one. A
+ * page carrying a visitor's HELP option is always rewritten: the offer is already counted as
+ * shown.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
@@ -28,6 +34,7 @@ import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sendProxyError } from '../proxy/send-proxy-error.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { charsetFromContentType } from './charset.js';
 import { compileSelectors, type StripMatcher } from './compile-selectors.js';
 import { createHtmlRewriter, type HtmlRewriter } from './html-rewriter.js';
@@ -41,6 +48,12 @@ import {
   pageCacheKey,
   type RewriteCache,
 } from './rewrite-cache.js';
+import {
+  createRewriteSlots,
+  defaultSlotLimits,
+  type RewriteSlots,
+  type SlotLimits,
+} from './rewrite-slots.js';
 
 /** A page whose rewritten bytes stay within this size is sent whole, with Content-Length. */
 export const WHOLE_PAGE_BYTES = 64 * 1024;
@@ -82,6 +95,11 @@ export interface RewriterStats {
   cacheEntries: number;
   /** Bytes in the rewrite cache (upstream originals plus outputs). */
   cacheBytes: number;
+  /** Pages served unmodified because too many were being rewritten (see rewrite-slots.ts). */
+  refused: number;
+  /** Pages being rewritten now, and pages waiting for their turn. */
+  active: number;
+  waiting: number;
 }
 
 export interface Rewriter {
@@ -98,17 +116,20 @@ interface Shared {
   maxBytes: number;
   logger: Logger;
   cache: RewriteCache | null;
-  counters: { cacheHits: number; cacheMismatches: number; rewrites: number };
+  slots: RewriteSlots;
+  counters: { cacheHits: number; cacheMismatches: number; rewrites: number; refused: number };
 }
 
 /**
  * Creates the rewriter for a config: the strip selectors are compiled once, here, and the
  * rewrite cache (`rewrite.cacheEntries` entries, 0 = off; at most `cacheBytes`, default
  * {@link CACHE_TOTAL_BYTES}) lives as long as the rewriter, so it never outlives the selectors.
+ * `slots` overrides the limits on pages rewritten at once ({@link defaultSlotLimits}); `clock`
+ * measures how long a page waited for its turn.
  */
 export function createRewriter(
   config: Config,
-  deps: { logger: Logger; cacheBytes?: number },
+  deps: { logger: Logger; cacheBytes?: number; slots?: Partial<SlotLimits>; clock?: Clock },
 ): Rewriter {
   const shared: Shared = {
     matcher: compileSelectors(config.strip),
@@ -118,7 +139,8 @@ export function createRewriter(
       maxEntries: config.rewrite.cacheEntries,
       maxBytes: deps.cacheBytes ?? CACHE_TOTAL_BYTES,
     }),
-    counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0 },
+    slots: createRewriteSlots({ ...defaultSlotLimits(), ...deps.slots }, deps.clock ?? systemClock),
+    counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0, refused: 0 },
   };
   return {
     rewrite(job) {
@@ -131,6 +153,8 @@ export function createRewriter(
         ...shared.counters,
         cacheEntries: shared.cache?.entries ?? 0,
         cacheBytes: shared.cache?.bytes ?? 0,
+        active: shared.slots.active,
+        waiting: shared.slots.waiting,
       };
     },
   };
@@ -138,7 +162,8 @@ export function createRewriter(
 
 /** The state of one response on its way through. */
 class PageRewrite {
-  private state: 'comparing' | 'buffering' | 'streaming' | 'original' | 'done' = 'buffering';
+  private state: 'comparing' | 'waiting' | 'buffering' | 'streaming' | 'original' | 'done' =
+    'buffering';
   private readonly coding: Coding | null;
   private readonly http10: boolean;
   private readonly maxBytes: number;
@@ -164,6 +189,11 @@ class PageRewrite {
   private sniff: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly draining = new Set<NodeJS.WritableStream>();
+  /** Releases the page's rewrite slot, or withdraws its request for one while it waits. */
+  private slot: (() => void) | null = null;
+  /** Body bytes that came while the page waited for a slot (state `waiting`), and its end. */
+  private held: Buffer[] = [];
+  private heldEnd = false;
 
   constructor(
     private readonly job: RewriteJob,
@@ -218,21 +248,97 @@ class PageRewrite {
     body.on('data', (chunk: Buffer) => this.onRaw(chunk));
     body.on('end', () => this.onRawEnd());
     body.on('error', (error) => this.fail(error, false));
-    if (!this.http10) {
-      this.timer = setTimeout(() => {
-        // The wait is for the upstream, not for our own work: once the whole body has
-        // arrived, the page goes out whole however long decoding and rewriting take.
-        if (this.originalEnded) return;
-        this.firstByteDue = true;
-        this.startStreaming();
-      }, FIRST_BYTE_WAIT_MS);
-      this.timer.unref();
+    if (this.state === 'buffering' || this.state === 'comparing') this.armTimer();
+  }
+
+  private armTimer(): void {
+    if (this.http10) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // The wait is for the upstream, not for our own work: once the whole body has
+      // arrived, the page goes out whole however long decoding and rewriting take. Nor is it
+      // for a rewrite slot: that wait starts again when the rewrite does.
+      if (this.originalEnded || this.state === 'waiting') return;
+      this.firstByteDue = true;
+      this.startStreaming();
+    }, FIRST_BYTE_WAIT_MS);
+    this.timer.unref();
+  }
+
+  /** Starts rewriting the page once it has a slot; see the module comment. */
+  private startRewrite(): void {
+    if (this.job.bodyEnd === undefined) {
+      // The answer may come at once (from inside `request`) or later.
+      let later = false;
+      let now = null as 'ready' | 'refused' | null;
+      const withdraw = this.shared.slots.request(
+        (release) => {
+          this.slot = release;
+          if (later) this.granted();
+          else now = 'ready';
+        },
+        () => {
+          if (later) this.refused();
+          else now = 'refused';
+        },
+      );
+      later = true;
+      if (now === 'refused') {
+        this.refused();
+        return;
+      }
+      if (now === null) {
+        this.slot = withdraw;
+        this.state = 'waiting';
+        this.job.body.pause();
+        return;
+      }
+    }
+    this.shared.counters.rewrites++;
+    this.startRecording();
+  }
+
+  private startRecording(): void {
+    if (this.cacheKey !== null && this.shared.cache!.wants(this.cacheKey)) {
+      this.recorder = new PageRecorder();
     }
   }
 
-  private startRewrite(): void {
+  /** A slot freed up for the waiting page: rewrite what came meanwhile, then the rest. */
+  private granted(): void {
+    if (this.state !== 'waiting') {
+      this.dropSlot();
+      return;
+    }
+    this.state = 'buffering';
     this.shared.counters.rewrites++;
-    if (this.cacheKey !== null) this.recorder = new PageRecorder();
+    this.startRecording();
+    const held = this.held;
+    this.held = [];
+    for (const chunk of held) this.onRaw(chunk);
+    if (this.heldEnd) {
+      this.onRawEnd();
+      return;
+    }
+    this.job.body.resume();
+    if (this.firstByteDue) this.startStreaming();
+    else if (this.timer === null) this.armTimer();
+  }
+
+  /** Too many pages are being rewritten: this one goes out as the upstream sent it. */
+  private refused(): void {
+    if (this.state === 'done') return;
+    this.shared.counters.refused++;
+    this.original = this.held;
+    this.held = [];
+    if (this.heldEnd) this.originalEnded = true;
+    this.serveOriginal('too many pages being rewritten at once', 'debug');
+  }
+
+  private dropSlot(): void {
+    const slot = this.slot;
+    this.slot = null;
+    slot?.();
   }
 
   // ── the rewrite cache ───────────────────────────────────────────────────────
@@ -294,6 +400,10 @@ class PageRewrite {
       if (!this.job.res.write(chunk)) this.pauseUntilDrain(this.job.res);
       return;
     }
+    if (this.state === 'waiting') {
+      this.held.push(chunk);
+      return;
+    }
     if (this.state === 'buffering') this.original.push(chunk);
     this.recorder?.input(chunk);
     if (this.coding === 'identity') {
@@ -311,6 +421,10 @@ class PageRewrite {
         return;
       }
       this.fallBack();
+    }
+    if (this.state === 'waiting') {
+      this.heldEnd = true;
+      return;
     }
     this.originalEnded = true;
     if (this.state === 'original') {
@@ -463,12 +577,16 @@ class PageRewrite {
   private send(out: Buffer[]): void {
     if (out.length === 0) return;
     const target = this.encoder ?? this.job.res;
+    // The pieces of one input chunk go out as one write to the socket, not one each.
+    const corked = this.encoder === null && out.length > 1;
+    if (corked) this.job.res.cork();
     let ok = true;
     for (const b of out) {
       this.recorder?.plainOutput(b.length);
       if (this.encoder === null) this.recorder?.output(b);
       ok = target.write(b) && ok;
     }
+    if (corked) this.job.res.uncork();
     // Without a flush, zlib would sit on the start of the page until it had a full block.
     if (this.encoder) (this.encoder as unknown as { flush(cb?: () => void): void }).flush();
     if (!ok) this.pauseUntilDrain(target);
@@ -520,11 +638,12 @@ class PageRewrite {
   }
 
   /** Sends the response as the upstream sent it (plus the extra headers). */
-  private serveOriginal(reason: string): void {
+  private serveOriginal(reason: string, level: 'info' | 'debug' = 'info'): void {
     this.clearTimer();
+    this.dropSlot();
     this.state = 'original';
     this.recorder = null;
-    this.logger.info({ url: this.job.req.url, reason }, 'page not rewritten');
+    this.logger[level]({ url: this.job.req.url, reason }, 'page not rewritten');
     this.decoder?.removeAllListeners('data').on('error', () => {});
     this.decoder?.destroy();
     this.decoder = null;
@@ -546,8 +665,9 @@ class PageRewrite {
   private fail(error: unknown, corrupt: boolean): void {
     if (this.state === 'done') return;
     this.recorder = null;
-    if (this.state === 'buffering' || this.state === 'comparing') {
+    if (this.state === 'buffering' || this.state === 'comparing' || this.state === 'waiting') {
       this.clearTimer();
+      this.dropSlot();
       this.state = 'done';
       this.job.body.destroy();
       const hgError = new HelpgateError('HG_ERR_UPSTREAM_BAD_RESPONSE', {}, { cause: error });
@@ -572,7 +692,9 @@ class PageRewrite {
     this.state = 'done';
     this.recorder = null;
     this.cached = null;
+    this.held = [];
     this.clearTimer();
+    this.dropSlot();
     this.job.body.on('error', () => {}).destroy();
     this.decoder?.on('error', () => {}).destroy();
     this.encoder?.on('error', () => {}).destroy();
@@ -583,6 +705,7 @@ class PageRewrite {
     if (this.state === 'done') return;
     this.state = 'done';
     this.clearTimer();
+    this.dropSlot();
     const { res } = this.job;
     if (res.writableFinished) this.resolve();
     else res.once('finish', () => this.resolve());

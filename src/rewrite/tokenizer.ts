@@ -93,15 +93,16 @@ export class TagToken {
   /** @internal */
   push(ns: number, ne: number, vs: number, ve: number): void {
     const at = this.count * 4;
-    if (at + 4 > this.spans.length) {
-      const grown = new Int32Array(this.spans.length * 2);
-      grown.set(this.spans);
-      this.spans = grown;
+    let spans = this.spans;
+    if (at + 4 > spans.length) {
+      spans = new Int32Array(spans.length * 2);
+      spans.set(this.spans);
+      this.spans = spans;
     }
-    this.spans[at] = ns;
-    this.spans[at + 1] = ne;
-    this.spans[at + 2] = vs;
-    this.spans[at + 3] = ve;
+    spans[at] = ns;
+    spans[at + 1] = ne;
+    spans[at + 2] = vs;
+    spans[at + 3] = ve;
     this.count++;
   }
 
@@ -122,6 +123,44 @@ export class TagToken {
     return -1;
   }
 
+  /**
+   * The decoded values of the attributes named in `names` (lowercase), by index in `names`, in
+   * a copy of `none` (one null per name); null when the tag has none of them. `lengths` has bit
+   * `n` set for each length `n` among the names (for names up to 31 bytes; longer ones set bit
+   * 31), so most attributes are passed over without comparing their names.
+   */
+  valuesOf(
+    names: readonly string[],
+    lengths: number,
+    none: readonly (string | null)[],
+  ): (string | null)[] | null {
+    const buf = this.buf;
+    const spans = this.spans;
+    let values: (string | null)[] | null = null;
+    for (let k = 0; k < this.count; k++) {
+      const ns = spans[k * 4]!;
+      const n = spans[k * 4 + 1]! - ns;
+      if ((lengths & (1 << Math.min(n, 31))) === 0) continue;
+      for (let w = 0; w < names.length; w++) {
+        const name = names[w]!;
+        if (name.length !== n) continue;
+        let j = 0;
+        while (j < n) {
+          let c = buf[ns + j]!;
+          if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+          if (c !== name.charCodeAt(j)) break;
+          j++;
+        }
+        if (j < n) continue;
+        values ??= none.slice();
+        // The browser keeps the first of duplicate attributes.
+        if (values[w] === null) values[w] = this.valueAt(k);
+        break;
+      }
+    }
+    return values;
+  }
+
   /** The decoded value of an attribute (character references resolved), or null when absent. */
   attr(lowerName: string): string | null {
     const k = this.indexOf(lowerName);
@@ -138,6 +177,10 @@ export class TagToken {
     const vs = this.spans[k * 4 + 2]!;
     const ve = this.spans[k * 4 + 3]!;
     if (vs < 0 || ve <= vs) return '';
+    if (ve - vs <= MAX_INTERNED_VALUE) {
+      const known = internedValue(this.buf, vs, ve);
+      if (known !== null) return known;
+    }
     const raw = this.buf.toString(this.encoding, vs, ve);
     return raw.includes('&') ? decodeHTMLAttribute(raw) : raw;
   }
@@ -253,7 +296,7 @@ export class HtmlTokenizer {
     scan: while (i < len) {
       switch (this.state) {
         case S_DATA: {
-          const lt = buf.indexOf(LT, i);
+          const lt = indexOfLt(buf, i, len);
           if (lt < 0) {
             this.addText(i, len);
             i = len;
@@ -653,10 +696,14 @@ export class HtmlTokenizer {
     const nameStart = i;
     let upper = false;
     let c = 0;
+    // The hash of the lowercased name (see `slotOf`), computed on the way.
+    let h = 0;
     while (i < len) {
-      const k = CLASS[buf[i]!]!;
+      const b = buf[i]!;
+      const k = CLASS[b]!;
       if ((k & C_NAME_END) !== 0) break;
       if (k === C_UPPER) upper = true;
+      h = (Math.imul(h, 31) + (b | 0x20)) | 0;
       i++;
     }
     if (i >= len) return -1;
@@ -711,7 +758,7 @@ export class HtmlTokenizer {
         tag.push(ns, ne, vs, i);
       }
     }
-    tagName(tag, buf, nameStart, nameEnd, upper);
+    tagName(tag, buf, nameStart, nameEnd, upper, (h ^ (h >>> 10)) & (NAME_SLOTS - 1));
     tag.start = this.base + lt;
     tag.end = this.base + i;
     tag.buf = buf;
@@ -732,6 +779,7 @@ const NAME_SLOTS = 1024;
 const MAX_INTERNED = 24;
 const names: (string | undefined)[] = new Array(NAME_SLOTS);
 
+/** The slot of a name in `names`: a hash of its lowercased bytes. */
 function slotOf(buf: Uint8Array, from: number, to: number): number {
   let h = 0;
   for (let j = from; j < to; j++) h = (Math.imul(h, 31) + (buf[j]! | 0x20)) | 0;
@@ -750,8 +798,15 @@ function intern(slot: number, name: string): void {
   nameIds[slot] = nextId < MAX_TAG_ID ? nextId++ : 0;
 }
 
-/** Sets `tag.name` and `tag.id` from the name's bytes. */
-function tagName(tag: TagToken, buf: Buffer, from: number, to: number, upper: boolean): void {
+/** Sets `tag.name` and `tag.id` from the name's bytes; `slot` is {@link slotOf} of them. */
+function tagName(
+  tag: TagToken,
+  buf: Buffer,
+  from: number,
+  to: number,
+  upper: boolean,
+  slot: number,
+): void {
   const n = to - from;
   if (n > MAX_INTERNED) {
     const name = buf.toString('latin1', from, to);
@@ -759,7 +814,6 @@ function tagName(tag: TagToken, buf: Buffer, from: number, to: number, upper: bo
     tag.id = 0;
     return;
   }
-  const slot = slotOf(buf, from, to);
   const known = names[slot];
   if (known !== undefined && known.length === n) {
     let same = true;
@@ -784,6 +838,39 @@ function tagName(tag: TagToken, buf: Buffer, from: number, to: number, upper: bo
   tag.id = nameIds[slot]!;
 }
 
+// ── attribute values ──────────────────────────────────────────────────────────
+
+/**
+ * Short plain-ASCII attribute values seen recently (class names, ids, roles: the same few on
+ * every element of a page), by a hash of their bytes. Such a value reads the same in UTF-8 and
+ * in any ASCII-compatible charset and has no character reference to resolve, so the string
+ * can be handed out again instead of decoding the bytes once more.
+ */
+const MAX_INTERNED_VALUE = 32;
+const VALUE_SLOTS = 512;
+const values: (string | undefined)[] = new Array(VALUE_SLOTS);
+
+/** The interned string for the value bytes `[from, to)`, or null when they are not plain ASCII. */
+function internedValue(buf: Buffer, from: number, to: number): string | null {
+  let h = 0;
+  for (let j = from; j < to; j++) {
+    const c = buf[j]!;
+    if (c >= 0x80 || c === 0x26) return null; // non-ASCII, or `&`
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 9)) & (VALUE_SLOTS - 1);
+  const known = values[slot];
+  const n = to - from;
+  if (known !== undefined && known.length === n) {
+    let j = 0;
+    while (j < n && buf[from + j] === known.charCodeAt(j)) j++;
+    if (j === n) return known;
+  }
+  const value = buf.toString('latin1', from, to);
+  values[slot] = value;
+  return value;
+}
+
 // The HTML, SVG and MathML names the tree builder tests, as literals (which are internalized).
 for (const name of (
   'a address annotation-xml applet area article aside b base basefont bgsound big blockquote ' +
@@ -798,6 +885,16 @@ for (const name of (
 ).split(' ')) {
   const slot = slotOf(Buffer.from(name, 'latin1'), 0, name.length);
   if (names[slot] === undefined) intern(slot, name);
+}
+
+/**
+ * `buf.indexOf(LT, from)`: text between tags is mostly short, and a plain loop over the first
+ * bytes beats the call into the native search; longer runs still get it.
+ */
+function indexOfLt(buf: Buffer, from: number, len: number): number {
+  const stop = Math.min(len, from + 64);
+  for (let j = from; j < stop; j++) if (buf[j] === LT) return j;
+  return stop < len ? buf.indexOf(LT, stop) : -1;
 }
 
 function matchesCaseless(buf: Buffer, at: number, lower: Buffer): boolean {

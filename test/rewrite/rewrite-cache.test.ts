@@ -274,6 +274,9 @@ t.test('cacheEntries 0 turns the cache off', async (t) => {
     rewrites: 2,
     cacheEntries: 0,
     cacheBytes: 0,
+    refused: 0,
+    active: 0,
+    waiting: 0,
   });
 });
 
@@ -328,23 +331,34 @@ t.test('a forged Host header cannot poison the cached page for other visitors', 
 
 t.test('the cache holds at most cacheEntries pages and its byte bound', async (t) => {
   const byEntries = await setup(t, { cacheEntries: 2 });
-  for (const path of ['/a', '/b', '/c']) await get(byEntries.cached.port, path);
-  t.equal(byEntries.cached.rewriter.stats().cacheEntries, 2);
-  await sameAsFresh(t, byEntries, '/a');
-  t.equal(byEntries.cached.rewriter.stats().cacheHits, 0, 'the least recently used page left');
+  // Full after /a and /b: /c is kept on its second request, and the least recently used goes.
+  for (const path of ['/a', '/b', '/c', '/a', '/c']) await get(byEntries.cached.port, path);
+  t.match(byEntries.cached.rewriter.stats(), { cacheEntries: 2, cacheHits: 1 });
+  await sameAsFresh(t, byEntries, '/b');
+  t.equal(byEntries.cached.rewriter.stats().cacheHits, 1, 'the least recently used page left');
   await sameAsFresh(t, byEntries, '/c');
-  t.equal(byEntries.cached.rewriter.stats().cacheHits, 1, 'the most recent one stayed');
+  t.equal(byEntries.cached.rewriter.stats().cacheHits, 2, 'the most recent one stayed');
 
   const page = Buffer.from(BIG);
   const cacheBytes = Math.floor(page.length * 2.5);
   const byBytes = await setup(t, { cacheBytes });
   byBytes.upstream.body = page;
-  for (const path of ['/1', '/2', '/3', '/4']) await get(byBytes.cached.port, path);
+  for (const path of ['/1', '/2', '/3', '/4', '/4']) await get(byBytes.cached.port, path);
   const stats = byBytes.cached.rewriter.stats();
   t.ok(stats.cacheBytes <= cacheBytes, `${stats.cacheBytes} bytes held, bound ${cacheBytes}`);
   t.equal(stats.cacheEntries, 1, 'an entry holds the original and the output');
   await sameAsFresh(t, byBytes, '/4');
   t.equal(byBytes.cached.rewriter.stats().cacheHits, 1);
+});
+
+t.test('in a full cache, a page asked for once pushes out no page that is repeated', async (t) => {
+  const fronts = await setup(t, { cacheEntries: 2 });
+  for (const path of ['/home', '/shop']) await get(fronts.cached.port, path);
+  // A crawler or a search: every URL once.
+  for (let i = 0; i < 20; i++) await get(fronts.cached.port, `/search?q=${i}`);
+  await sameAsFresh(t, fronts, '/home');
+  await sameAsFresh(t, fronts, '/shop');
+  t.match(fronts.cached.rewriter.stats(), { cacheHits: 2, cacheEntries: 2 });
 });
 
 t.test('pages that were not rewritten in full are not cached', async (t) => {
