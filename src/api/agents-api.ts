@@ -19,10 +19,9 @@ import {
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import { mediaTypeOf } from '../util/media-type.js';
 import { type Caller, createAdminAuth, createCallerIdentity } from './admin-auth.js';
 import type { ParamHandler } from './profiles-api.js';
-import { readBody } from './read-body.js';
+import { readJsonBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
 
 /** The largest `PUT api/agents/{id}` body read. */
@@ -83,21 +82,14 @@ export function createAgentsApi({ config, capacity, clock }: AgentsApiDeps): Age
     if (capacity.agent(id) === undefined) {
       return sendError(res, new HelpgateError('HG_ERR_AGENT_NOT_FOUND'));
     }
-    if (mediaTypeOf(req.headers['content-type']) !== 'application/json') {
-      return sendError(res, new HelpgateError('HG_ERR_API_CONTENT_TYPE'));
-    }
-    const read = await readBody(req, MAX_AGENT_BODY_BYTES);
-    if (read.kind === 'aborted') return;
-    if (read.kind === 'too-large') {
-      const error = new HelpgateError('HG_ERR_AGENT_TOO_LARGE', { limit: MAX_AGENT_BODY_BYTES });
-      return sendError(res, error, { Connection: 'close' });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(read.body.toString('utf8'));
-    } catch {
-      return sendError(res, new HelpgateError('HG_ERR_API_BAD_JSON'));
-    }
+    const read = await readJsonBody(
+      req,
+      res,
+      MAX_AGENT_BODY_BYTES,
+      new HelpgateError('HG_ERR_AGENT_TOO_LARGE', { limit: MAX_AGENT_BODY_BYTES }),
+    );
+    if (read === undefined) return;
+    const body = read.json;
     // Any capacity at all, valid or not, is beyond an agent's own token.
     if (caller.kind === 'agent' && isObject(body) && 'capacity' in body) {
       return sendError(res, new HelpgateError('HG_ERR_FORBIDDEN'));

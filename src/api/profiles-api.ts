@@ -6,8 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HelpgateError } from '../errors.js';
 import { checkProfile, isCustomerId, MAX_PROFILE_BYTES } from '../profiles/profile.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
-import { mediaTypeOf } from '../util/media-type.js';
-import { readBody } from './read-body.js';
+import { readJsonBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
 
 export type ParamHandler = (
@@ -30,22 +29,14 @@ export function createProfilesApi(profiles: ProfileStore): Record<string, ParamH
   async function put(req: IncomingMessage, res: ServerResponse, customerId: string) {
     if (!isCustomerId(customerId))
       return sendError(res, new HelpgateError('HG_ERR_PROFILE_BAD_ID'));
-    const mediaType = mediaTypeOf(req.headers['content-type']);
-    if (mediaType !== 'application/json') {
-      return sendError(res, new HelpgateError('HG_ERR_API_CONTENT_TYPE'));
-    }
-    const read = await readBody(req, MAX_PROFILE_BYTES);
-    if (read.kind === 'aborted') return;
-    if (read.kind === 'too-large') {
-      const error = new HelpgateError('HG_ERR_PROFILE_TOO_LARGE', { limit: MAX_PROFILE_BYTES });
-      return sendError(res, error, { Connection: 'close' });
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(read.body.toString('utf8'));
-    } catch {
-      return sendError(res, new HelpgateError('HG_ERR_API_BAD_JSON'));
-    }
+    const read = await readJsonBody(
+      req,
+      res,
+      MAX_PROFILE_BYTES,
+      new HelpgateError('HG_ERR_PROFILE_TOO_LARGE', { limit: MAX_PROFILE_BYTES }),
+    );
+    if (read === undefined) return;
+    const body = read.json;
     const problem = checkProfile(body);
     if (problem !== undefined) {
       return sendError(res, new HelpgateError('HG_ERR_PROFILE_BAD_BODY', { reason: problem }));

@@ -3,7 +3,10 @@
  * limit: a declared Content-Length over it is refused before reading, a stream that grows
  * past it is abandoned at once.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HelpgateError } from '../errors.js';
+import { mediaTypeOf } from '../util/media-type.js';
+import { sendError } from './respond.js';
 
 export type BodyResult =
   | { kind: 'ok'; body: Buffer }
@@ -48,4 +51,34 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
     req.on('error', onAbort);
     req.on('close', onClose);
   });
+}
+
+/**
+ * Reads an admin API's JSON body: `application/json` (else 415), at most `limit` bytes (else
+ * `tooLarge`, and the connection closes rather than draining the rest), valid JSON (else 400).
+ * Resolves with the parsed value, or `undefined` once an error answer went out (or the client
+ * went away).
+ */
+export async function readJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  tooLarge: HelpgateError,
+): Promise<{ json: unknown } | undefined> {
+  if (mediaTypeOf(req.headers['content-type']) !== 'application/json') {
+    sendError(res, new HelpgateError('HG_ERR_API_CONTENT_TYPE'));
+    return undefined;
+  }
+  const read = await readBody(req, limit);
+  if (read.kind === 'aborted') return undefined;
+  if (read.kind === 'too-large') {
+    sendError(res, tooLarge, { Connection: 'close' });
+    return undefined;
+  }
+  try {
+    return { json: JSON.parse(read.body.toString('utf8')) };
+  } catch {
+    sendError(res, new HelpgateError('HG_ERR_API_BAD_JSON'));
+    return undefined;
+  }
 }
