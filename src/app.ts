@@ -12,6 +12,7 @@ import type { Config } from './config/schema.js';
 import { HelpgateError } from './errors.js';
 import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
+import { observeParts } from './metrics/metric-hooks.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { type CustomerHook, createCustomerHook } from './profiles/customer-hook.js';
 import { createProfileStore, type ProfileStore } from './profiles/profile-store.js';
@@ -103,19 +104,6 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   capacity.configure(config, clock.now());
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
-  metrics.setGaugeSource(() => {
-    const figures = learning.figures();
-    const now = capacity.snapshot(clock.now());
-    return {
-      maxWaitSeconds: figures.maxWaitMs / 1000,
-      expireAfterSeconds: figures.expireAfterMs / 1000,
-      estimatedWaitSeconds: now.estimatedWaitMs === null ? null : now.estimatedWaitMs / 1000,
-      agentsAvailable: now.agentsAvailable,
-      freeSlots: now.freeSlots,
-      queueLength: now.queueLength,
-      liveSessions: store.size(),
-    };
-  });
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,
@@ -125,17 +113,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     profiles,
     capacity,
     learning,
-    onTriggerFired: (trigger) => metrics.triggerFired(trigger.name),
-    onOfferTransition(offer) {
-      metrics.offer(offer.kind, offer.state);
-      if (
-        offer.state === 'accepted' &&
-        offer.shownAt !== undefined &&
-        offer.endedAt !== undefined
-      ) {
-        metrics.responseTime(offer.endedAt - offer.shownAt);
-      }
-    },
+    ...observeParts(metrics, { capacity, learning, store, clock }),
   });
   const api = createApiRouter({
     config,
