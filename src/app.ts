@@ -129,7 +129,11 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   });
   const customers = createCustomerHook({ config, cookies, sessions, profiles, clock, logger });
   const forwarder = createForwarder(config, { logger });
-  const rewriter = createRewriter(config, { logger, clock });
+  const rewriter = createRewriter(config, {
+    logger,
+    clock,
+    onRefused: () => metrics.rewriteRefused(),
+  });
   const isExcluded = compileGlobs(config.exclude);
   const parts: Parts = {
     config,

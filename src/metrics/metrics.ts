@@ -24,6 +24,11 @@ export interface Metrics {
   requestProxied(status: number): void;
   /** Time spent rewriting one HTML page: `helpgate_rewrite_seconds` (histogram). */
   rewriteDuration(ms: number): void;
+  /**
+   * A page served unmodified because too many were being rewritten at once (overload):
+   * `helpgate_rewrites_refused_total`.
+   */
+  rewriteRefused(): void;
   /** A heartbeat answered: `helpgate_heartbeats_total{outcome}`. */
   heartbeat(outcome: HeartbeatOutcome): void;
   /** A trigger fired: `helpgate_triggers_fired_total{trigger}`. */
@@ -103,6 +108,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const refused = new Counter({
+    name: 'helpgate_rewrites_refused_total',
+    help: 'HTML pages served unmodified because too many were being rewritten at once',
+    registers,
+  });
+
   let source: GaugeSource | null = null;
   let scraped: GaugeValues | null | undefined;
   /** The source's values, read once per scrape however many gauges ask. */
@@ -155,6 +166,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     rewriteDuration(ms) {
       if (Number.isFinite(ms) && ms >= 0) rewrite.observe(ms / 1000);
+    },
+    rewriteRefused() {
+      refused.inc();
     },
     heartbeat(outcome) {
       heartbeats.inc({ outcome });

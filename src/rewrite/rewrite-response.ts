@@ -118,6 +118,7 @@ interface Shared {
   cache: RewriteCache | null;
   slots: RewriteSlots;
   counters: { cacheHits: number; cacheMismatches: number; rewrites: number; refused: number };
+  onRefused: () => void;
 }
 
 /**
@@ -129,7 +130,14 @@ interface Shared {
  */
 export function createRewriter(
   config: Config,
-  deps: { logger: Logger; cacheBytes?: number; slots?: Partial<SlotLimits>; clock?: Clock },
+  deps: {
+    logger: Logger;
+    cacheBytes?: number;
+    slots?: Partial<SlotLimits>;
+    clock?: Clock;
+    /** Told of each page served unmodified because of the limit (metrics). */
+    onRefused?: () => void;
+  },
 ): Rewriter {
   const shared: Shared = {
     matcher: compileSelectors(config.strip),
@@ -141,6 +149,7 @@ export function createRewriter(
     }),
     slots: createRewriteSlots({ ...defaultSlotLimits(), ...deps.slots }, deps.clock ?? systemClock),
     counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0, refused: 0 },
+    onRefused: deps.onRefused ?? (() => {}),
   };
   return {
     rewrite(job) {
@@ -329,6 +338,7 @@ class PageRewrite {
   private refused(): void {
     if (this.state === 'done') return;
     this.shared.counters.refused++;
+    this.shared.onRefused();
     this.original = this.held;
     this.held = [];
     if (this.heldEnd) this.originalEnded = true;

@@ -20,7 +20,9 @@ t.test('every recorder shows up with its labels and values', async (t) => {
   metrics.rewriteDuration(3); // 0.003 s
   metrics.rewriteDuration(40); // 0.04 s
   metrics.responseTime(12_000);
+  metrics.rewriteRefused();
   const { contentType, body } = await metrics.render();
+  t.equal(sampleValue(body, 'helpgate_rewrites_refused_total'), 1, 'pages left unmodified');
 
   t.match(contentType, /^text\/plain; version=0\.0\.4/);
   t.equal(sampleValue(body, 'helpgate_requests_proxied_total', { status: '200' }), 2);

@@ -147,6 +147,8 @@ interface Front {
   rewriter: Rewriter;
   /** Lets the held upstream responses finish. */
   finishHeld(): void;
+  /** How often the rewriter's `onRefused` hook was called. */
+  refusalsTold(): number;
 }
 
 /**
@@ -182,7 +184,13 @@ async function setup(
     strip: ['.help'],
     rewrite: { maxBytes: 1024 * 1024, frames: false, cacheEntries },
   } as unknown as Config;
-  const rewriter = createRewriter(config, { logger: silentLogger(), slots, clock });
+  let told = 0;
+  const rewriter = createRewriter(config, {
+    logger: silentLogger(),
+    slots,
+    clock,
+    onRefused: () => told++,
+  });
   const front = http.createServer((req, res) => {
     http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
       const headers: OutgoingHttpHeaders = { ...body.headers };
@@ -213,7 +221,12 @@ async function setup(
     up.close();
     front.close();
   });
-  return { port: (front.address() as AddressInfo).port, rewriter, finishHeld };
+  return {
+    port: (front.address() as AddressInfo).port,
+    rewriter,
+    finishHeld,
+    refusalsTold: () => told,
+  };
 }
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<string> {
@@ -248,6 +261,7 @@ t.test(
       'served as the upstream sent it, while the slot is busy',
     );
     t.equal(front.rewriter.stats().refused, 1);
+    t.equal(front.refusalsTold(), 1, 'and the metrics are told');
     front.finishHeld();
     t.equal(await slow, REWRITTEN, 'the page holding the slot is rewritten');
     await untilActive(front.rewriter, 0);
