@@ -8,6 +8,7 @@
  */
 import { parse, type Selector } from 'css-what';
 import { NS_HTML, type OpenElement } from './open-elements.js';
+import { internalize } from './tokenizer.js';
 
 /** Decides whether an element about to be opened matches any strip selector. */
 export interface StripMatcher {
@@ -144,7 +145,7 @@ function compileCandidate(complex: Selector[], attr: (name: string) => number): 
     const token = complex[i]!;
     if (token.type === 'descendant' || token.type === 'child') break;
     // Every attribute selector, whatever its operator, fails on an element without the attribute.
-    if (token.type === 'tag') name = token.name.toLowerCase();
+    if (token.type === 'tag') name = internalize(token.name.toLowerCase());
     else if (token.type === 'attribute' && need < 0) need = attr(token.name.toLowerCase());
   }
   return { name, attr: need, test: compileComplex(complex, attr) };
@@ -207,7 +208,7 @@ function joinCompound(tests: Test[]): Test {
 function compileSimple(token: Selector, attr: (name: string) => number): Test {
   switch (token.type) {
     case 'tag': {
-      const name = token.name.toLowerCase();
+      const name = internalize(token.name.toLowerCase());
       return (el) => el.name === name;
     }
     case 'universal':

@@ -18,7 +18,13 @@
  * `<frameset>` would replace the body). For those the end is reported once the next token
  * shows that it is parsed the same way either way.
  */
-import { type HtmlTokenizer, MAX_TAG_ID, type TagToken, type TokenSink } from './tokenizer.js';
+import {
+  type HtmlTokenizer,
+  internalize,
+  MAX_TAG_ID,
+  type TagToken,
+  type TokenSink,
+} from './tokenizer.js';
 
 export const NS_HTML = 0;
 export const NS_SVG = 1;
@@ -99,7 +105,7 @@ const M_SELECT = 10;
 const M_TEMPLATE = 11;
 const M_FRAMESET = 12;
 
-const set = (s: string) => new Set(s.split(' '));
+const set = (s: string) => new Set(s.split(' ').map(internalize));
 
 const VOID = set(
   'area base basefont bgsound br col embed frame hr img image input keygen link meta param source track wbr',
@@ -373,6 +379,7 @@ export class TreeBuilder implements TokenSink {
   /** Connects the tokenizer whose text mode this builder switches. */
   attach(tokenizer: HtmlTokenizer): void {
     this.tokenizer = tokenizer;
+    tokenizer.watchAttributes(this.attributeNames);
   }
 
   // ── TokenSink ───────────────────────────────────────────────────────────────
@@ -629,7 +636,10 @@ export class TreeBuilder implements TokenSink {
   // ── helpers ─────────────────────────────────────────────────────────────────
 
   private current(): OpenElement | undefined {
-    return this.stack[this.stack.length - 1];
+    // No read past the end of the array: the engine's out-of-bounds path is slower.
+    const stack = this.stack;
+    const n = stack.length;
+    return n === 0 ? undefined : stack[n - 1];
   }
 
   /** Keeps the counts of open `p` and `button` elements as `el` is pushed (1) or removed (-1). */
@@ -680,7 +690,7 @@ export class TreeBuilder implements TokenSink {
 
   private captureAttrs(tag: TagToken | null): (string | null)[] | null {
     const names = this.attributeNames;
-    if (tag === null || names.length === 0 || tag.attributeCount === 0) return null;
+    if (tag === null || names.length === 0 || tag.firstWanted < 0) return null;
     return tag.valuesOf(names, this.nameLengths, this.noAttrs);
   }
 
@@ -824,15 +834,24 @@ export class TreeBuilder implements TokenSink {
   }
 
   private inScope(name: string, kind = SCOPE_DEFAULT): boolean {
+    return this.scopeIndex(name, kind) >= 0;
+  }
+
+  /**
+   * Where on the stack the HTML element `name` is in scope, or -1: the index the end tag's
+   * `popUntil` would find, so the caller can pop to it without walking the stack again.
+   */
+  private scopeIndex(name: string, kind = SCOPE_DEFAULT): number {
     if ((name === 'p' && this.openP === 0) || (name === 'button' && this.openButtons === 0)) {
-      return false;
+      return -1;
     }
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const n = this.stack[i]!;
-      if (n.ns === NS_HTML && n.name === name) return true;
-      if (isScopeBoundary(n, kind)) return false;
+    const stack = this.stack;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const n = stack[i]!;
+      if (n.ns === NS_HTML && n.name === name) return i;
+      if (isScopeBoundary(n, kind)) return -1;
     }
-    return false;
+    return -1;
   }
 
   /** Whether any of h1–h6 is in scope: one walk for all six names. */
@@ -846,9 +865,12 @@ export class TreeBuilder implements TokenSink {
   }
 
   private closeP(at: number): void {
-    if (!this.inScope('p', SCOPE_BUTTON)) return;
+    // Implied end tags stop at the `p` (none of them is a `p`'s ancestor in scope), so the
+    // index stays valid.
+    const i = this.scopeIndex('p', SCOPE_BUTTON);
+    if (i < 0) return;
     this.generateImplied(at, 'p');
-    this.popUntil('p', at, at);
+    this.popTo(i, at, at);
   }
 
   private leaveHead(at: number): void {
@@ -1665,9 +1687,12 @@ export class TreeBuilder implements TokenSink {
     const at = tag.start;
     const flags = tagFlags(tag, name);
     if ((flags & T_BLOCK_END) !== 0) {
-      if (!this.inScope(name)) return;
+      // None of these is an implied-end element: generating implied end tags leaves it (and
+      // its index) in place.
+      const i = this.scopeIndex(name);
+      if (i < 0) return;
       this.generateImplied(at);
-      this.popUntil(name, at, tag.end);
+      this.popTo(i, at, tag.end);
       return;
     }
     if ((flags & T_FORMATTING) !== 0) {
@@ -1726,25 +1751,25 @@ export class TreeBuilder implements TokenSink {
         this.pop(tag.end);
         return;
       }
-      case 'p':
-        if (!this.inScope('p', SCOPE_BUTTON)) {
+      case 'p': {
+        const i = this.scopeIndex('p', SCOPE_BUTTON);
+        if (i < 0) {
           this.strayP(tag);
           return;
         }
         this.generateImplied(at, 'p');
-        this.popUntil('p', at, tag.end);
+        this.popTo(i, at, tag.end);
         return;
+      }
       case 'li':
-        if (!this.inScope('li', SCOPE_LIST)) return;
-        this.generateImplied(at, 'li');
-        this.popUntil('li', at, tag.end);
-        return;
       case 'dd':
-      case 'dt':
-        if (!this.inScope(name)) return;
+      case 'dt': {
+        const i = this.scopeIndex(name, name === 'li' ? SCOPE_LIST : SCOPE_DEFAULT);
+        if (i < 0) return;
         this.generateImplied(at, name);
-        this.popUntil(name, at, tag.end);
+        this.popTo(i, at, tag.end);
         return;
+      }
       case 'applet':
       case 'marquee':
       case 'object':

@@ -80,6 +80,11 @@ export class TagToken {
   spans: Int32Array = new Int32Array(64);
   /** @internal */
   count = 0;
+  /**
+   * @internal Index of the first attribute that may be one the tree builder asked for (see
+   * {@link HtmlTokenizer.watchAttributes}), or -1: most tags have none, and then need no look.
+   */
+  firstWanted = -1;
   /** @internal */
   buf: Buffer = Buffer.alloc(0);
   /** @internal 'utf8' for UTF-8 pages; other ASCII-compatible pages compare as latin1. */
@@ -90,20 +95,12 @@ export class TagToken {
     return this.count;
   }
 
-  /** @internal */
-  push(ns: number, ne: number, vs: number, ve: number): void {
-    const at = this.count * 4;
-    let spans = this.spans;
-    if (at + 4 > spans.length) {
-      spans = new Int32Array(spans.length * 2);
-      spans.set(this.spans);
-      this.spans = spans;
-    }
-    spans[at] = ns;
-    spans[at + 1] = ne;
-    spans[at + 2] = vs;
-    spans[at + 3] = ve;
-    this.count++;
+  /** @internal Doubles `spans` for a tag with many attributes; returns the new array. */
+  grow(): Int32Array {
+    const spans = new Int32Array(this.spans.length * 2);
+    spans.set(this.spans);
+    this.spans = spans;
+    return spans;
   }
 
   /** Index of the first attribute named `lowerName` (the browser drops later duplicates), or -1. */
@@ -127,7 +124,9 @@ export class TagToken {
    * The decoded values of the attributes named in `names` (lowercase), by index in `names`, in
    * a copy of `none` (one null per name); null when the tag has none of them. `lengths` has bit
    * `n` set for each length `n` among the names (for names up to 31 bytes; longer ones set bit
-   * 31), so most attributes are passed over without comparing their names.
+   * 31), so most attributes are passed over without comparing their names. Only attributes
+   * from {@link firstWanted} on are looked at: `names` must be among those the tokenizer was
+   * told to watch (see {@link HtmlTokenizer.watchAttributes}).
    */
   valuesOf(
     names: readonly string[],
@@ -137,7 +136,9 @@ export class TagToken {
     const buf = this.buf;
     const spans = this.spans;
     let values: (string | null)[] | null = null;
-    for (let k = 0; k < this.count; k++) {
+    const first = this.firstWanted;
+    if (first < 0) return null;
+    for (let k = first; k < this.count; k++) {
       const ns = spans[k * 4]!;
       const n = spans[k * 4 + 1]! - ns;
       if ((lengths & (1 << Math.min(n, 31))) === 0) continue;
@@ -223,10 +224,30 @@ export class HtmlTokenizer {
   private ended = false;
   private unfinished = false;
   private dropped = -1;
+  /** Filters for the attribute names the sink reads: bits of their lengths and first bytes. */
+  private wantLengths = -1;
+  private wantFirsts = -1;
 
   constructor(sink: TokenSink, encoding: 'utf8' | 'latin1' = 'utf8') {
     this.sink = sink;
     this.tag.encoding = encoding;
+  }
+
+  /**
+   * Names (lowercase) of the attributes the sink reads through {@link TagToken.valuesOf}: the
+   * scanner notes on each tag where the first attribute that may be one of them is, by length
+   * (bit `n` for length `n`, 31 for longer) and by the low five bits of the first byte (which
+   * ASCII case does not change). Without this call every attribute may be one.
+   */
+  watchAttributes(names: readonly string[]): void {
+    let lengths = 0;
+    let firsts = 0;
+    for (const name of names) {
+      lengths |= 1 << Math.min(name.length, 31);
+      firsts |= 1 << (name.charCodeAt(0) & 31);
+    }
+    this.wantLengths = lengths;
+    this.wantFirsts = firsts;
   }
 
   /**
@@ -708,8 +729,13 @@ export class HtmlTokenizer {
     }
     if (i >= len) return -1;
     const nameEnd = i;
-    tag.count = 0;
     tag.selfClosing = false;
+    // The attribute spans are written through locals: this loop runs for every attribute.
+    let spans = tag.spans;
+    let at = 0; // 4 × the number of attributes so far
+    let firstWanted = -1;
+    const wantLengths = this.wantLengths;
+    const wantFirsts = this.wantFirsts;
     for (;;) {
       while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
       if (i >= len) return -1;
@@ -734,30 +760,47 @@ export class HtmlTokenizer {
       const ne = i;
       while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
       if (i >= len) return -1;
-      if (buf[i] !== EQ) {
-        tag.push(ns, ne, -1, -1);
-        continue;
-      }
-      i++;
-      while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
-      if (i >= len) return -1;
-      c = buf[i]!;
-      if (c === QUOT || c === APOS) {
-        // A loop beats Buffer#indexOf's call overhead on values this short.
-        let q = i + 1;
-        while (q < len && buf[q] !== c) q++;
-        if (q >= len) return -1;
-        tag.push(ns, ne, i + 1, q);
-        i = q + 1;
-      } else if (c === GT) {
-        tag.push(ns, ne, i, i);
-      } else {
-        const vs = i;
-        while (i < len && (CLASS[buf[i]!]! & C_VALUE_END) === 0) i++;
+      let vs = -1;
+      let ve = -1;
+      if (buf[i] === EQ) {
+        i++;
+        while (i < len && CLASS[buf[i]!] === ALL_SPACE) i++;
         if (i >= len) return -1;
-        tag.push(ns, ne, vs, i);
+        c = buf[i]!;
+        if (c === QUOT || c === APOS) {
+          // A loop beats Buffer#indexOf's call overhead on values this short.
+          let q = i + 1;
+          while (q < len && buf[q] !== c) q++;
+          if (q >= len) return -1;
+          vs = i + 1;
+          ve = q;
+          i = q + 1;
+        } else if (c === GT) {
+          vs = i;
+          ve = i;
+        } else {
+          vs = i;
+          while (i < len && (CLASS[buf[i]!]! & C_VALUE_END) === 0) i++;
+          if (i >= len) return -1;
+          ve = i;
+        }
       }
+      if (
+        firstWanted < 0 &&
+        (wantLengths & (1 << Math.min(ne - ns, 31))) !== 0 &&
+        (wantFirsts & (1 << (buf[ns]! & 31))) !== 0
+      ) {
+        firstWanted = at >> 2;
+      }
+      if (at + 4 > spans.length) spans = tag.grow();
+      spans[at] = ns;
+      spans[at + 1] = ne;
+      spans[at + 2] = vs;
+      spans[at + 3] = ve;
+      at += 4;
     }
+    tag.count = at >> 2;
+    tag.firstWanted = firstWanted;
     tagName(tag, buf, nameStart, nameEnd, upper, (h ^ (h >>> 10)) & (NAME_SLOTS - 1));
     tag.start = this.base + lt;
     tag.end = this.base + i;
@@ -786,6 +829,15 @@ function slotOf(buf: Uint8Array, from: number, to: number): number {
   return (h ^ (h >>> 10)) & (NAME_SLOTS - 1);
 }
 
+/**
+ * The engine's internalized copy of `s` (property keys are internalized). A string built from
+ * bytes is not, and comparing it with a literal (every `switch (name)` and `Set` of names in
+ * the tree builder) then compares characters instead of pointers.
+ */
+export function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
 /** The number of the name in each slot of `names` (see {@link TagToken.id}). */
 const nameIds = new Int32Array(NAME_SLOTS);
 /** Name numbers stay below this, so tables indexed by them stay small. */
@@ -793,7 +845,7 @@ export const MAX_TAG_ID = 4096;
 let nextId = 1;
 
 function intern(slot: number, name: string): void {
-  names[slot] = name;
+  names[slot] = internalize(name);
   // A slot taken over by another name gives the new name a new number: numbers never change meaning.
   nameIds[slot] = nextId < MAX_TAG_ID ? nextId++ : 0;
 }
@@ -832,9 +884,8 @@ function tagName(
     }
   }
   const raw = buf.toString('latin1', from, to);
-  const name = upper ? raw.toLowerCase() : raw;
-  intern(slot, name);
-  tag.name = name;
+  intern(slot, upper ? raw.toLowerCase() : raw);
+  tag.name = names[slot]!;
   tag.id = nameIds[slot]!;
 }
 
@@ -871,7 +922,7 @@ function internedValue(buf: Buffer, from: number, to: number): string | null {
   return value;
 }
 
-// The HTML, SVG and MathML names the tree builder tests, as literals (which are internalized).
+// The HTML, SVG and MathML names the tree builder tests: each gets its slot (and number) first.
 for (const name of (
   'a address annotation-xml applet area article aside b base basefont bgsound big blockquote ' +
   'body br button caption center code col colgroup dd desc details dialog dir div dl dt em ' +
