@@ -4,14 +4,20 @@
  * the content of the configured token leaks through response timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
+import { sendError } from './respond.js';
 
 /** Decides whether a request may use the admin APIs. */
 export interface AdminAuth {
   /** `null` when the request carries the admin token, else the error to answer with. */
   check(req: IncomingMessage): HelpgateError | null;
+  /**
+   * Answers 401 (with `WWW-Authenticate: Bearer`) or 403 unless the request carries the admin
+   * token; `true` when it did answer.
+   */
+  refuse(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
@@ -36,7 +42,13 @@ export function bearerToken(req: IncomingMessage): string | null {
 export function createAdminAuth(config: Config): AdminAuth {
   const admin = config.admin.token;
   const agentTokens = config.agents.list.map((agent) => agent.token);
-  return {
+  const auth: AdminAuth = {
+    refuse(req, res) {
+      const denied = auth.check(req);
+      if (denied === null) return false;
+      sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+      return true;
+    },
     check(req) {
       const token = bearerToken(req);
       if (token === null || admin === null) return new HelpgateError('HG_ERR_UNAUTHORIZED');
@@ -47,6 +59,7 @@ export function createAdminAuth(config: Config): AdminAuth {
       return new HelpgateError(isAgent ? 'HG_ERR_FORBIDDEN' : 'HG_ERR_UNAUTHORIZED');
     },
   };
+  return auth;
 }
 
 /** Who a Bearer token names: the admin, one agent, or nobody (`null`). */

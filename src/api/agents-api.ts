@@ -104,10 +104,7 @@ export function createAgentsApi({ config, capacity, clock }: AgentsApiDeps): Age
   }
 
   function list(req: IncomingMessage, res: ServerResponse) {
-    const denied = adminAuth.check(req);
-    if (denied !== null) {
-      return sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
-    }
+    if (adminAuth.refuse(req, res)) return;
     sendJson(res, 200, { agents: capacity.agents().map(reply) });
   }
 

@@ -13,7 +13,7 @@ import type { Milliseconds } from '../config/units.js';
 import type { Clock } from '../util/clock.js';
 import { createAdminAuth } from './admin-auth.js';
 import type { RouteHandler } from './agents-api.js';
-import { sendError, sendJson } from './respond.js';
+import { sendJson } from './respond.js';
 
 /** The learned (or configured) thresholds, from the learning part. */
 export type LearnedThresholds = () => {
@@ -57,10 +57,7 @@ export function createCapacityApi({
 }: CapacityApiDeps): RouteHandler {
   const adminAuth = createAdminAuth(config);
   return (req: IncomingMessage, res: ServerResponse) => {
-    const denied = adminAuth.check(req);
-    if (denied !== null) {
-      return sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
-    }
+    if (adminAuth.refuse(req, res)) return;
     const snapshot = capacity.snapshot(clock.now());
     const learned = figures();
     const body: CapacityReply = {

@@ -43,14 +43,7 @@ export function createConversationsApi(deps: {
 
   return {
     list(req, res) {
-      const denied = adminAuth.check(req);
-      if (denied !== null) {
-        return sendError(
-          res,
-          denied,
-          denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
-        );
-      }
+      if (adminAuth.refuse(req, res)) return;
       const held = capacity.agents().flatMap((agent) => capacity.conversationsOf(agent.id));
       sendJson(res, 200, {
         queue: capacity.queued().map(view),

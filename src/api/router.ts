@@ -128,11 +128,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     if (methods === undefined) {
       methods = adminRoutes.get(base);
       if (methods === undefined) return false;
-      const denied = adminAuth.check(req);
-      if (denied !== null) {
-        sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
-        return true;
-      }
+      if (adminAuth.refuse(req, res)) return true;
     }
     const handler = methods[req.method ?? ''];
     if (handler === undefined) {

@@ -1,6 +1,7 @@
 // A site behind helpgate and a client that behaves like a browser with the beacon: it keeps
 // the visitor cookie, asks for pages and sends the contract's heartbeats. Time is a TestClock.
 import type { Test } from 'tap';
+import type { CapacityReply } from '../../src/api/capacity-api.js';
 import type { SessionView } from '../../src/api/session-view.js';
 import type { Helpgate } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -165,19 +166,11 @@ export async function setAgent(
 }
 
 /** `GET api/capacity` with the admin token. */
-export async function capacity(site: Site): Promise<{
-  agentsAvailable: number;
-  freeSlots: number;
-  queueLength: number;
-  estimatedWaitSeconds: number | null;
-  maxWaitSeconds: number;
-  expireAfterSeconds: number;
-  samples: number;
-}> {
+export async function capacity(site: Site): Promise<CapacityReply> {
   const res = await fetch(`${site.url}/__helpgate/api/capacity`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });
-  return (await res.json()) as never;
+  return (await res.json()) as CapacityReply;
 }
 
 /**
