@@ -219,8 +219,11 @@ export function createOffers(deps: OfferDeps): Offers {
 
     heartbeat(session, page, fired, now) {
       const withdraw: string[] = [];
-      const nobodyToAnswer =
-        config.gate.mode !== 'always' && capacity.snapshot(now).estimatedWaitMs === null;
+      // Only a session with a shown offer needs to know; most heartbeats have none.
+      let nobody: boolean | undefined;
+      const nobodyToAnswer = () =>
+        (nobody ??=
+          config.gate.mode !== 'always' && capacity.snapshot(now).estimatedWaitMs === null);
       for (const offer of [...(session.offers ?? [])]) {
         if (offer.state !== 'shown' && offer.state !== 'pending') continue;
         if (expireIfDue(session, offer, now)) {
@@ -237,7 +240,7 @@ export function createOffers(deps: OfferDeps): Offers {
           if (offer.shownAt !== undefined) withdraw.push(offer.id);
           continue;
         }
-        if (offer.state === 'shown' && nobodyToAnswer) {
+        if (offer.state === 'shown' && nobodyToAnswer()) {
           end(session, offer, 'withdrawn', now, 'no agent available');
           withdraw.push(offer.id);
         }
@@ -246,7 +249,7 @@ export function createOffers(deps: OfferDeps): Offers {
       const route = config.offers.delivery === 'next-page' ? 'page' : 'heartbeat';
       const pending =
         pendingOffer(session) ?? open(session, fired, { pv: page.pv, path: page.path, route }, now);
-      if (pending === undefined || pending === null || pending.route !== 'heartbeat') {
+      if (pending === null || pending.route !== 'heartbeat') {
         return { offer: null, withdraw };
       }
       if (!gateLetsOut(now)) return { offer: null, withdraw };
