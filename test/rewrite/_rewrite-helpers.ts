@@ -1,5 +1,7 @@
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { compileSelectors } from '../../src/rewrite/compile-selectors.js';
 import { createHtmlRewriter, type RewriteReport } from '../../src/rewrite/html-rewriter.js';
+import type { RewriteJob, Rewriter } from '../../src/rewrite/rewrite-response.js';
 
 export const BEACON = '<script src="/__helpgate/beacon.js?v=t" defer></script>';
 
@@ -55,4 +57,35 @@ export function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Hop-by-hop headers the front proxy does not pass on. */
+const HOP = ['connection', 'keep-alive', 'transfer-encoding'];
+
+/**
+ * A stand-in for the orchestrator: a server that fetches every request's path from the
+ * upstream on `upPort` and sends the response through `rewriter` with the test's beacon, plus
+ * whatever `extra` adds to the job for that request. Not listening yet.
+ */
+export function rewritingFront(
+  rewriter: Rewriter,
+  upPort: number,
+  extra: (req: IncomingMessage) => Partial<RewriteJob> = () => ({}),
+): http.Server {
+  return http.createServer((req, res) => {
+    http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
+      const headers: OutgoingHttpHeaders = { ...body.headers };
+      for (const h of HOP) delete headers[h];
+      void rewriter.rewrite({
+        req,
+        res,
+        status: body.statusCode ?? 502,
+        headers,
+        body,
+        beaconTag: () => BEACON,
+        nonce: null,
+        ...extra(req),
+      });
+    });
+  });
 }

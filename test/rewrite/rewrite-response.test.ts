@@ -6,11 +6,10 @@ import t, { type Test } from 'tap';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRewriter } from '../../src/rewrite/rewrite-response.js';
-import { BEACON } from './_rewrite-helpers.js';
+import { BEACON, rewritingFront } from './_rewrite-helpers.js';
 
 type Upstream = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-const HOP = ['connection', 'keep-alive', 'transfer-encoding'];
 const PAGE =
   '<!doctype html><html><head><title>t</title></head><body><div class=help>?</div><p>x</p></body></html>';
 const EXPECTED = PAGE.replace('</head>', `${BEACON}</head>`).replace('<div class=help>?</div>', '');
@@ -26,22 +25,9 @@ async function setup(t: Test, upstream: Upstream, maxBytes = 8 * 1024 * 1024): P
     rewrite: { maxBytes, frames: false, cacheEntries: 0 },
   } as unknown as Config;
   const rewriter = createRewriter(config, { logger: silentLogger() });
-  const front = http.createServer((req, res) => {
-    http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
-      const headers: OutgoingHttpHeaders = { ...body.headers };
-      for (const h of HOP) delete headers[h];
-      void rewriter.rewrite({
-        req,
-        res,
-        status: body.statusCode ?? 502,
-        headers,
-        body,
-        beaconTag: () => BEACON,
-        nonce: null,
-        extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
-      });
-    });
-  });
+  const front = rewritingFront(rewriter, upPort, () => ({
+    extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
+  }));
   front.listen(0, '127.0.0.1');
   await once(front, 'listening');
   t.teardown(() => {

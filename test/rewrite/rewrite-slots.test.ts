@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import http, { type OutgoingHttpHeaders } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import type { Config } from '../../src/config/schema.js';
@@ -7,12 +7,11 @@ import { silentLogger } from '../../src/logger.js';
 import { createRewriter, type Rewriter } from '../../src/rewrite/rewrite-response.js';
 import { createRewriteSlots, type SlotLimits } from '../../src/rewrite/rewrite-slots.js';
 import { TestClock } from '../fixtures/test-clock.js';
-import { BEACON } from './_rewrite-helpers.js';
+import { BEACON, rewritingFront } from './_rewrite-helpers.js';
 
 // Under overload, rewriting must not turn into a queue that grows with the load: at most a
 // few pages are rewritten at once, a few more wait briefly, and the rest go out unmodified.
 
-const HOP = ['connection', 'keep-alive', 'transfer-encoding'];
 const PAGE =
   '<!doctype html><html><head><title>t</title></head><body><div class=help>?</div></body></html>';
 const REWRITTEN = PAGE.replace('</head>', `${BEACON}</head>`).replace(
@@ -191,24 +190,9 @@ async function setup(
     clock,
     onRefused: () => told++,
   });
-  const front = http.createServer((req, res) => {
-    http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
-      const headers: OutgoingHttpHeaders = { ...body.headers };
-      for (const h of HOP) delete headers[h];
-      void rewriter.rewrite({
-        req,
-        res,
-        status: body.statusCode ?? 502,
-        headers,
-        body,
-        beaconTag: () => BEACON,
-        nonce: null,
-        ...(req.headers['x-body-end'] !== undefined && {
-          bodyEnd: String(req.headers['x-body-end']),
-        }),
-      });
-    });
-  });
+  const front = rewritingFront(rewriter, upPort, (req) =>
+    req.headers['x-body-end'] === undefined ? {} : { bodyEnd: String(req.headers['x-body-end']) },
+  );
   front.listen(0, '127.0.0.1');
   await once(front, 'listening');
   const finishHeld = () => {
