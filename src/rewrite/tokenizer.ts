@@ -202,6 +202,9 @@ const S_DESC_DASH = 10;
 const S_DESC_DASH_DASH = 11;
 const S_PLAINTEXT = 12;
 
+/** How much of a large chunk is joined with the bytes kept from the last one (see `write`). */
+const BRIDGE_BYTES = 1024;
+
 const DOCTYPE = Buffer.from('doctype');
 const CDATA_OPEN = Buffer.from('[CDATA[');
 const SCRIPT = Buffer.from('script');
@@ -295,8 +298,24 @@ export class HtmlTokenizer {
 
   /** Feeds the next chunk. */
   write(chunk: Buffer): void {
-    if (this.buf.length === 0) this.buf = chunk;
-    else if (chunk.length > 0) this.buf = Buffer.concat([this.buf, chunk]);
+    if (this.buf.length === 0 || chunk.length === 0) {
+      if (this.buf.length === 0) this.buf = chunk;
+      this.run(false);
+      return;
+    }
+    // The bytes of an unfinished token wait in `buf`. Joining them with a whole large chunk
+    // would copy all of it: join them with its start only, up to a `<` (where the bytes kept
+    // are usually none again), and take the rest as it is.
+    const cut = chunk.length > BRIDGE_BYTES ? chunk.indexOf(LT, BRIDGE_BYTES) : -1;
+    if (cut < 0) {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      this.run(false);
+      return;
+    }
+    this.buf = Buffer.concat([this.buf, chunk.subarray(0, cut)]);
+    this.run(false);
+    const rest = chunk.subarray(cut);
+    this.buf = this.buf.length === 0 ? rest : Buffer.concat([this.buf, rest]);
     this.run(false);
   }
 

@@ -341,6 +341,36 @@ t.test('every chunk split gives the same output', async (t) => {
   }
 });
 
+t.test('a token cut by a chunk boundary gives the same output before large chunks', async (t) => {
+  // Large chunks take another way than small ones: the bytes of the token cut at the end of
+  // one chunk are joined with the start of the next only. Cut the page at every offset of a
+  // stretch of it, with a chunk of several KiB after the cut, so that every kind of token —
+  // tags, attribute values, comments, script data, raw text, CDATA — is cut there.
+  const strip = ['.help', '#chat-widget', 'a[href="/help"]'];
+  const page = SAMPLE.replace(
+    '</body>',
+    `${'<p class="x">filler &amp; text</p>'.repeat(300)}</body>`,
+  );
+  t.ok(page.length > 10_000);
+  const whole = rewrite(page, { strip, bodyEnd: '<i>end</i>' });
+  t.not(whole, page);
+  let differing = 0;
+  for (let cut = 1; cut < SAMPLE.length; cut++) {
+    if (rewrite(page, { strip, bodyEnd: '<i>end</i>', chunks: [cut, 4096] }) !== whole) {
+      differing++;
+      t.fail(`cut at ${cut} differs`);
+    }
+  }
+  t.equal(differing, 0, `the page cut at each of ${SAMPLE.length - 1} offsets`);
+  for (let seed = 1; seed <= 50; seed++) {
+    const next = random(seed);
+    const chunks = Array.from({ length: 20 }, () => 1 + Math.floor(next() * 3000));
+    if (rewrite(page, { strip, bodyEnd: '<i>end</i>', chunks }) !== whole) {
+      t.fail(`seed ${seed} differs`);
+    }
+  }
+});
+
 t.test('past maxBytes the rest passes through unmodified', async (t) => {
   const head = '<html><head><title>t</title></head><body><div class=help>early</div>';
   const tail = `${'<p>filler</p>'.repeat(100)}<div class=help>late</div></body></html>`;
