@@ -63,8 +63,15 @@ async function proxy(req, res) {
   res.writeHead(answer.statusCode, out);
   const rewriter = pageRewriter(res);
   try {
-    for await (const chunk of answer.body) await rewriter.write(chunk);
+    // The output of one input chunk goes out in one socket write, as helpgate sends it.
+    for await (const chunk of answer.body) {
+      res.cork();
+      await rewriter.write(chunk);
+      res.uncork();
+    }
+    res.cork();
     await rewriter.end();
+    res.uncork();
   } finally {
     rewriter.free();
   }

@@ -11,19 +11,19 @@ const verdict = (value, ok) => (value === null ? 'n/a' : ok(value) ? 'yes' : '**
  */
 export function resultsTable(rows, results) {
   const lines = [
-    '| response | through | req/s | p50 ms | p99 ms | MB/s | × upstream direct | × nginx | failed |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| response | through | req/s | p50 ms | p99 ms | MB/s | server CPU ms/req | × upstream direct | × nginx | failed |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const r = results.get(row.key);
     if (r.problem) {
-      lines.push(`| ${row.response} | ${row.via} | | | | | | | **wrong output: ${r.problem}** |`);
+      lines.push(`| ${row.response} | ${row.via} | | | | | | | | **wrong output: ${r.problem}** |`);
       continue;
     }
     const against = (key) => (key ? times(ratio(r.rps, results.get(key)?.rps)) : '');
     lines.push(
       `| ${row.response} | ${row.via} | ${fixed(r.rps)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ` +
-        `${fixed(r.mbps, 1)} | ${against(row.direct)} | ${against(row.nginx)} | ${r.failures} |`,
+        `${fixed(r.mbps, 1)} | ${fixed(r.cpuMs, 3)} | ${against(row.direct)} | ${against(row.nginx)} | ${r.failures} |`,
     );
   }
   return lines.join('\n');
@@ -77,6 +77,16 @@ export function targetsTable(results, { step, memory, connections }) {
   for (const t of targets) {
     lines.push(`| ${t.what} | ${times(t.value)} | ${t.goal} | ${verdict(t.value, t.ok)} |`);
   }
+  // Not a target: the same comparison in CPU time per page, which the sharing of the cores
+  // between load generator, upstream and proxy disturbs much less than req/s.
+  const cpuRatio = ratio(of('lolhtml-unique', 'cpuMs'), of('helpgate-unique', 'cpuMs'));
+  lines.push(
+    `| (for reading) lol-html proxy's CPU per different page ÷ helpgate's | ${times(cpuRatio)} | | |`,
+  );
+  const bareRatio = ratio(of('lolhtml-unique', 'cpuMs'), of('bare-unique', 'cpuMs'));
+  lines.push(
+    `| (for reading) the same, helpgate's rewriter in the bare proxy | ${times(bareRatio)} | | |`,
+  );
   lines.push(
     `| p99 (max) on different pages, ${connections} connections | ` +
       `${fixed(of('helpgate-unique', 'p99'))} ms (${fixed(of('helpgate-unique', 'max'))} ms) | ` +
@@ -106,7 +116,7 @@ export function memoryLine(memory) {
     `Memory: a fresh rewriting helpgate, ${memory.seconds} s of the same page, different pages ` +
     `and JSON in turn (${fixed(memory.result.rps)} req/s, ${memory.result.failures} failed). ` +
     `RSS ${fixed(memory.idle)} MB idle; ${fixed(memory.start)} MB after a warm-up that fills ` +
-    `the rewrite cache; then every ${fixed(memory.seconds / memory.samples.length)} s: ` +
+    `the rewrite cache and the session store; then every ${fixed(memory.seconds / memory.samples.length)} s: ` +
     `${memory.samples.map((mb) => fixed(mb)).join(' → ')} MB; ${fixed(memory.peak)} MB at most.`
   );
 }

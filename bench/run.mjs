@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
 import { load, median } from './load.mjs';
 import { findNginx, startNginx } from './nginx.mjs';
+import { processCpuSeconds } from './process-cpu.mjs';
 import { memoryLine, resultsTable, targetsTable } from './report.mjs';
 import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 import { soak } from './soak.mjs';
@@ -91,7 +92,7 @@ async function checkRow(row) {
  * The rows in the order they run; `direct` and `nginx` name the rows each is compared with.
  * Rows whose server is missing (no nginx) are left out.
  */
-function defineRows({ upstream, nginx, passthrough, helpgate, lolhtml }, originals) {
+function defineRows({ upstream, nginx, passthrough, helpgate, lolhtml, bare }, originals) {
   const PAGE = 'HTML page, 150 KB';
   const JSON_1KB = 'JSON, 1 KB';
   const BLOB = 'binary, 1 MB';
@@ -152,6 +153,15 @@ function defineRows({ upstream, nginx, passthrough, helpgate, lolhtml }, origina
       rewritten({ strips: true }),
       compare,
     ),
+    row(
+      'bare-unique',
+      PAGE,
+      "helpgate's rewriter alone in the same bare proxy as lol-html's, a different page every request",
+      bare,
+      uniquePath,
+      rewritten({ strips: true }),
+      compare,
+    ),
   ];
   for (const [kind, response, path, original] of [
     ['json', JSON_1KB, '/data.json', originals.json],
@@ -181,7 +191,14 @@ async function measureRow(row) {
   assertAlive(row.server);
   const options = { base: row.server.url, path: row.path, connections: settings.connections };
   await load({ ...options, seconds: settings.warmup });
+  const cpuBefore = processCpuSeconds(row.server.pid);
   const result = await load({ ...options, seconds: settings.seconds });
+  const cpuAfter = processCpuSeconds(row.server.pid);
+  // CPU milliseconds the server under test spent per request (null where /proc is unreadable).
+  result.cpuMs =
+    cpuBefore === null || cpuAfter === null || result.requests === 0
+      ? null
+      : ((cpuAfter - cpuBefore) * 1000) / result.requests;
   assertAlive(row.server);
   // Requests still in flight when the load stops are finished or dropped by now, not in the
   // next row's measurement.
@@ -218,6 +235,7 @@ async function measureRows(rows, problems) {
       p99: mid('p99'),
       max: mid('max'),
       mbps: mid('mbps'),
+      cpuMs: list.some((r) => r.cpuMs === null) ? null : mid('cpuMs'),
       failures: list.reduce((n, r) => n + r.failures, 0),
     });
   }
@@ -246,6 +264,11 @@ async function main() {
       'bench/reference-lolhtml-proxy.mjs',
       [upstream.url],
     ),
+    bare: await startNodeScript(
+      "bare proxy with helpgate's rewriter",
+      'bench/reference-bare-proxy.mjs',
+      [upstream.url],
+    ),
   };
   if (!nginxBinary) {
     progress(
@@ -269,7 +292,7 @@ async function main() {
     }
   }
   const results = await measureRows(rows, problems);
-  for (const name of ['nginx', 'passthrough', 'helpgate', 'lolhtml']) {
+  for (const name of ['nginx', 'passthrough', 'helpgate', 'lolhtml', 'bare']) {
     if (servers[name]) await stopChild(servers[name]);
   }
 
