@@ -52,8 +52,9 @@ export interface OpenElement {
    */
   readonly certainStart: boolean;
   /**
-   * Offset of the earliest element the start tag closed (e.g. the `<p>` a `<div>` ends), or
-   * `Infinity`. Removing the element is still safe when everything it closed was removed too.
+   * Offset of the earliest element the start tag closed (e.g. the `<p>` a `<div>` ends), or -1.
+   * Removing the element is still safe when everything it closed was removed too. (Not
+   * `Infinity`: a field holding a non-integer costs every element a heap number.)
    */
   readonly closedFrom: number;
   /** @internal What the tree-construction rules ask of the element, as `K_*` bits. */
@@ -338,8 +339,8 @@ export class TreeBuilder implements TokenSink {
   private lastHazard = -1;
   /** Set while one token is processed when it reopened, implied or fostered other elements. */
   private disturbed = false;
-  /** Start of the earliest element the token being processed closed, or NEVER. */
-  private poppedFrom = NEVER;
+  /** Start of the earliest element the token being processed closed, or -1. */
+  private poppedFrom = -1;
   private quirksUnsure = false;
   // The token being processed.
   private tokKind = T_TEXT;
@@ -506,7 +507,7 @@ export class TreeBuilder implements TokenSink {
     this.tokTag = tag;
     this.tokFirst = first;
     this.disturbed = false;
-    this.poppedFrom = NEVER;
+    this.poppedFrom = -1;
     this.impliesBody = false;
     this.chainFrameset = false;
     if (this.pending.length === 0) return;
@@ -796,7 +797,7 @@ export class TreeBuilder implements TokenSink {
     this.counted(el, -1);
     if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     // A start tag that closes elements makes the element it opens uncertain, unless they go too.
-    if (closes && el.start < this.poppedFrom) this.poppedFrom = el.start;
+    if (closes && (this.poppedFrom < 0 || el.start < this.poppedFrom)) this.poppedFrom = el.start;
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
     if (el === this.textElement) this.textElement = null;
     this.ended(el, end, this.certainEnd(el));

@@ -33,7 +33,7 @@ export function createStripStep(
     elementStart(el, _tag, depth) {
       if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return;
       const closedOnlyRemoved =
-        el.closedFrom === Number.POSITIVE_INFINITY ||
+        el.closedFrom < 0 ||
         (removedEnd === el.start && el.closedFrom >= removedStart);
       // The parser recreates html, head and body whatever the bytes say.
       const structural =
