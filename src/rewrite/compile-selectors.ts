@@ -16,6 +16,15 @@ export interface StripMatcher {
   readonly attributeNames: readonly string[];
   /** Whether `el`, whose ancestors are `stack[0..depth)`, matches. */
   matches(el: OpenElement, stack: readonly OpenElement[], depth: number): boolean;
+  /**
+   * When every selector is one compound of type and attribute selectors (no combinator, no
+   * pseudo-class), an element can only match if, for some attribute in `attributeNames`, its
+   * value contains one of these strings (ASCII-lowercase; `''`: any value will do), compared
+   * ASCII-caselessly — or its value holds a character reference, which may hide one. By index
+   * in `attributeNames`. Lets the tree builder skip reading the values of most elements;
+   * null when a selector needs more (an ancestor, a :not()).
+   */
+  readonly needles: readonly (readonly string[])[] | null;
 }
 
 type Test = (el: OpenElement, stack: readonly OpenElement[], depth: number) => boolean;
@@ -107,11 +116,25 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     return i;
   };
   const candidates: Candidate[] = [];
+  let needles: string[][] | null = [];
   for (const selector of selectors) {
     const problem = unstreamableReason(selector);
     if (problem !== undefined) throw new Error(problem);
-    for (const complex of parse(selector)) candidates.push(compileCandidate(complex, indexOfAttr));
+    for (const complex of parse(selector)) {
+      const candidate = compileCandidate(complex, indexOfAttr);
+      candidates.push(candidate);
+      if (needles === null) continue;
+      const needle = needleOf(complex);
+      if (needle === null) needles = null;
+      else if (candidate.attr >= 0) {
+        needles[candidate.attr] ??= [];
+        needles[candidate.attr]!.push(needle);
+      }
+    }
   }
+  // An attribute no selector requires first (say, the second of `a[href][title]`) is read
+  // only once the first is there: it makes no element worth a look by itself.
+  if (needles !== null) needles = attributeNames.map((_, i) => needles![i] ?? []);
   // Most elements have none of the attributes the selectors read: only the candidates that
   // need no attribute can match them.
   const bare = candidates.filter((c) => c.attr < 0);
@@ -134,7 +157,29 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     el.attrs === null
       ? bare.length > 0 && check(bare, el, stack, depth)
       : check(candidates, el, stack, depth);
-  return { attributeNames, matches };
+  return { attributeNames, matches, needles };
+}
+
+/**
+ * For a selector that is one compound of type and attribute selectors: what the value of the
+ * attribute its candidate requires (the last one, as {@link compileCandidate} picks it) must
+ * contain, `''` when it has none (see {@link StripMatcher.needles}). Null when the selector
+ * is anything else, or the string is not ASCII.
+ */
+function needleOf(complex: Selector[]): string | null {
+  let needle = '';
+  let found = false;
+  for (let i = complex.length - 1; i >= 0; i--) {
+    const token = complex[i]!;
+    if (token.type === 'tag' || token.type === 'universal') continue;
+    if (token.type !== 'attribute') return null;
+    if (found) continue;
+    found = true;
+    // Every operator but existence needs the value to contain the string it names.
+    if (token.action !== 'exists') needle = token.value.toLowerCase();
+  }
+  for (let i = 0; i < needle.length; i++) if (needle.charCodeAt(i) >= 0x80) return null;
+  return needle;
 }
 
 function compileCandidate(complex: Selector[], attr: (name: string) => number): Candidate {
@@ -232,12 +277,13 @@ function compileAttribute(
   const index = attr(name);
   const caseless =
     token.ignoreCase === true || (token.ignoreCase === null && CASELESS_VALUES.has(name));
-  const want = caseless ? token.value.toLowerCase() : token.value;
+  // Selectors compare case-insensitive values ASCII-caselessly: "K" (the Kelvin sign) is not "k".
+  const want = caseless ? asciiLower(token.value) : token.value;
   const read = (el: OpenElement): string | null => {
     const v = el.attrs?.[index] ?? null;
     if (v === null) return null;
     // HTML's caseless attribute list applies to HTML elements only.
-    return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? v.toLowerCase() : v;
+    return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? asciiLower(v) : v;
   };
   switch (token.action) {
     case 'exists':
@@ -278,6 +324,11 @@ function includesWord(list: string, word: string): boolean {
     }
   }
   return false;
+}
+
+/** `s` with A–Z lowercased and every other character as it is. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : s;
 }
 
 function isSpace(c: number): boolean {

@@ -87,7 +87,7 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
     // The strip step needs the builder's stack, so the builder gets the listener first and
     // the listener its steps once they exist (before any token).
     listener = {};
-    builder = new TreeBuilder(listener, options.matcher.attributeNames);
+    builder = new TreeBuilder(listener, options.matcher.attributeNames, options.matcher.needles);
     steps.push(createStripStep(options.matcher, builder.stack, splicer, report));
     steps.push(
       createBeaconStep({

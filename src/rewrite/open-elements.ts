@@ -370,9 +370,28 @@ export class TreeBuilder implements TokenSink {
   /** The lengths of the attribute names, as bits (see {@link TagToken.valuesOf}). */
   private readonly nameLengths: number;
 
-  constructor(listener: TreeListener, attributeNames: readonly string[] = []) {
+  /** What the selectors need of the attribute values, when that can be checked on the bytes. */
+  private readonly needles: readonly (readonly string[])[] | null;
+  /** The length of the shortest of each attribute's needles; -1 when it has none. */
+  private readonly shortestNeedles: Int32Array;
+
+  /**
+   * `needles`, from the strip matcher (see `StripMatcher.needles`), lets elements whose
+   * attribute values cannot match keep none (formatting elements always keep theirs: the
+   * parser compares them).
+   */
+  constructor(
+    listener: TreeListener,
+    attributeNames: readonly string[] = [],
+    needles: readonly (readonly string[])[] | null = null,
+  ) {
     this.listener = listener;
     this.attributeNames = attributeNames;
+    this.needles = needles;
+    this.shortestNeedles = Int32Array.from(attributeNames, (_, i) => {
+      const list = needles?.[i] ?? [];
+      return list.length === 0 ? -1 : Math.min(...list.map((n) => n.length));
+    });
     this.noAttrs = attributeNames.map(() => null);
     this.nameLengths = attributeNames.reduce((bits, n) => bits | (1 << Math.min(n.length, 31)), 0);
   }
@@ -692,6 +711,14 @@ export class TreeBuilder implements TokenSink {
   private captureAttrs(tag: TagToken | null): (string | null)[] | null {
     const names = this.attributeNames;
     if (tag === null || names.length === 0 || tag.firstWanted < 0) return null;
+    const needles = this.needles;
+    if (
+      needles !== null &&
+      (tagFlags(tag, tag.name) & T_FORMATTING) === 0 &&
+      !tag.mayContain(names, this.nameLengths, needles, this.shortestNeedles)
+    ) {
+      return null;
+    }
     return tag.valuesOf(names, this.nameLengths, this.noAttrs);
   }
 

@@ -33,8 +33,7 @@ export function createStripStep(
     elementStart(el, _tag, depth) {
       if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return;
       const closedOnlyRemoved =
-        el.closedFrom < 0 ||
-        (removedEnd === el.start && el.closedFrom >= removedStart);
+        el.closedFrom < 0 || (removedEnd === el.start && el.closedFrom >= removedStart);
       // The parser recreates html, head and body whatever the bytes say.
       const structural =
         el.ns === NS_HTML && (el.name === 'html' || el.name === 'head' || el.name === 'body');

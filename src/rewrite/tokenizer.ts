@@ -162,6 +162,58 @@ export class TagToken {
     return values;
   }
 
+  /**
+   * False when no attribute among `names` (as in {@link valuesOf}) has a value that contains
+   * one of its `needles` (ASCII-lowercase; `''` matches any value), compared ASCII-caselessly,
+   * nor a `&` (a character reference could spell one): then no selector that needs one of
+   * them can match the element (see `StripMatcher.needles`). True otherwise. `shortest` holds
+   * the length of each name's shortest needle, -1 for a name without any.
+   */
+  mayContain(
+    names: readonly string[],
+    lengths: number,
+    needles: readonly (readonly string[])[],
+    shortest: Int32Array,
+  ): boolean {
+    const buf = this.buf;
+    const spans = this.spans;
+    const first = this.firstWanted;
+    if (first < 0) return false;
+    for (let k = first; k < this.count; k++) {
+      const ns = spans[k * 4]!;
+      const n = spans[k * 4 + 1]! - ns;
+      if ((lengths & (1 << Math.min(n, 31))) === 0) continue;
+      for (let w = 0; w < names.length; w++) {
+        const name = names[w]!;
+        if (name.length !== n) continue;
+        let j = 0;
+        while (j < n) {
+          let c = buf[ns + j]!;
+          if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+          if (c !== name.charCodeAt(j)) break;
+          j++;
+        }
+        if (j < n) continue;
+        const min = shortest[w]!;
+        if (min === 0) return true;
+        if (min < 0) break;
+        // An attribute without a value has the empty value.
+        const vs = spans[k * 4 + 2]!;
+        if (vs < 0) break;
+        const ve = spans[k * 4 + 3]!;
+        // Too short for any of them: a value never has more characters than bytes (a
+        // character reference takes at least three bytes for at most two).
+        if (ve - vs < min) break;
+        const list = needles[w]!;
+        for (let q = 0; q < list.length; q++) {
+          if (containsCaseless(buf, vs, ve, list[q]!)) return true;
+        }
+        break;
+      }
+    }
+    return false;
+  }
+
   /** The decoded value of an attribute (character references resolved), or null when absent. */
   attr(lowerName: string): string | null {
     const k = this.indexOf(lowerName);
@@ -965,6 +1017,31 @@ function indexOfLt(buf: Buffer, from: number, len: number): number {
   const stop = Math.min(len, from + 64);
   for (let j = from; j < stop; j++) if (buf[j] === LT) return j;
   return stop < len ? buf.indexOf(LT, stop) : -1;
+}
+
+/**
+ * Whether bytes `[from, to)` contain `needle` (ASCII-lowercase) ASCII-caselessly, or a `&`;
+ * an empty needle is in every value, even an absent one's.
+ */
+function containsCaseless(buf: Buffer, from: number, to: number, needle: string): boolean {
+  const n = needle.length;
+  if (n === 0) return true;
+  const first = needle.charCodeAt(0);
+  for (let i = from; i < to; i++) {
+    let c = buf[i]!;
+    if (c === 0x26) return true;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== first || i + n > to) continue;
+    let j = 1;
+    while (j < n) {
+      let d = buf[i + j]!;
+      if (d >= 0x41 && d <= 0x5a) d |= 0x20;
+      if (d !== needle.charCodeAt(j)) break;
+      j++;
+    }
+    if (j === n) return true;
+  }
+  return false;
 }
 
 function matchesCaseless(buf: Buffer, at: number, lower: Buffer): boolean {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { checkSelector } from '../../src/rewrite/check-selector.js';
 import { compileSelectors, unstreamableReason } from '../../src/rewrite/compile-selectors.js';
+import { NS_HTML, type OpenElement } from '../../src/rewrite/open-elements.js';
 
 t.test('selectors that cannot be decided while streaming are rejected with a reason', async (t) => {
   const rejected: [string, RegExp][] = [
@@ -28,4 +29,50 @@ t.test('selectors that cannot be decided while streaming are rejected with a rea
 t.test('the matcher keeps only the attributes the selectors read', async (t) => {
   const matcher = compileSelectors(['#chat', '.help', 'a[href*=help]', ':not([data-keep])']);
   t.same([...matcher.attributeNames].sort(), ['class', 'data-keep', 'href', 'id']);
+});
+
+t.test('simple selectors tell what an attribute value must contain to match', async (t) => {
+  const matcher = compileSelectors([
+    '.help',
+    '#Chat-Widget',
+    'a[href^="/help"]',
+    '[data-help]',
+    'iframe',
+    'a[title][rel=x]',
+  ]);
+  const needles = Object.fromEntries(
+    matcher.attributeNames.map((name, i) => [name, matcher.needles?.[i]]),
+  );
+  t.same(needles, {
+    class: ['help'],
+    id: ['chat-widget'],
+    href: ['/help'],
+    'data-help': [''],
+    // The candidate of `a[title][rel=x]` requires rel, its last attribute; title alone
+    // makes no element worth a look.
+    rel: ['x'],
+    title: [],
+  });
+  for (const selectors of [['.help', 'nav .help'], ['div:not(.keep)'], ['[title="café"]']]) {
+    t.equal(compileSelectors(selectors).needles, null, `${selectors.join(', ')}: no needles`);
+  }
+});
+
+t.test('case-insensitive attribute values compare ASCII-caselessly', async (t) => {
+  const el = (title: string): OpenElement => ({
+    name: 'p',
+    ns: NS_HTML,
+    start: 0,
+    tagEnd: 0,
+    attrs: [title],
+    implied: false,
+    integration: false,
+    certainStart: true,
+    closedFrom: -1,
+    kind: 0,
+  });
+  const matcher = compileSelectors(['[title=k i]', '[title*=i i]']);
+  t.ok(matcher.matches(el('K'), [], 0), 'K is k');
+  t.notOk(matcher.matches(el('\u212a'), [], 0), 'the Kelvin sign is not k');
+  t.notOk(matcher.matches(el('\u0130'), [], 0), 'a dotted capital I holds no i');
 });

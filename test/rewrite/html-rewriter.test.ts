@@ -1,4 +1,5 @@
 import t from 'tap';
+import { compileSelectors } from '../../src/rewrite/compile-selectors.js';
 import { BEACON, random, rewrite, rewriteBytes } from './_rewrite-helpers.js';
 
 const withBeacon = (page: string, before: string) => page.replace(before, BEACON + before);
@@ -86,6 +87,45 @@ t.test('a class selector matches whole class words only, however they are spaced
       .replace('<span>h</span>', ''),
     'tag names match whatever their case, custom ones too',
   );
+});
+
+t.test('elements are matched whatever bytes spell their attribute values', async (t) => {
+  // With simple selectors the tree builder looks for the selectors' strings in the raw value
+  // bytes first; a character reference, case or a duplicate attribute must not fool that.
+  const keep = [
+    '<p class="helpful">1</p>',
+    '<p class="x" class="help">2</p>',
+    '<p data-role="helper">3</p>',
+    '<p class=help-desk>4</p>',
+    '<a href="/contact">5</a>',
+  ];
+  const gone = [
+    '<p class="&#104;elp">6</p>',
+    '<p class="a help&#x20;b">7</p>',
+    '<p CLASS="help">8</p>',
+    '<p class="help" class="x">9</p>',
+    '<p data-role="HELP">10</p>',
+    '<p data-role>11</p>',
+    '<b class="help">12</b>',
+    '<a href="/help/faq">13</a>',
+    '<p data-empty="">14</p>',
+  ];
+  const page =
+    '<!doctype html><html><head><title>t</title></head><body>' +
+    `${keep.join('')}${gone.join('')}</body></html>`;
+  const strip = [
+    '.help',
+    '[data-role=help i]',
+    '[data-role=""]',
+    'a[href^="/help"]',
+    '[data-empty=""]',
+  ];
+  t.not(compileSelectors(strip).needles, null, 'the byte check is on for these selectors');
+  const expected = withBeacon(page, '</head>').replace(gone.join(''), '');
+  t.equal(rewrite(page, { strip }), expected);
+  // `:not(*)` matches nothing and turns the byte check off: the same page comes out.
+  t.equal(compileSelectors([...strip, ':not(*)']).needles, null);
+  t.equal(rewrite(page, { strip: [...strip, ':not(*)'] }), expected, 'the same without it');
 });
 
 t.test('raw text elements hide fake tags and a fake </head>', async (t) => {

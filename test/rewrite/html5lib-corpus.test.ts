@@ -38,6 +38,24 @@ const NOTHING = ['.helpgate-never-matches'];
 const STRIP_SETS: Record<string, string[]> = {
   blocks: ['div', 'p', 'span', 'table', '[id]:not(html, head, body)', '.foo'],
   formatting: ['a', 'b', 'i', 'font', 'li', 'td', 'option', 'svg', 'math', 'template', 'ul > li'],
+  // One compound each, of type and attribute selectors only: the tree builder then reads the
+  // attribute values only of elements whose bytes could match (see StripMatcher.needles).
+  simple: [
+    '.foo',
+    'div[id]',
+    'p[id]',
+    'span[id]',
+    'a[href]',
+    'font[size]',
+    'font[color]',
+    'input[type=hidden i]',
+    '[type=text]',
+    'math[definitionurl]',
+    'annotation-xml[encoding*=html i]',
+    'td[foo]',
+    'b[bar]',
+    '[title^=a]',
+  ],
 };
 
 const decoder = new TextDecoder('utf-8');
