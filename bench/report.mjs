@@ -116,7 +116,7 @@ export function memoryLine(memory) {
     `Memory: a fresh rewriting helpgate, ${memory.seconds} s of the same page, different pages ` +
     `and JSON in turn (${fixed(memory.result.rps)} req/s, ${memory.result.failures} failed). ` +
     `RSS ${fixed(memory.idle)} MB idle; ${fixed(memory.start)} MB after a warm-up that fills ` +
-    `the rewrite cache and the session store; then every ${fixed(memory.seconds / memory.samples.length)} s: ` +
+    `the rewrite cache; then every ${fixed(memory.seconds / memory.samples.length)} s: ` +
     `${memory.samples.map((mb) => fixed(mb)).join(' → ')} MB; ${fixed(memory.peak)} MB at most.`
   );
 }

@@ -18,9 +18,9 @@ export function startNodeScript(name, script, args = []) {
 
 /**
  * Starts `helpgate start` in front of `upstreamUrl` with the bench's five strip selectors; with
- * `passthrough`, every path is excluded so nothing is rewritten; `extraConfig` adds YAML lines.
+ * `passthrough`, every path is excluded so nothing is rewritten.
  */
-export function startHelpgate(name, upstreamUrl, { passthrough = false, extraConfig = [] } = {}) {
+export function startHelpgate(name, upstreamUrl, { passthrough = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-'));
   const config = join(dir, 'helpgate.yaml');
   writeFileSync(
@@ -33,7 +33,6 @@ export function startHelpgate(name, upstreamUrl, { passthrough = false, extraCon
       ...(passthrough ? ["exclude: ['/**']"] : []),
       'state: { file: null }',
       'log: { level: warn }',
-      ...extraConfig,
       '',
     ].join('\n'),
   );

@@ -6,13 +6,6 @@ import { startHelpgate, uniquePath } from './servers.mjs';
 
 /** Rewrite cache entries helpgate keeps by default (`rewrite.cacheEntries`). */
 const DEFAULT_CACHE_ENTRIES = 256;
-/**
- * The load generator keeps no cookies, so every page it asks for starts a new visitor session.
- * With the default cap (100,000 sessions, about 75 MB) the store would still be filling when
- * the run ends; with this cap the warm-up fills it, and the run measures a full store turning
- * its sessions over, where any growth is a leak.
- */
-const SOAK_MAX_SESSIONS = 2000;
 const SAMPLES = 6;
 
 /** The resident set size of a process in MB, or null where /proc cannot tell. */
@@ -28,15 +21,12 @@ export function rssMb(pid) {
 
 /**
  * Runs a fresh rewriting helpgate for `seconds` under the same page, different pages and JSON
- * in turn. RSS is taken idle, after a warm-up long enough to fill the default rewrite cache and
- * the session store (so that a store filling up is not mistaken for a leak), every
- * `seconds / 6` and at the end.
+ * in turn. RSS is taken idle, after a warm-up long enough to fill the default rewrite cache (so
+ * that a cache filling up is not mistaken for a leak), every `seconds / 6` and at the end.
  * Resolves null where RSS cannot be read.
  */
 export async function soak(upstreamUrl, { seconds, connections }) {
-  const helpgate = await startHelpgate('helpgate (soak)', upstreamUrl, {
-    extraConfig: [`session: { maxSessions: ${SOAK_MAX_SESSIONS} }`],
-  });
+  const helpgate = await startHelpgate('helpgate (soak)', upstreamUrl);
   try {
     const idle = rssMb(helpgate.pid);
     if (idle === null) return null;
@@ -44,9 +34,7 @@ export async function soak(upstreamUrl, { seconds, connections }) {
     let next = 0;
     const path = () => mix[next++ % mix.length] ?? uniquePath();
     const options = { base: helpgate.url, path, connections };
-    // Every round of the mix brings a new visitor on each of its two pages.
-    const fill = Math.max(DEFAULT_CACHE_ENTRIES, SOAK_MAX_SESSIONS) + 64;
-    await load({ ...options, amount: mix.length * fill });
+    await load({ ...options, amount: mix.length * (DEFAULT_CACHE_ENTRIES + 64) });
     await load({ ...options, seconds: Math.min(5, seconds / 4) });
     const start = rssMb(helpgate.pid);
     const samples = [];
