@@ -76,6 +76,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse, origin: Origin) => vo
 export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { config, store, logger } = deps;
   const beacon = deps.beacon ?? installedBeacon();
+  // The beacon tag is the same for every page of this config but for a nonce: built once.
+  const beaconTagStart =
+    `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
+    ` data-interval="${config.heartbeat.interval}"` +
+    ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"`;
+  const beaconTagWithoutNonce = `${beaconTagStart}></script>`;
   const heartbeat = createHeartbeatHandler(deps);
   const { capacity, learning, clock } = deps;
   const offers = createOffersApi({
@@ -236,12 +242,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     },
 
     beaconTag(nonce) {
-      const nonceAttribute = nonce === null ? '' : ` nonce="${escapeAttribute(nonce)}"`;
-      return (
-        `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
-        ` data-interval="${config.heartbeat.interval}"` +
-        ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"${nonceAttribute}></script>`
-      );
+      if (nonce === null) return beaconTagWithoutNonce;
+      return `${beaconTagStart} nonce="${escapeAttribute(nonce)}"></script>`;
     },
   };
 }
