@@ -357,8 +357,12 @@ export class HtmlTokenizer {
     }
     // The bytes of an unfinished token wait in `buf`. Joining them with a whole large chunk
     // would copy all of it: join them with its start only, up to a `<` (where the bytes kept
-    // are usually none again), and take the rest as it is.
-    const cut = chunk.length > BRIDGE_BYTES ? chunk.indexOf(LT, BRIDGE_BYTES) : -1;
+    // are usually none again), and take the rest as it is. (Not when the token kept is itself
+    // large, say a tag with a long data: URL: then it would be copied twice.)
+    const cut =
+      chunk.length > BRIDGE_BYTES && this.buf.length <= BRIDGE_BYTES
+        ? chunk.indexOf(LT, BRIDGE_BYTES)
+        : -1;
     if (cut < 0) {
       this.buf = Buffer.concat([this.buf, chunk]);
       this.run(false);

@@ -409,6 +409,16 @@ t.test('a token cut by a chunk boundary gives the same output before large chunk
       t.fail(`seed ${seed} differs`);
     }
   }
+  // A tag longer than the join (a long data: URL) is kept whole across the cut.
+  const longTag = page.replace(
+    '<img src=x',
+    `<img class="help" src="data:image/png;base64,${'QUJD'.repeat(1500)}"><img src=x`,
+  );
+  const longWhole = rewrite(longTag, { strip });
+  t.notOk(longWhole.includes('base64'), 'the long tag was stripped');
+  for (const cut of [longTag.indexOf('base64') + 10, longTag.indexOf('base64') + 3000]) {
+    t.equal(rewrite(longTag, { strip, chunks: [cut, 4096] }), longWhole, `cut at ${cut}`);
+  }
 });
 
 t.test('past maxBytes the rest passes through unmodified', async (t) => {
