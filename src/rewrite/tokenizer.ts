@@ -133,33 +133,39 @@ export class TagToken {
     lengths: number,
     none: readonly (string | null)[],
   ): (string | null)[] | null {
-    const buf = this.buf;
-    const spans = this.spans;
     let values: (string | null)[] | null = null;
     const first = this.firstWanted;
     if (first < 0) return null;
     for (let k = first; k < this.count; k++) {
-      const ns = spans[k * 4]!;
-      const n = spans[k * 4 + 1]! - ns;
-      if ((lengths & (1 << Math.min(n, 31))) === 0) continue;
-      for (let w = 0; w < names.length; w++) {
-        const name = names[w]!;
-        if (name.length !== n) continue;
-        let j = 0;
-        while (j < n) {
-          let c = buf[ns + j]!;
-          if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-          if (c !== name.charCodeAt(j)) break;
-          j++;
-        }
-        if (j < n) continue;
-        values ??= none.slice();
-        // The browser keeps the first of duplicate attributes.
-        if (values[w] === null) values[w] = this.valueAt(k);
-        break;
-      }
+      const w = this.nameIndex(k, names, lengths);
+      if (w < 0) continue;
+      values ??= none.slice();
+      // The browser keeps the first of duplicate attributes.
+      if (values[w] === null) values[w] = this.valueAt(k);
     }
     return values;
+  }
+
+  /**
+   * The index in `names` (lowercase) of attribute `k`'s name, ASCII-caselessly, or -1;
+   * `lengths` as in {@link valuesOf}.
+   */
+  private nameIndex(k: number, names: readonly string[], lengths: number): number {
+    const buf = this.buf;
+    const ns = this.spans[k * 4]!;
+    const n = this.spans[k * 4 + 1]! - ns;
+    if ((lengths & (1 << Math.min(n, 31))) === 0) return -1;
+    outer: for (let w = 0; w < names.length; w++) {
+      const name = names[w]!;
+      if (name.length !== n) continue;
+      for (let j = 0; j < n; j++) {
+        let c = buf[ns + j]!;
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c !== name.charCodeAt(j)) continue outer;
+      }
+      return w;
+    }
+    return -1;
   }
 
   /**
@@ -175,40 +181,23 @@ export class TagToken {
     needles: readonly (readonly string[])[],
     shortest: Int32Array,
   ): boolean {
-    const buf = this.buf;
     const spans = this.spans;
     const first = this.firstWanted;
     if (first < 0) return false;
     for (let k = first; k < this.count; k++) {
-      const ns = spans[k * 4]!;
-      const n = spans[k * 4 + 1]! - ns;
-      if ((lengths & (1 << Math.min(n, 31))) === 0) continue;
-      for (let w = 0; w < names.length; w++) {
-        const name = names[w]!;
-        if (name.length !== n) continue;
-        let j = 0;
-        while (j < n) {
-          let c = buf[ns + j]!;
-          if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-          if (c !== name.charCodeAt(j)) break;
-          j++;
-        }
-        if (j < n) continue;
-        const min = shortest[w]!;
-        if (min === 0) return true;
-        if (min < 0) break;
-        // An attribute without a value has the empty value.
-        const vs = spans[k * 4 + 2]!;
-        if (vs < 0) break;
-        const ve = spans[k * 4 + 3]!;
-        // Too short for any of them: a value never has more characters than bytes (a
-        // character reference takes at least three bytes for at most two).
-        if (ve - vs < min) break;
-        const list = needles[w]!;
-        for (let q = 0; q < list.length; q++) {
-          if (containsCaseless(buf, vs, ve, list[q]!)) return true;
-        }
-        break;
+      const w = this.nameIndex(k, names, lengths);
+      if (w < 0) continue;
+      const min = shortest[w]!;
+      if (min === 0) return true;
+      // An attribute without a value has the empty value.
+      const vs = spans[k * 4 + 2]!;
+      const ve = spans[k * 4 + 3]!;
+      // Too short for any of them: a value never has more characters than bytes (a
+      // character reference takes at least three bytes for at most two).
+      if (min < 0 || vs < 0 || ve - vs < min) continue;
+      const list = needles[w]!;
+      for (let q = 0; q < list.length; q++) {
+        if (containsCaseless(this.buf, vs, ve, list[q]!)) return true;
       }
     }
     return false;
