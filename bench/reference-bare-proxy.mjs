@@ -4,12 +4,9 @@
 // of helpgate's cost on a page is the rewriter and how much the rest of helpgate.
 //
 //   node bench/reference-bare-proxy.mjs <upstream url>      (after `npm run build`)
-import http from 'node:http';
 import { Pool } from 'undici';
-import { compileSelectors } from '../dist/src/rewrite/compile-selectors.js';
-import { createHtmlRewriter } from '../dist/src/rewrite/html-rewriter.js';
-import { exitWithParent } from './children.mjs';
-import { BEACON_TAG, STRIP } from './fixtures.mjs';
+import { createBenchRewriter } from './helpgate-rewriter.mjs';
+import { serveProxy } from './proxy-server.mjs';
 
 const upstream = process.argv[2];
 if (!upstream) {
@@ -17,7 +14,6 @@ if (!upstream) {
   process.exit(2);
 }
 const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
-const matcher = compileSelectors(STRIP);
 
 async function proxy(req, res) {
   const aborted = new AbortController();
@@ -34,13 +30,7 @@ async function proxy(req, res) {
     return;
   }
   res.writeHead(answer.statusCode, headers);
-  const rewriter = createHtmlRewriter({
-    matcher,
-    beaconTag: () => BEACON_TAG,
-    nonce: null,
-    contentTypeCharset: 'utf-8',
-    maxBytes: 8 * 1024 * 1024,
-  });
+  const rewriter = createBenchRewriter();
   // The output of one input chunk goes out in one socket write, as helpgate sends it.
   const send = (out) => {
     res.cork();
@@ -52,16 +42,4 @@ async function proxy(req, res) {
   res.end();
 }
 
-const server = http.createServer((req, res) => {
-  proxy(req, res).catch((error) => {
-    if (res.destroyed) return;
-    if (!res.headersSent) res.writeHead(502).end(String(error));
-    else res.destroy(error);
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const url = `http://127.0.0.1:${server.address().port}`;
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', url })}\n`);
-});
-exitWithParent();
+serveProxy(proxy);

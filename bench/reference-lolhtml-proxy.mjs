@@ -4,11 +4,10 @@
 // is rewritten. Non-HTML streams through.
 //
 //   node bench/reference-lolhtml-proxy.mjs <upstream url>
-import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
-import { exitWithParent } from './children.mjs';
 import { createLolHtmlRewriter } from './lol-html.mjs';
+import { serveProxy } from './proxy-server.mjs';
 
 const upstream = process.argv[2];
 if (!upstream) {
@@ -78,16 +77,4 @@ async function proxy(req, res) {
   res.end();
 }
 
-const server = http.createServer((req, res) => {
-  proxy(req, res).catch((error) => {
-    if (res.destroyed) return;
-    if (!res.headersSent) res.writeHead(502).end(String(error));
-    else res.destroy(error);
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const url = `http://127.0.0.1:${server.address().port}`;
-  process.stdout.write(`${JSON.stringify({ msg: 'listening', url })}\n`);
-});
-exitWithParent();
+serveProxy(proxy);

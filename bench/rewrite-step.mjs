@@ -8,9 +8,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
-import { compileSelectors } from '../dist/src/rewrite/compile-selectors.js';
-import { createHtmlRewriter } from '../dist/src/rewrite/html-rewriter.js';
 import { BEACON_TAG, STRIP, shopPage } from './fixtures.mjs';
+import { createBenchRewriter } from './helpgate-rewriter.mjs';
 import { median } from './load.mjs';
 import { createLolHtmlRewriter } from './lol-html.mjs';
 
@@ -19,16 +18,8 @@ const CHUNK = 16 * 1024;
 const ROUNDS = 5;
 const ROUND_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 1);
 
-const matcher = compileSelectors(STRIP);
-
 function helpgate(chunkSize) {
-  const rewriter = createHtmlRewriter({
-    matcher,
-    beaconTag: () => BEACON_TAG,
-    nonce: null,
-    contentTypeCharset: 'utf-8',
-    maxBytes: 8 * 1024 * 1024,
-  });
+  const rewriter = createBenchRewriter();
   const out = [];
   for (let i = 0; i < page.length; i += chunkSize) {
     out.push(...rewriter.write(page.subarray(i, i + chunkSize)));
