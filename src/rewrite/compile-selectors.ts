@@ -18,13 +18,23 @@ export interface StripMatcher {
   matches(el: OpenElement, stack: readonly OpenElement[], depth: number): boolean;
   /**
    * When every selector is one compound of type and attribute selectors (no combinator, no
-   * pseudo-class), an element can only match if, for some attribute in `attributeNames`, its
-   * value contains one of these strings (ASCII-lowercase; `''`: any value will do), compared
-   * ASCII-caselessly — or its value holds a character reference, which may hide one. By index
-   * in `attributeNames`. Lets the tree builder skip reading the values of most elements;
+   * pseudo-class), what an element's attribute values must hold for it to match (see
+   * {@link AttributeNeedles}). Lets the tree builder skip reading the values of most elements;
    * null when a selector needs more (an ancestor, a :not()).
    */
-  readonly needles: readonly (readonly string[])[] | null;
+  readonly needles: AttributeNeedles | null;
+}
+
+/**
+ * An element can only match if, for some attribute in `attributeNames`, its value contains one
+ * of that attribute's strings (ASCII-lowercase; `''`: any value will do), compared
+ * ASCII-caselessly — or holds a character reference, which may hide one.
+ */
+export interface AttributeNeedles {
+  /** The strings, by index in `attributeNames`. */
+  readonly lists: readonly (readonly string[])[];
+  /** The length of each list's shortest string; -1 for an empty list. */
+  readonly shortest: Int32Array;
 }
 
 type Test = (el: OpenElement, stack: readonly OpenElement[], depth: number) => boolean;
@@ -134,7 +144,7 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
   }
   // An attribute no selector requires first (say, the second of `a[href][title]`) is read
   // only once the first is there: it makes no element worth a look by itself.
-  if (needles !== null) needles = attributeNames.map((_, i) => needles![i] ?? []);
+  const lists = needles === null ? null : attributeNames.map((_, i) => needles![i] ?? []);
   // Most elements have none of the attributes the selectors read: only the candidates that
   // need no attribute can match them.
   const bare = candidates.filter((c) => c.attr < 0);
@@ -157,7 +167,19 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     el.attrs === null
       ? bare.length > 0 && check(bare, el, stack, depth)
       : check(candidates, el, stack, depth);
-  return { attributeNames, matches, needles };
+  return {
+    attributeNames,
+    matches,
+    needles:
+      lists === null
+        ? null
+        : {
+            lists,
+            shortest: Int32Array.from(lists, (list) =>
+              list.length === 0 ? -1 : Math.min(...list.map((n) => n.length)),
+            ),
+          },
+  };
 }
 
 /**

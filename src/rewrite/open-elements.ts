@@ -18,6 +18,7 @@
  * `<frameset>` would replace the body). For those the end is reported once the next token
  * shows that it is parsed the same way either way.
  */
+import type { AttributeNeedles } from './compile-selectors.js';
 import {
   type HtmlTokenizer,
   internalize,
@@ -371,9 +372,7 @@ export class TreeBuilder implements TokenSink {
   private readonly nameLengths: number;
 
   /** What the selectors need of the attribute values, when that can be checked on the bytes. */
-  private readonly needles: readonly (readonly string[])[] | null;
-  /** The length of the shortest of each attribute's needles; -1 when it has none. */
-  private readonly shortestNeedles: Int32Array;
+  private readonly needles: AttributeNeedles | null;
 
   /**
    * `needles`, from the strip matcher (see `StripMatcher.needles`), lets elements whose
@@ -383,15 +382,11 @@ export class TreeBuilder implements TokenSink {
   constructor(
     listener: TreeListener,
     attributeNames: readonly string[] = [],
-    needles: readonly (readonly string[])[] | null = null,
+    needles: AttributeNeedles | null = null,
   ) {
     this.listener = listener;
     this.attributeNames = attributeNames;
     this.needles = needles;
-    this.shortestNeedles = Int32Array.from(attributeNames, (_, i) => {
-      const list = needles?.[i] ?? [];
-      return list.length === 0 ? -1 : Math.min(...list.map((n) => n.length));
-    });
     this.noAttrs = attributeNames.map(() => null);
     this.nameLengths = attributeNames.reduce((bits, n) => bits | (1 << Math.min(n.length, 31)), 0);
   }
@@ -715,7 +710,7 @@ export class TreeBuilder implements TokenSink {
     if (
       needles !== null &&
       (tagFlags(tag, tag.name) & T_FORMATTING) === 0 &&
-      !tag.mayContain(names, this.nameLengths, needles, this.shortestNeedles)
+      !tag.mayContain(names, this.nameLengths, needles)
     ) {
       return null;
     }

@@ -6,7 +6,9 @@
  * stream, so a caller can splice the original bytes. Feeding the same bytes in any chunking
  * gives the same tags, comments and offsets.
  */
+
 import { decodeHTMLAttribute } from 'entities';
+import type { AttributeNeedles } from './compile-selectors.js';
 
 /** How the tokenizer reads text after a start tag; set by the tree builder (HTML §13.2.5). */
 export type TextMode = 'data' | 'rcdata' | 'rawtext' | 'script' | 'plaintext';
@@ -172,22 +174,16 @@ export class TagToken {
    * False when no attribute among `names` (as in {@link valuesOf}) has a value that contains
    * one of its `needles` (ASCII-lowercase; `''` matches any value), compared ASCII-caselessly,
    * nor a `&` (a character reference could spell one): then no selector that needs one of
-   * them can match the element (see `StripMatcher.needles`). True otherwise. `shortest` holds
-   * the length of each name's shortest needle, -1 for a name without any.
+   * them can match the element (see `StripMatcher.needles`). True otherwise.
    */
-  mayContain(
-    names: readonly string[],
-    lengths: number,
-    needles: readonly (readonly string[])[],
-    shortest: Int32Array,
-  ): boolean {
+  mayContain(names: readonly string[], lengths: number, needles: AttributeNeedles): boolean {
     const spans = this.spans;
     const first = this.firstWanted;
     if (first < 0) return false;
     for (let k = first; k < this.count; k++) {
       const w = this.nameIndex(k, names, lengths);
       if (w < 0) continue;
-      const min = shortest[w]!;
+      const min = needles.shortest[w]!;
       if (min === 0) return true;
       // An attribute without a value has the empty value.
       const vs = spans[k * 4 + 2]!;
@@ -195,7 +191,7 @@ export class TagToken {
       // Too short for any of them: a value never has more characters than bytes (a
       // character reference takes at least three bytes for at most two).
       if (min < 0 || vs < 0 || ve - vs < min) continue;
-      const list = needles[w]!;
+      const list = needles.lists[w]!;
       for (let q = 0; q < list.length; q++) {
         if (containsCaseless(this.buf, vs, ve, list[q]!)) return true;
       }

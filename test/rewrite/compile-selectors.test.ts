@@ -41,7 +41,7 @@ t.test('simple selectors tell what an attribute value must contain to match', as
     'a[title][rel=x]',
   ]);
   const needles = Object.fromEntries(
-    matcher.attributeNames.map((name, i) => [name, matcher.needles?.[i]]),
+    matcher.attributeNames.map((name, i) => [name, matcher.needles?.lists[i]]),
   );
   t.same(needles, {
     class: ['help'],
@@ -53,6 +53,7 @@ t.test('simple selectors tell what an attribute value must contain to match', as
     rel: ['x'],
     title: [],
   });
+  t.same([...matcher.needles!.shortest], [4, 11, 5, 0, 1, -1], 'the shortest of each, in order');
   for (const selectors of [['.help', 'nav .help'], ['div:not(.keep)'], ['[title="café"]']]) {
     t.equal(compileSelectors(selectors).needles, null, `${selectors.join(', ')}: no needles`);
   }
