@@ -241,6 +241,11 @@ const S_PLAINTEXT = 12;
 
 /** How much of a large chunk is joined with the bytes kept from the last one (see `write`). */
 const BRIDGE_BYTES = 1024;
+/**
+ * Bytes kept unfinished in the data state beyond which they can only be a tag or a doctype:
+ * everything else the scanner waits on there (`<`, `</`, `<!-`, `<!DOCTYP`) is a few bytes.
+ */
+const LONG_TAG_BYTES = 64;
 
 const DOCTYPE = Buffer.from('doctype');
 const CDATA_OPEN = Buffer.from('[CDATA[');
@@ -251,6 +256,11 @@ export class HtmlTokenizer {
   private readonly sink: TokenSink;
   private readonly tag = new TagToken();
   private buf: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks set aside while a long unfinished tag waits for its `>` (see `write`); they follow
+   * `buf`.
+   */
+  private aside: Buffer[] = [];
   /** Absolute offset of buf[0]. */
   private base = 0;
   private state = S_DATA;
@@ -335,6 +345,20 @@ export class HtmlTokenizer {
 
   /** Feeds the next chunk. */
   write(chunk: Buffer): void {
+    if (this.state === S_DATA && this.buf.length > LONG_TAG_BYTES) {
+      // Only a tag (or a doctype) is left unfinished at this length, and it ends only at a
+      // `>`. Joining each chunk with it and scanning it again from its `<` would cost time
+      // quadratic in its length (a data: URL of a few MB, in 16 KiB chunks, took seconds):
+      // set chunks without a `>` aside and join them all once one comes.
+      if (chunk.indexOf(GT) < 0) {
+        this.aside.push(chunk);
+        return;
+      }
+      this.buf = Buffer.concat([this.buf, ...this.aside, chunk]);
+      this.aside = [];
+      this.run(false);
+      return;
+    }
     if (this.buf.length === 0 || chunk.length === 0) {
       if (this.buf.length === 0) this.buf = chunk;
       this.run(false);
@@ -362,6 +386,10 @@ export class HtmlTokenizer {
 
   /** Signals the end of the stream. */
   end(): void {
+    if (this.aside.length > 0) {
+      this.buf = Buffer.concat([this.buf, ...this.aside]);
+      this.aside = [];
+    }
     this.run(true);
     this.ended = true;
   }
