@@ -261,6 +261,8 @@ export class HtmlTokenizer {
    * `buf`.
    */
   private aside: Buffer[] = [];
+  /** The quote of the attribute value the last run ended in, inside a tag; else 0. */
+  private openQuote = 0;
   /** Absolute offset of buf[0]. */
   private base = 0;
   private state = S_DATA;
@@ -347,10 +349,11 @@ export class HtmlTokenizer {
   write(chunk: Buffer): void {
     if (this.state === S_DATA && this.buf.length > LONG_TAG_BYTES) {
       // Only a tag (or a doctype) is left unfinished at this length, and it ends only at a
-      // `>`. Joining each chunk with it and scanning it again from its `<` would cost time
-      // quadratic in its length (a data: URL of a few MB, in 16 KiB chunks, took seconds):
-      // set chunks without a `>` aside and join them all once one comes.
-      if (chunk.indexOf(GT) < 0) {
+      // `>` — inside a quoted value, only after the closing quote. Joining each chunk with it
+      // and scanning it again from its `<` would cost time quadratic in its length (a data:
+      // URL of a few MB, in 16 KiB chunks, took seconds): set chunks aside that cannot end it
+      // and join them all once one can.
+      if (chunk.indexOf(this.openQuote === 0 ? GT : this.openQuote) < 0) {
         this.aside.push(chunk);
         return;
       }
@@ -400,6 +403,7 @@ export class HtmlTokenizer {
     const buf = this.buf;
     const len = buf.length;
     this.tag.buf = buf;
+    this.openQuote = 0;
     let i = 0;
     let keep = -1; // buffer index to keep from when more bytes are needed
     scan: while (i < len) {
@@ -859,7 +863,10 @@ export class HtmlTokenizer {
           // A loop beats Buffer#indexOf's call overhead on values this short.
           let q = i + 1;
           while (q < len && buf[q] !== c) q++;
-          if (q >= len) return -1;
+          if (q >= len) {
+            this.openQuote = c;
+            return -1;
+          }
           vs = i + 1;
           ve = q;
           i = q + 1;

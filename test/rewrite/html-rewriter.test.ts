@@ -1,5 +1,6 @@
 import t from 'tap';
 import { compileSelectors } from '../../src/rewrite/compile-selectors.js';
+import { createHtmlRewriter } from '../../src/rewrite/html-rewriter.js';
 import { BEACON, random, rewrite, rewriteBytes } from './_rewrite-helpers.js';
 
 const withBeacon = (page: string, before: string) => page.replace(before, BEACON + before);
@@ -418,6 +419,38 @@ t.test('a token cut by a chunk boundary gives the same output before large chunk
   t.notOk(longWhole.includes('base64'), 'the long tag was stripped');
   for (const cut of [longTag.indexOf('base64') + 10, longTag.indexOf('base64') + 3000]) {
     t.equal(rewrite(longTag, { strip, chunks: [cut, 4096] }), longWhole, `cut at ${cut}`);
+  }
+});
+
+t.test('a long tag goes out as soon as the chunk that ends it is in', async (t) => {
+  // Chunks that cannot end a long tag wait aside; the one that can must release it, whether
+  // its value is quoted with " or ' and holds the other quote and `>`s.
+  for (const q of ['"', "'"]) {
+    const other = q === '"' ? "'" : '"';
+    const value = `${'x'.repeat(2000)}${other}>${'y'.repeat(2000)}>${'z'.repeat(2000)}`;
+    const head = '<!doctype html><html><head><title>t</title></head><body>';
+    const tag = `<img alt=${q}${value}${q}>`;
+    const page = Buffer.from(`${head}${tag}<p>after</p>${'<p>more</p>'.repeat(50)}</body></html>`);
+    const rewriter = createHtmlRewriter({
+      matcher: compileSelectors(['.help']),
+      beaconTag: () => BEACON,
+      nonce: null,
+      contentTypeCharset: 'utf-8',
+      maxBytes: 1 << 20,
+    });
+    const out: Buffer[] = [];
+    const tagEnd = head.length + tag.length;
+    let released = -1;
+    for (let at = 0; at < page.length; at += 500) {
+      out.push(...rewriter.write(page.subarray(at, at + 500)));
+      if (at + 500 >= tagEnd + 20 && released < 0) released = Buffer.concat(out).length;
+    }
+    out.push(...rewriter.end());
+    t.equal(Buffer.concat(out).toString(), rewrite(page.toString(), { strip: ['.help'] }));
+    t.ok(
+      released >= tagEnd,
+      `value quoted with ${q}: the tag went out with the chunk that ended it`,
+    );
   }
 });
 
