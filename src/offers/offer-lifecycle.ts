@@ -233,6 +233,9 @@ export function createOffers(deps: OfferDeps): Offers {
         if (offer.state === 'pending' && offer.route === 'page') continue;
         if (offer.pv === null) {
           // An offer made with a page learns its page-view id from that page's first heartbeat.
+          // A heartbeat of another page — the one the visitor just left, sent before it went
+          // and arriving after the new page — neither takes the offer nor ends it.
+          if (page.path !== offer.path) continue;
           offer.pv = page.pv;
           confirm(session, offer);
         } else if (offer.pv !== page.pv) {

@@ -145,3 +145,22 @@ t.test(
     t.match(await sessions.answer(SID, offer!.id, 'accept'), { ok: true }, 'its owner may');
   },
 );
+
+t.test(
+  'a late heartbeat of the page left behind does not take the next page its offer',
+  async (t) => {
+    // Next-page delivery: the offer goes out with /cart. The beacon of /catalogue sent one more
+    // heartbeat as the visitor left; it arrives after /cart was served. It must neither claim
+    // the offer for its page view nor end it; /cart's own first heartbeat takes it.
+    const { sessions, beat } = setup({ offers: { delivery: 'next-page', expireAfter: '60s' } });
+    t.equal((await beat('pv-catalogue', '/catalogue')).offer, null, 'next-page: nothing inline');
+    const { offerHtml } = await sessions.pageServed(SID, '/cart');
+    t.ok(offerHtml, 'the offer went out with /cart');
+    const late = await beat('pv-catalogue', '/catalogue');
+    t.same(late.withdraw, [], 'the late heartbeat of /catalogue takes nothing back');
+    const own = await beat('pv-cart', '/cart');
+    t.same(own.withdraw, [], "nor does /cart's first heartbeat");
+    const offer = (await sessions.snapshot(SID))?.offers?.at(-1);
+    t.match(offer, { state: 'shown', pv: 'pv-cart', path: '/cart' }, 'it belongs to /cart');
+  },
+);
