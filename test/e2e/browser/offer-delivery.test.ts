@@ -50,7 +50,16 @@ t.test(
     const box = page.locator('#helpgate-offer');
     await box.waitFor({ state: 'visible', timeout: 5_000 });
     t.equal(await page.locator('#helpgate-page-offer').count(), 0, 'the link became the panel');
-    await box.getByRole('button', { name: 'Need help?' }).click();
+    await box
+      .getByRole('button', { name: 'Need help?' })
+      .click()
+      .catch((error: unknown) => {
+        // Once, under a loaded machine, the panel kept being rebuilt under the click: say what
+        // the beacon sent and heard, for whoever meets it next.
+        t.comment(`heartbeats sent: ${JSON.stringify(watched.heartbeats)}`);
+        t.comment(`heartbeat replies: ${JSON.stringify(watched.replies)}`);
+        throw error;
+      });
     await box.getByText('An agent is with you now').waitFor({ timeout: 5_000 });
     const capacity = await fetch(`${url}/__helpgate/api/capacity`, {
       headers: { authorization: `Bearer ${ADMIN}` },
