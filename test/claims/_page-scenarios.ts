@@ -8,6 +8,7 @@ import {
   AGENTS,
   BUSY_TRIGGER,
   capacity,
+  LEARNED_WAIT_SITE,
   learnFrom,
   pageOfferId,
   setAgent,
@@ -19,13 +20,7 @@ type Gate = ConfigInput['gate'];
 /** A learned maxWait lets the requested page carry HELP once it covers the wait. */
 export async function learnedWaitDecidesThePage(t: Test): Promise<void> {
   const site = await startSite(t, {
-    agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '60s' },
-    gate: {
-      mode: 'within',
-      maxWait: 'learned',
-      learned: { percentile: 50, minSamples: 3, fallback: '10s', min: '5s', max: '5m' },
-    },
-    offers: { expireAfter: '5m' },
+    ...LEARNED_WAIT_SITE,
     triggers: [
       BUSY_TRIGGER,
       { name: 'checkout-help', pages: ['/checkout'], when: { onRequest: true } },

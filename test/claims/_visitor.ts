@@ -191,6 +191,21 @@ export async function occupySlot(site: Site, path = '/busy'): Promise<Visitor> {
 /** The trigger {@link occupySlot} relies on. */
 export const BUSY_TRIGGER = { name: 'busy-maker', pages: ['/busy'], when: { heartbeats: 1 } };
 
+/**
+ * Agents, gate and offers of the learned-maxWait scenarios (claims 16, 25, 33): one agent with
+ * one slot and a 60 s handle time, so the wait is 60 s once that slot is taken; maxWait is the
+ * median of at least three response times, 10 s before that.
+ */
+export const LEARNED_WAIT_SITE = {
+  agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '60s' },
+  gate: {
+    mode: 'within',
+    maxWait: 'learned',
+    learned: { percentile: 50, minSamples: 3, fallback: '10s', min: '5s', max: '5m' },
+  },
+  offers: { expireAfter: '5m' },
+} satisfies Partial<ConfigInput>;
+
 /** The offer id a page carries (page delivery), or `null`. */
 export function pageOfferId(html: string): string | null {
   return /data-helpgate-offer="([^"]+)"/.exec(html)?.[1] ?? null;

@@ -1,16 +1,17 @@
 // Claim 16: the predetermined wait is learned from how fast earlier visitors answered offers.
 import t from 'tap';
-import { AGENTS, BUSY_TRIGGER, capacity, learnFrom, setAgent, startSite } from './_visitor.js';
+import {
+  BUSY_TRIGGER,
+  capacity,
+  LEARNED_WAIT_SITE,
+  learnFrom,
+  setAgent,
+  startSite,
+} from './_visitor.js';
 
 t.test('claim 16: maxWait is the percentile of earlier response times', async (t) => {
   const site = await startSite(t, {
-    agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '60s' },
-    gate: {
-      mode: 'within',
-      maxWait: 'learned',
-      learned: { percentile: 50, minSamples: 3, fallback: '10s', min: '5s', max: '5m' },
-    },
-    offers: { expireAfter: '5m' },
+    ...LEARNED_WAIT_SITE,
     triggers: [BUSY_TRIGGER, { name: 'browsing', pages: ['/products'], when: { heartbeats: 1 } }],
   });
   await setAgent(site, 'alice', { status: 'available', capacity: 2 });

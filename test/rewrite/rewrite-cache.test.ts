@@ -6,9 +6,8 @@ import t, { type Test } from 'tap';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRewriter, type Rewriter } from '../../src/rewrite/rewrite-response.js';
-import { BEACON } from './_rewrite-helpers.js';
+import { BEACON, rewritingFront } from './_rewrite-helpers.js';
 
-const HOP = ['connection', 'keep-alive', 'transfer-encoding'];
 const SMALL =
   '<!doctype html><html><head><title>t</title></head><body><div class=help>?</div><p>x</p></body></html>';
 /** Larger than the whole-page limit, so its first rewrite streams chunked. */
@@ -68,25 +67,15 @@ async function setup(
       logger: silentLogger(),
       cacheBytes: options.cacheBytes,
     });
-    const server = http.createServer((req, res) => {
-      http.get({ host: '127.0.0.1', port: upPort, path: req.url }, (body) => {
-        const headers: OutgoingHttpHeaders = { ...body.headers };
-        for (const h of HOP) delete headers[h];
-        const nonce = req.headers['x-nonce'];
-        const bodyEnd = req.headers['x-body-end'];
-        void rewriter.rewrite({
-          req,
-          res,
-          status: body.statusCode ?? 502,
-          headers,
-          body,
-          beaconTag: (n) =>
-            n === null ? BEACON : BEACON.replace(' defer>', ` defer nonce="${n}">`),
-          nonce: typeof nonce === 'string' ? nonce : null,
-          bodyEnd: typeof bodyEnd === 'string' ? bodyEnd : undefined,
-          extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
-        });
-      });
+    const server = rewritingFront(rewriter, upPort, (req) => {
+      const nonce = req.headers['x-nonce'];
+      const bodyEnd = req.headers['x-body-end'];
+      return {
+        beaconTag: (n) => (n === null ? BEACON : BEACON.replace(' defer>', ` defer nonce="${n}">`)),
+        nonce: typeof nonce === 'string' ? nonce : null,
+        bodyEnd: typeof bodyEnd === 'string' ? bodyEnd : undefined,
+        extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
+      };
     });
     return { port: await listen(t, server), rewriter };
   };
