@@ -178,6 +178,8 @@ class PageRewrite {
   private readonly maxBytes: number;
   private readonly logger: Logger;
   private readonly engine: HtmlRewriter;
+  /** Set while the response is corked until the current ticks end (`corkUntilTicksEnd`). */
+  private corked = false;
   /** The key of this page in the rewrite cache; null when it must not use the cache. */
   private readonly cacheKey: string | null = null;
   /** The cached page the body is being compared with (state `comparing`). */
@@ -587,19 +589,39 @@ class PageRewrite {
   private send(out: Buffer[]): void {
     if (out.length === 0) return;
     const target = this.encoder ?? this.job.res;
-    // The pieces of one input chunk go out as one write to the socket, not one each.
-    const corked = this.encoder === null && out.length > 1;
-    if (corked) this.job.res.cork();
+    if (this.encoder === null) this.corkUntilTicksEnd();
     let ok = true;
     for (const b of out) {
       this.recorder?.plainOutput(b.length);
       if (this.encoder === null) this.recorder?.output(b);
       ok = target.write(b) && ok;
     }
-    if (corked) this.job.res.uncork();
     // Without a flush, zlib would sit on the start of the page until it had a full block.
     if (this.encoder) (this.encoder as unknown as { flush(cb?: () => void): void }).flush();
-    if (!ok) this.pauseUntilDrain(target);
+    // The response is corked: whether it needs to drain is known once it is uncorked.
+    if (!ok && this.encoder) this.pauseUntilDrain(target);
+  }
+
+  /**
+   * Holds the response's writes until the current run of ticks is over, so that the pieces of
+   * one input chunk go out as one write to the socket, not one each, and the last chunk of a
+   * page goes out with the end of the response: the upstream's end comes on a tick of the read
+   * that brought the last bytes, and `res.end()` then sends everything held at once. Only then
+   * is the upstream paused if the client is slow (pausing it earlier would hold back its end,
+   * and the end would go out alone); so at most one more chunk is buffered than otherwise.
+   */
+  private corkUntilTicksEnd(): void {
+    if (this.corked) return;
+    const { res } = this.job;
+    this.corked = true;
+    res.cork();
+    queueMicrotask(() => {
+      this.corked = false;
+      // `end()` already sent (and uncorked) everything.
+      if (res.writableEnded) return;
+      res.uncork();
+      if (res.writableNeedDrain && this.state !== 'done') this.pauseUntilDrain(res);
+    });
   }
 
   private rewrittenHeaders(): OutgoingHttpHeaders {

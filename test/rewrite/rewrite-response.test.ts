@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import t, { type Test } from 'tap';
 import type { Config } from '../../src/config/schema.js';
@@ -15,7 +16,12 @@ const PAGE =
 const EXPECTED = PAGE.replace('</head>', `${BEACON}</head>`).replace('<div class=help>?</div>', '');
 
 /** An upstream and a front server that hands every response to the rewriter. */
-async function setup(t: Test, upstream: Upstream, maxBytes = 8 * 1024 * 1024): Promise<number> {
+async function setup(
+  t: Test,
+  upstream: Upstream,
+  maxBytes = 8 * 1024 * 1024,
+  onSocket?: (socket: net.Socket) => void,
+): Promise<number> {
   const up = http.createServer(upstream);
   up.listen(0, '127.0.0.1');
   await once(up, 'listening');
@@ -28,6 +34,7 @@ async function setup(t: Test, upstream: Upstream, maxBytes = 8 * 1024 * 1024): P
   const front = rewritingFront(rewriter, upPort, () => ({
     extraHeaders: { 'set-cookie': 'hg_sid=new; HttpOnly' },
   }));
+  if (onSocket) front.on('connection', onSocket);
   front.listen(0, '127.0.0.1');
   await once(front, 'listening');
   t.teardown(() => {
@@ -157,6 +164,82 @@ t.test('a big page streams chunked, rewritten', async (t) => {
   t.equal(res.headers['content-length'], undefined);
   t.equal(res.headers['transfer-encoding'], 'chunked');
   t.equal(res.body.toString(), EXPECTED.replace('<p>x</p>', `<p>x</p>${filler}`));
+});
+
+t.test('a streamed page ends in the same socket write as its last bytes', async (t) => {
+  const filler = '<p>filler paragraph</p>\n'.repeat(8000);
+  const big = PAGE.replace('<p>x</p>', `<p>x</p>${filler}`);
+  // What each write to the client's socket carried, one string per write (or writev).
+  const writes: string[] = [];
+  const port = await setup(t, serve(big), undefined, (socket) => {
+    const s = socket as net.Socket & {
+      _write(chunk: Buffer, encoding: string, cb: () => void): void;
+      _writev(chunks: { chunk: Buffer | string }[], cb: () => void): void;
+    };
+    const write = s._write.bind(s);
+    const writev = s._writev.bind(s);
+    s._write = (chunk, encoding, cb) => {
+      writes.push(String(chunk));
+      write(chunk, encoding, cb);
+    };
+    s._writev = (chunks, cb) => {
+      writes.push(chunks.map((c) => String(c.chunk)).join(''));
+      writev(chunks, cb);
+    };
+  });
+  const res = await get(port);
+  t.equal(res.body.toString(), EXPECTED.replace('<p>x</p>', `<p>x</p>${filler}`));
+  const last = writes.at(-1) ?? '';
+  t.ok(last.endsWith('0\r\n\r\n'), 'the last write ends the chunked body');
+  t.match(last, '</html>', 'and carries the last bytes of the page (no write of its own)');
+});
+
+t.test('a slow visitor on a big page holds the upstream back', async (t) => {
+  // Rewritten up to rewrite.maxBytes, streamed through after: both parts go out through the
+  // corked writes, which must still pass the visitor's pace on to the upstream.
+  const MB = 1024 * 1024;
+  const total = 48 * MB;
+  const filler = Buffer.from('<p>filler paragraph</p>\n'.repeat(2731));
+  let written = 0;
+  const port = await setup(
+    t,
+    (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.write('<!doctype html><html><head><title>big</title></head><body>');
+      const pump = () => {
+        while (written < total) {
+          written += filler.length;
+          if (!res.write(filler)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end('</body></html>');
+      };
+      pump();
+    },
+    4 * MB,
+  );
+  const tail = await new Promise<string>((resolve, reject) => {
+    let last = '';
+    http
+      .get({ host: '127.0.0.1', port, agent: false }, (res) => {
+        res.once('data', async () => {
+          res.pause();
+          await delay(300);
+          t.ok(written < 32 * MB, `upstream held back (${written >> 20} MB of 48 sent)`);
+          res.on('data', (chunk: Buffer) => {
+            last = chunk.toString('latin1').slice(-20);
+          });
+          res.resume();
+        });
+        res.on('end', () => resolve(last));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  t.ok(written >= total, 'the upstream sent it all');
+  t.match(tail, /<\/body><\/html>$/, 'and the visitor got to its end');
 });
 
 t.test('the first bytes go out before the upstream has finished', async (t) => {
