@@ -7,6 +7,7 @@
  * anything else (sibling combinators, :has(), :nth-*, …) is rejected when the config loads.
  */
 import { parse, type Selector } from 'css-what';
+import { asciiLowercase } from '../util/ascii.js';
 import { NS_HTML, type OpenElement } from './open-elements.js';
 import { internalize } from './tokenizer.js';
 
@@ -77,6 +78,17 @@ export function unstreamableReason(selector: string): string | undefined {
   return problem === undefined ? undefined : `${JSON.stringify(selector)} ${problem}`;
 }
 
+/**
+ * Tag and attribute names are compared as the page's bytes, and a name beyond ASCII would be
+ * spelled differently in each charset; no site's help widget needs one.
+ */
+const NON_ASCII_NAME =
+  'names an element or attribute with characters beyond ASCII, which helpgate does not match; select it by an ASCII attribute, #id or .class';
+
+function isAscii(s: string): boolean {
+  return !/[^\x00-\x7f]/.test(s);
+}
+
 function checkParsed(parsed: Selector[][]): string | undefined {
   for (const complex of parsed) {
     for (const token of complex) {
@@ -104,8 +116,14 @@ function checkParsed(parsed: Selector[][]): string | undefined {
           if (token.namespace !== null && token.namespace !== '*') {
             return 'uses a namespace prefix, which HTML pages do not declare';
           }
+          if (!isAscii(token.name)) return NON_ASCII_NAME;
           break;
         case 'tag':
+          if (!isAscii(token.name)) return NON_ASCII_NAME;
+          if (token.namespace !== null && token.namespace !== '*') {
+            return 'uses a namespace prefix, which HTML pages do not declare';
+          }
+          break;
         case 'universal':
           if (token.namespace !== null && token.namespace !== '*') {
             return 'uses a namespace prefix, which HTML pages do not declare';
@@ -198,7 +216,7 @@ function needleOf(complex: Selector[]): string | null {
     if (found) continue;
     found = true;
     // Every operator but existence needs the value to contain the string it names.
-    if (token.action !== 'exists') needle = token.value.toLowerCase();
+    if (token.action !== 'exists') needle = asciiLowercase(token.value);
   }
   for (let i = 0; i < needle.length; i++) if (needle.charCodeAt(i) >= 0x80) return null;
   return needle;
@@ -212,8 +230,8 @@ function compileCandidate(complex: Selector[], attr: (name: string) => number): 
     const token = complex[i]!;
     if (token.type === 'descendant' || token.type === 'child') break;
     // Every attribute selector, whatever its operator, fails on an element without the attribute.
-    if (token.type === 'tag') name = internalize(token.name.toLowerCase());
-    else if (token.type === 'attribute' && need < 0) need = attr(token.name.toLowerCase());
+    if (token.type === 'tag') name = internalize(asciiLowercase(token.name));
+    else if (token.type === 'attribute' && need < 0) need = attr(asciiLowercase(token.name));
   }
   return { name, attr: need, test: compileComplex(complex, attr) };
 }
@@ -275,7 +293,7 @@ function joinCompound(tests: Test[]): Test {
 function compileSimple(token: Selector, attr: (name: string) => number): Test {
   switch (token.type) {
     case 'tag': {
-      const name = internalize(token.name.toLowerCase());
+      const name = internalize(asciiLowercase(token.name));
       return (el) => el.name === name;
     }
     case 'universal':
@@ -295,17 +313,17 @@ function compileAttribute(
   token: Extract<Selector, { type: 'attribute' }>,
   attr: (name: string) => number,
 ): Test {
-  const name = token.name.toLowerCase();
+  const name = asciiLowercase(token.name);
   const index = attr(name);
   const caseless =
     token.ignoreCase === true || (token.ignoreCase === null && CASELESS_VALUES.has(name));
   // Selectors compare case-insensitive values ASCII-caselessly: "K" (the Kelvin sign) is not "k".
-  const want = caseless ? asciiLower(token.value) : token.value;
+  const want = caseless ? asciiLowercase(token.value) : token.value;
   const read = (el: OpenElement): string | null => {
     const v = el.attrs?.[index] ?? null;
     if (v === null) return null;
     // HTML's caseless attribute list applies to HTML elements only.
-    return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? asciiLower(v) : v;
+    return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? asciiLowercase(v) : v;
   };
   switch (token.action) {
     case 'exists':
@@ -346,11 +364,6 @@ function includesWord(list: string, word: string): boolean {
     }
   }
   return false;
-}
-
-/** `s` with A–Z lowercased and every other character as it is. */
-function asciiLower(s: string): string {
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : s;
 }
 
 function isSpace(c: number): boolean {

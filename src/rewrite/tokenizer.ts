@@ -8,6 +8,7 @@
  */
 
 import { decodeHTMLAttribute } from 'entities';
+import { asciiLowercase } from '../util/ascii.js';
 import type { AttributeNeedles } from './compile-selectors.js';
 
 /** How the tokenizer reads text after a start tag; set by the tree builder (HTML §13.2.5). */
@@ -207,7 +208,7 @@ export class TagToken {
 
   /** The lowercased name of attribute `k`. */
   nameAt(k: number): string {
-    return this.buf.toString('latin1', this.spans[k * 4]!, this.spans[k * 4 + 1]!).toLowerCase();
+    return asciiLowercase(this.buf.toString('latin1', this.spans[k * 4]!, this.spans[k * 4 + 1]!));
   }
 
   /** The decoded value of attribute `k`. */
@@ -957,7 +958,7 @@ function tagName(
   const n = to - from;
   if (n > MAX_INTERNED) {
     const name = buf.toString('latin1', from, to);
-    tag.name = upper ? name.toLowerCase() : name;
+    tag.name = upper ? asciiLowercase(name) : name;
     tag.id = 0;
     return;
   }
@@ -979,7 +980,7 @@ function tagName(
     }
   }
   const raw = buf.toString('latin1', from, to);
-  intern(slot, upper ? raw.toLowerCase() : raw);
+  intern(slot, upper ? asciiLowercase(raw) : raw);
   tag.name = names[slot]!;
   tag.id = nameIds[slot]!;
 }

@@ -15,6 +15,8 @@ t.test('selectors that cannot be decided while streaming are rejected with a rea
     ['svg|rect', /namespace/],
     ['[a!=b]', /not standard/],
     ['div[', /does not parse/],
+    ['x-é', /beyond ASCII/],
+    ['[data-rôle=help]', /beyond ASCII/],
   ];
   for (const [selector, reason] of rejected) {
     t.match(unstreamableReason(selector), reason, selector);
@@ -76,4 +78,11 @@ t.test('case-insensitive attribute values compare ASCII-caselessly', async (t) =
   t.ok(matcher.matches(el('K'), [], 0), 'K is k');
   t.notOk(matcher.matches(el('\u212a'), [], 0), 'the Kelvin sign is not k');
   t.notOk(matcher.matches(el('\u0130'), [], 0), 'a dotted capital I holds no i');
+  // A needle is lowercased the same way: the Kelvin sign would become k, and the byte check
+  // would then pass over the values that hold it.
+  t.equal(
+    compileSelectors(['[title*="\u212a"]']).needles,
+    null,
+    'no ASCII needle for the Kelvin sign',
+  );
 });

@@ -129,6 +129,25 @@ t.test('elements are matched whatever bytes spell their attribute values', async
   t.equal(rewrite(page, { strip: [...strip, ':not(*)'] }), expected, 'the same without it');
 });
 
+t.test('names are lowercased in ASCII only, as browsers do, in every charset', async (t) => {
+  // `É` is two bytes in UTF-8 and one in windows-1252. A whole-Unicode lowercase of the
+  // name's bytes changed \xC3 (in `<XÉ>`) but not `</xÉ>`: the end tag then closed nothing,
+  // and removing the element took the rest of the page with it.
+  const page =
+    '<!doctype html><html><head><title>t</title></head><body>' +
+    '<XÉ class=help>a</xÉ>b<p>c</p><xÉ class=help>d</XÉ>e' +
+    '<p DATA-RÔLE=x class=help>f</p><Ä><p class=help>g</p></ä>h</body></html>';
+  const strip = ['.help'];
+  const expected = withBeacon(page, '</head>')
+    .replace('<XÉ class=help>a</xÉ>', '')
+    .replace('<xÉ class=help>d</XÉ>', '')
+    .replace('<p DATA-RÔLE=x class=help>f</p>', '')
+    .replace('<p class=help>g</p>', '');
+  t.equal(rewrite(page, { strip }), expected, 'utf-8');
+  const latin1 = rewriteBytes(Buffer.from(page, 'latin1'), { strip, charset: 'windows-1252' });
+  t.equal(latin1.out.toString('latin1'), expected, 'windows-1252');
+});
+
 t.test('raw text elements hide fake tags and a fake </head>', async (t) => {
   const page =
     '<html><head><title>a </head> <div class=help></title>' +
