@@ -940,8 +940,17 @@ const nameIds = new Int32Array(NAME_SLOTS);
 export const MAX_TAG_ID = 4096;
 let nextId = 1;
 
+/**
+ * The bytes of the name in each slot of `names`, {@link MAX_INTERNED} per slot, and its length
+ * (0: none): comparing a tag's bytes with them is cheaper than with the string's characters.
+ */
+const nameBytes = new Uint8Array(NAME_SLOTS * MAX_INTERNED);
+const nameLengths = new Uint8Array(NAME_SLOTS);
+
 function intern(slot: number, name: string): void {
   names[slot] = internalize(name);
+  nameBytes.set(Buffer.from(name, 'latin1'), slot * MAX_INTERNED);
+  nameLengths[slot] = name.length;
   // A slot taken over by another name gives the new name a new number: numbers never change meaning.
   nameIds[slot] = nextId < MAX_TAG_ID ? nextId++ : 0;
 }
@@ -962,19 +971,20 @@ function tagName(
     tag.id = 0;
     return;
   }
-  const known = names[slot];
-  if (known !== undefined && known.length === n) {
-    let same = true;
-    for (let j = 0; j < n; j++) {
-      let c = buf[from + j]!;
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      if (c !== known.charCodeAt(j)) {
-        same = false;
-        break;
+  if (nameLengths[slot] === n) {
+    const at = slot * MAX_INTERNED - from;
+    let j = from;
+    if (upper) {
+      for (; j < to; j++) {
+        let c = buf[j]!;
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        if (c !== nameBytes[at + j]) break;
       }
+    } else {
+      while (j < to && buf[j] === nameBytes[at + j]) j++;
     }
-    if (same) {
-      tag.name = known;
+    if (j === to) {
+      tag.name = names[slot]!;
       tag.id = nameIds[slot]!;
       return;
     }
