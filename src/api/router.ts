@@ -86,7 +86,11 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { capacity, learning, clock } = deps;
   const offers = createOffersApi({
     ...deps,
-    ticketOf: (conversationId, now) => capacity.ticket(conversationId, now),
+    // The visitor looking at their place in the queue is still there.
+    ticketOf: (conversationId, now) => {
+      capacity.touch(conversationId, now);
+      return capacity.ticket(conversationId, now);
+    },
   });
   const agents = createAgentsApi({ config, capacity, clock });
   const conversations = createConversationsApi({ config, capacity, clock });

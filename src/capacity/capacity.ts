@@ -130,6 +130,13 @@ export interface Capacity {
   /** The help queue, first in line first. */
   queued(): Conversation[];
   /**
+   * The queued visitor of this conversation is still there (a heartbeat or a page). One not
+   * heard from for longer than `session.ttl` has left, and so has their session: their place
+   * in the queue goes (checked at most once a second), so no agent is handed a visitor who is
+   * gone and no later visitor waits behind them.
+   */
+  touch(conversationId: string, now: number): void;
+  /**
    * Ends a conversation: a queued one just leaves the queue; an assigned one reports its
    * handle time (now − assignedAt) and frees its slot for the queue's head. False if unknown.
    */
@@ -160,6 +167,9 @@ interface Agent {
   readonly conversations: Set<string>;
 }
 
+/** How often, at most, the queue is checked for visitors who left (see `Capacity.touch`). */
+const ABANDON_SWEEP_MS = 1000;
+
 export function createCapacity(options: CapacityOptions): Capacity {
   const { averageHandleTime, onHandleTime, onChange } = options;
   let agents = new Map<string, Agent>();
@@ -168,6 +178,10 @@ export function createCapacity(options: CapacityOptions): Capacity {
   const byOffer = new Map<string, string>();
   /** Conversation ids waiting for an agent, first come first. */
   let queue: string[] = [];
+  /** When each queued visitor was last heard from (see {@link Capacity.touch}). */
+  const heardAt = new Map<string, number>();
+  let abandonAfter = options.config.session.ttl;
+  let sweptAt = Number.NEGATIVE_INFINITY;
   const reservations = createReservations();
   /** The latest `now` any call brought, for the calls that take none. */
   let latest = 0;
@@ -207,12 +221,27 @@ export function createCapacity(options: CapacityOptions): Capacity {
   }
 
   function assignQueue(now: number, out: Conversation[]): void {
+    dropAbandoned(now);
     while (queue.length > 0) {
       const agent = leastLoaded();
       if (agent === undefined) return;
       const conversation = conversations.get(queue.shift()!)!;
+      heardAt.delete(conversation.id);
       assign(conversation, agent, now, out);
     }
+  }
+
+  /** Ends the queued conversations whose visitor left (see {@link Capacity.touch}). */
+  function dropAbandoned(now: number): void {
+    if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return;
+    sweptAt = now;
+    queue = queue.filter((id) => {
+      if (now - (heardAt.get(id) ?? now) <= abandonAfter) return true;
+      byOffer.delete(conversations.get(id)!.offerId);
+      conversations.delete(id);
+      heardAt.delete(id);
+      return false;
+    });
   }
 
   /** False while the factory runs, so no hook sees an object its caller has not got yet. */
@@ -282,6 +311,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
     configure(config, now = latest) {
       seen(now);
       maxPinned = config.session.maxPinned;
+      abandonAfter = config.session.ttl;
       const next = new Map<string, Agent>();
       for (const listed of config.agents.list) {
         const known = agents.get(listed.id);
@@ -303,6 +333,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
           const conversation = conversations.get(id)!;
           conversation.agentId = null;
           conversation.assignedAt = null;
+          heardAt.set(id, now);
           requeued.push(id);
         }
       }
@@ -338,6 +369,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
 
     snapshot(now) {
       seen(now);
+      dropAbandoned(now);
       const { agentsAvailable, servingSlots, conversations: held, open } = serving();
       const reserved = reservations.count(now);
       const queueLength = queue.length;
@@ -373,6 +405,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
 
     enqueue(request, now) {
       seen(now);
+      dropAbandoned(now);
       const existing = byOffer.get(request.offerId);
       if (existing !== undefined) return ticketOf(conversations.get(existing)!);
       const agent = queue.length === 0 ? leastLoaded() : undefined;
@@ -391,8 +424,10 @@ export function createCapacity(options: CapacityOptions): Capacity {
       conversations.set(conversation.id, conversation);
       byOffer.set(conversation.offerId, conversation.id);
       const assigned: Conversation[] = [];
-      if (agent === undefined) queue.push(conversation.id);
-      else assign(conversation, agent, now, assigned);
+      if (agent === undefined) {
+        queue.push(conversation.id);
+        heardAt.set(conversation.id, now);
+      } else assign(conversation, agent, now, assigned);
       const ticket = ticketOf(conversation);
       changed(assigned);
       return ticket;
@@ -400,6 +435,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
 
     ticket(conversationId, now) {
       seen(now);
+      dropAbandoned(now);
       const conversation = conversations.get(conversationId);
       return conversation && ticketOf(conversation);
     },
@@ -416,7 +452,12 @@ export function createCapacity(options: CapacityOptions): Capacity {
     },
 
     queued() {
+      dropAbandoned(latest);
       return queue.map((id) => copy(conversations.get(id)!));
+    },
+
+    touch(conversationId, now) {
+      if (heardAt.has(conversationId)) heardAt.set(conversationId, seen(now));
     },
 
     endConversation(conversationId, now) {
@@ -428,6 +469,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
       const assigned: Conversation[] = [];
       if (conversation.agentId === null) {
         queue.splice(queue.indexOf(conversationId), 1);
+        heardAt.delete(conversationId);
       } else {
         agents.get(conversation.agentId)?.conversations.delete(conversationId);
         onHandleTime(Math.max(0, now - (conversation.assignedAt ?? now)));

@@ -77,7 +77,10 @@ export interface SessionsDeps {
   /** Saved profiles for `profile:` conditions; without it no profile ever matches. */
   profiles?: ProfileStore;
   /** Agents' slots, reservations and the help queue (the capacity gate). */
-  capacity: OfferCapacity & { conversation(id: string): unknown };
+  capacity: OfferCapacity & {
+    conversation(id: string): unknown;
+    touch(conversationId: string, now: number): void;
+  };
   /** Learned maxWait and expiry; takes the response times of accepted offers. */
   learning: OfferLearning;
   /** Told of every offer transition (metrics). */
@@ -140,6 +143,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
       session.conversationId = null;
       session.pinned = mustPin(session);
     }
+    // A visitor waiting for an agent is still there (see Capacity.touch).
+    if (session.conversationId != null) capacity.touch(session.conversationId, now);
     return session;
   }
 

@@ -130,6 +130,46 @@ t.test('a freed slot goes to the longest-waiting visitor first', async (t) => {
   t.equal(capacity.conversation(second.conversationId)?.assignedAt, clock.now());
 });
 
+t.test('a queued visitor not heard from for session.ttl loses their place', async (t) => {
+  const ttl = 600_000;
+  const { clock, capacity, assigned } = setup([{ id: 'a', capacity: 1 }], {
+    session: { ttl: ttl / 1000 },
+  });
+  const gone = accept(capacity, clock.now())!;
+  const stays = accept(capacity, clock.now())!;
+  const late = accept(capacity, clock.now())!;
+  t.equal(capacity.snapshot(clock.now()).queueLength, 3);
+  // Heartbeats keep two of them; the first left without a word.
+  for (let at = 60_000; at <= ttl; at += 60_000) {
+    clock.advance(60_000);
+    capacity.touch(stays.conversationId, clock.now());
+    capacity.touch(late.conversationId, clock.now());
+  }
+  t.equal(capacity.snapshot(clock.now()).queueLength, 3, 'exactly session.ttl: still there');
+  clock.advance(1_000);
+  capacity.touch(stays.conversationId, clock.now());
+  capacity.touch(late.conversationId, clock.now());
+  t.equal(capacity.snapshot(clock.now()).queueLength, 2, 'past it, the silent one is gone');
+  t.equal(capacity.ticket(gone.conversationId, clock.now()), undefined);
+  t.equal(capacity.conversation(gone.conversationId), undefined);
+  t.match(capacity.ticket(stays.conversationId, clock.now()), { queuePosition: 1 });
+  t.same(
+    capacity.queued().map((c) => c.id),
+    [stays.conversationId, late.conversationId],
+  );
+  capacity.setAgent('a', { status: 'available' }, clock.now());
+  t.same(
+    assigned.map((c) => c.id),
+    [stays.conversationId],
+    'the agent gets the first visitor still there',
+  );
+  // Once with an agent, a conversation lasts until it is ended, heartbeats or not.
+  clock.advance(2 * ttl);
+  t.equal(capacity.snapshot(clock.now()).conversations, 1);
+  t.equal(capacity.snapshot(clock.now()).queueLength, 0, 'the silent third went too');
+  t.match(capacity.ticket(stays.conversationId, clock.now()), { queuePosition: 0, agentId: 'a' });
+});
+
 t.test('an agent who turns available takes the queue in order', async (t) => {
   const { clock, capacity } = setup([{ id: 'a', capacity: 2 }]);
   const tickets = [accept(capacity, clock.now())!, accept(capacity, clock.now())!];

@@ -129,6 +129,31 @@ t.test('a shown offer is withdrawn when no agent is available any more', async (
 });
 
 t.test(
+  'a queued visitor keeps their place while heartbeats come, and loses it after',
+  async (t) => {
+    // No agent is available, so both visitors who accept wait in the queue (gate "always").
+    const { sessions, clock, beat, capacity } = setup({
+      agents: { list: [{ id: 'alice', token: 'alice-token-0123456789' }] },
+    });
+    const other = 'BBBBBBBBBBBBBBBBBBBBBB';
+    const mine = (await beat('pv1')).offer!;
+    const theirs = (await sessions.heartbeat(other, hb('pv-b', '/p', 0))).offer!;
+    t.match(await sessions.answer(SID, mine.id, 'accept'), { ok: true });
+    t.match(await sessions.answer(other, theirs.id, 'accept'), { ok: true });
+    t.equal(capacity.snapshot(clock.now()).queueLength, 2);
+    // Then only this visitor's page keeps beating, for longer than session.ttl (30 min).
+    for (let minute = 0; minute < 31; minute++) {
+      clock.advance(55_000);
+      await beat('pv1');
+    }
+    t.equal(capacity.snapshot(clock.now()).queueLength, 1, 'the silent visitor left the queue');
+    capacity.setAgent('alice', { status: 'available' }, clock.now());
+    const [conversation] = capacity.conversationsOf('alice');
+    t.equal(conversation?.sid, SID, 'the agent gets the visitor who is still there');
+  },
+);
+
+t.test(
   "answering another visitor's offer is refused as forbidden, an unknown one as unknown",
   async (t) => {
     // Offer ids travel in pages; one visitor must not answer (or read) another's offer.
