@@ -2,30 +2,20 @@ import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import t from 'tap';
 import { startProxy, startUpstream, testConfig } from '../fixtures/proxy-server.js';
+import { pumpBody } from '../fixtures/pump-body.js';
 
 const MB = 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
 t.test('a 256 MB download streams through at constant memory', async (t) => {
-  let written = 0;
+  let written = () => 0;
   const upstream = await startUpstream((req, res) => {
     const total = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('mb')) * MB;
-    written = 0;
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': String(total),
     });
-    const pump = () => {
-      while (written < total) {
-        written += CHUNK.length;
-        if (!res.write(CHUNK)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      res.end();
-    };
-    pump();
+    written = pumpBody(res, CHUNK, total);
   });
   t.teardown(upstream.close);
   const proxy = await startProxy(testConfig({ upstream: upstream.url }));
@@ -51,8 +41,8 @@ t.test('a 256 MB download streams through at constant memory', async (t) => {
               res.pause();
               await delay(300);
               t.ok(
-                written < 32 * MB,
-                `upstream held back by backpressure (${written >> 20} MB sent)`,
+                written() < 32 * MB,
+                `upstream held back by backpressure (${written() >> 20} MB sent)`,
               );
             }
             res.on('data', count);

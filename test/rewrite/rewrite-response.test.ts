@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRewriter } from '../../src/rewrite/rewrite-response.js';
+import { pumpBody } from '../fixtures/pump-body.js';
 import { BEACON, rewritingFront } from './_rewrite-helpers.js';
 
 type Upstream = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -200,23 +201,13 @@ t.test('a slow visitor on a big page holds the upstream back', async (t) => {
   const MB = 1024 * 1024;
   const total = 48 * MB;
   const filler = Buffer.from('<p>filler paragraph</p>\n'.repeat(2731));
-  let written = 0;
+  let written = () => 0;
   const port = await setup(
     t,
     (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.write('<!doctype html><html><head><title>big</title></head><body>');
-      const pump = () => {
-        while (written < total) {
-          written += filler.length;
-          if (!res.write(filler)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end('</body></html>');
-      };
-      pump();
+      written = pumpBody(res, filler, total, '</body></html>');
     },
     4 * MB,
   );
@@ -227,7 +218,7 @@ t.test('a slow visitor on a big page holds the upstream back', async (t) => {
         res.once('data', async () => {
           res.pause();
           await delay(300);
-          t.ok(written < 32 * MB, `upstream held back (${written >> 20} MB of 48 sent)`);
+          t.ok(written() < 32 * MB, `upstream held back (${written() >> 20} MB of 48 sent)`);
           res.on('data', (chunk: Buffer) => {
             last = chunk.toString('latin1').slice(-20);
           });
@@ -238,7 +229,7 @@ t.test('a slow visitor on a big page holds the upstream back', async (t) => {
       })
       .on('error', reject);
   });
-  t.ok(written >= total, 'the upstream sent it all');
+  t.ok(written() >= total, 'the upstream sent it all');
   t.match(tail, /<\/body><\/html>$/, 'and the visitor got to its end');
 });
 
