@@ -119,12 +119,8 @@ function checkParsed(parsed: Selector[][]): string | undefined {
           if (!isAscii(token.name)) return NON_ASCII_NAME;
           break;
         case 'tag':
-          if (!isAscii(token.name)) return NON_ASCII_NAME;
-          if (token.namespace !== null && token.namespace !== '*') {
-            return 'uses a namespace prefix, which HTML pages do not declare';
-          }
-          break;
         case 'universal':
+          if (token.type === 'tag' && !isAscii(token.name)) return NON_ASCII_NAME;
           if (token.namespace !== null && token.namespace !== '*') {
             return 'uses a namespace prefix, which HTML pages do not declare';
           }
