@@ -108,19 +108,22 @@ export class TagToken {
 
   /** Index of the first attribute named `lowerName` (the browser drops later duplicates), or -1. */
   indexOf(lowerName: string): number {
-    const buf = this.buf;
-    const n = lowerName.length;
-    outer: for (let k = 0; k < this.count; k++) {
-      const ns = this.spans[k * 4]!;
-      if (this.spans[k * 4 + 1]! - ns !== n) continue;
-      for (let j = 0; j < n; j++) {
-        let c = buf[ns + j]!;
-        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-        if (c !== lowerName.charCodeAt(j)) continue outer;
-      }
-      return k;
-    }
+    for (let k = 0; k < this.count; k++) if (this.nameIs(k, lowerName)) return k;
     return -1;
+  }
+
+  /** Whether attribute `k` is named `lowerName` (lowercase), ASCII-caselessly. */
+  private nameIs(k: number, lowerName: string): boolean {
+    const buf = this.buf;
+    const ns = this.spans[k * 4]!;
+    const n = lowerName.length;
+    if (this.spans[k * 4 + 1]! - ns !== n) return false;
+    for (let j = 0; j < n; j++) {
+      let c = buf[ns + j]!;
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== lowerName.charCodeAt(j)) return false;
+    }
+    return true;
   }
 
   /**
@@ -154,20 +157,9 @@ export class TagToken {
    * `lengths` as in {@link valuesOf}.
    */
   private nameIndex(k: number, names: readonly string[], lengths: number): number {
-    const buf = this.buf;
-    const ns = this.spans[k * 4]!;
-    const n = this.spans[k * 4 + 1]! - ns;
+    const n = this.spans[k * 4 + 1]! - this.spans[k * 4]!;
     if ((lengths & (1 << Math.min(n, 31))) === 0) return -1;
-    outer: for (let w = 0; w < names.length; w++) {
-      const name = names[w]!;
-      if (name.length !== n) continue;
-      for (let j = 0; j < n; j++) {
-        let c = buf[ns + j]!;
-        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-        if (c !== name.charCodeAt(j)) continue outer;
-      }
-      return w;
-    }
+    for (let w = 0; w < names.length; w++) if (this.nameIs(k, names[w]!)) return w;
     return -1;
   }
 
