@@ -1,15 +1,16 @@
 // Micro-benchmark of the rewrite step alone (no HTTP), on the ~150 KB page of the HTTP bench
 // with its five strip selectors and the script tag: helpgate's byte-splicing rewriter (whole
-// page and in 16 KiB chunks), then the reference rows — lol-html (wasm), cheerio
-// load/remove/append/serialize, and a plain splice of the tag before `</head>` (the ceiling:
-// no parsing at all). Reports MB/s, the median of several timed rounds.
+// page and in 16 KiB chunks), its tokenizer alone (the floor under the rewriter: tokens found,
+// no tree built, nothing matched or written), then the reference rows — lol-html (wasm),
+// cheerio load/remove/append/serialize, and a plain splice of the tag before `</head>` (the
+// ceiling: no parsing at all). Reports MB/s, the median of several timed rounds.
 //
 // Run after `npm run build`:  node bench/rewrite-step.mjs [--json]
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { BEACON_TAG, STRIP, shopPage } from './fixtures.mjs';
-import { createBenchRewriter } from './helpgate-rewriter.mjs';
+import { createBenchRewriter, tokenizeOnly } from './helpgate-rewriter.mjs';
 import { median } from './load.mjs';
 import { createLolHtmlRewriter } from './lol-html.mjs';
 
@@ -56,10 +57,18 @@ function splice() {
   return Buffer.concat([page.subarray(0, at), tag, page.subarray(at)]);
 }
 
-/** The rows, helpgate's first; `strips` says whether the row removes the help elements. */
+/**
+ * The rows, helpgate's first; `strips` says whether the row removes the help elements, and
+ * `output: false` marks the one row that writes no page (so has none to check).
+ */
 export const ROWS = [
   { name: 'helpgate rewriter, whole page', run: () => helpgate(page.length), strips: true },
   { name: 'helpgate rewriter, 16 KiB chunks', run: () => helpgate(CHUNK), strips: true },
+  {
+    name: 'helpgate tokenizer alone (no tree, no output)',
+    run: () => tokenizeOnly(page),
+    output: false,
+  },
   { name: 'lol-html (wasm), whole page', run: () => lolHtml(page.length), strips: true },
   { name: 'lol-html (wasm), 16 KiB chunks', run: () => lolHtml(CHUNK), strips: true },
   { name: 'cheerio load/remove/append/serialize', run: cheerioDom, strips: true },
@@ -81,6 +90,7 @@ async function rate(run, seconds) {
 
 /** Checks that a row does the job (so that a fast row is not a broken one). */
 async function check(row) {
+  if (row.output === false) return null;
   const out = (await row.run()).toString();
   const problems = [];
   // cheerio re-serializes the tag (`defer=""`), so count the script's URL.
