@@ -5,6 +5,10 @@
  * the head ends and the body starts. It also tells the tokenizer when a start tag switches it
  * to RCDATA, RAWTEXT, script data or plaintext.
  *
+ * An element right after text that the bytes after the element could continue (a `<`, a
+ * character reference being written, a CR that a LF would join) is uncertain too: without
+ * it, `a<<b class=x></b>p` would become the tag `<p`, and `&am<i></i>p;` an ampersand.
+ *
  * Where the browser would rearrange the tree (the adoption agency algorithm with a furthest
  * block, foster parenting in tables, `<body>`/`<html>` attributes merged from the middle of the
  * page, select and template contents, framesets), the builder records a *hazard*. An element
@@ -14,8 +18,12 @@
  *
  * Removing an element can also change how the token after it is parsed: when the element's
  * start tag implied the body (without it, whitespace, comments and head elements after it
- * would stay outside the body), or when it turned the frameset-ok flag off (without it, a later
- * `<frameset>` would replace the body). For those the end is reported once the next token
+ * would stay outside the body) or the head (without it, whitespace and comments after it would
+ * not go into the head), or when it came first in a `<pre>` or `<listing>` (without it, a line
+ * feed after it would be the one the parser drops there), or when it stood between two runs of
+ * text in a table (without it, they would be one run, foster-parented as a whole or not at
+ * all), or when it turned the frameset-ok
+ * flag off (without it, a later `<frameset>` would replace the body). For those the end is reported once the next token
  * shows that it is parsed the same way either way.
  */
 import type { AttributeNeedles } from './compile-selectors.js';
@@ -156,6 +164,8 @@ const K_MODE_HTML = 15;
 /** An HTML `p` or `button`: counted while open, so most scope checks for them need no walk. */
 const K_P = 1 << 16;
 const K_BUTTON = 1 << 17;
+/** An HTML `pre` or `listing`: the parser drops a line feed right after its start tag. */
+const K_DROPS_LF = 1 << 18;
 
 const ELEMENT_MODES: Record<string, number> = {
   select: M_SELECT,
@@ -200,6 +210,7 @@ function computeKind(name: string, ns: Namespace): number {
     if (HEADINGS.has(name)) k |= K_HEADING;
     if (name === 'p') k |= K_P;
     else if (name === 'button') k |= K_BUTTON;
+    else if (name === 'pre' || name === 'listing') k |= K_DROPS_LF;
     if (name === 'html') k |= K_MODE_HTML << K_MODE_SHIFT;
     else if (Object.hasOwn(ELEMENT_MODES, name)) k |= (ELEMENT_MODES[name]! + 1) << K_MODE_SHIFT;
   }
@@ -216,11 +227,14 @@ function computeKind(name: string, ns: Namespace): number {
 
 /** Start tags that set the frameset-ok flag to "not ok" in the body (HTML §13.2.6.4.7). */
 const FRAMESET_OFF = set(
-  'applet area br button dd dt embed hr iframe image img input keygen li listing marquee object pre select table textarea wbr xmp',
+  'applet area br button dd dt embed hr iframe image img input keygen li listing marquee object pre select table template textarea wbr xmp',
 );
-/** Start tags that, after the head, do not simply start the body (§13.2.6.4.6). */
+/**
+ * Start tags that, after the head, do not simply start the body (§13.2.6.4.6); and `noscript`,
+ * which does not either while the head is still open (§13.2.6.4.4, scripting on).
+ */
 const NOT_BODY_START = set(
-  'base basefont bgsound body frameset head html link meta noframes script style template title',
+  'base basefont bgsound body frameset head html link meta noframes noscript script style template title',
 );
 
 // The sets above as bits per tag name, so that a tag is looked up once per rule it meets.
@@ -283,6 +297,14 @@ function kindFor(tag: TagToken | null, name: string, ns: Namespace): number {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+// How the text before a token ends, for what removing the token's element would join it to.
+/** Nothing the next bytes could continue. */
+const TAIL_CLOSED = 0;
+/** A `<` or a CR. */
+const TAIL_OPEN = 1;
+/** `&` and perhaps letters, digits and `#` after it: a character reference being written. */
+const TAIL_REFERENCE = 2;
+
 // The kind of token being processed, for judging what follows an element.
 const T_TEXT = 0;
 const T_START = 1;
@@ -297,6 +319,20 @@ interface PendingEnd {
   el: OpenElement;
   end: number;
   body: boolean;
+  head: boolean;
+  pre: boolean;
+  /** Text came right before it, in a table (see {@link TreeBuilder.tableText}). */
+  joins: boolean;
+  /** With `joins`: that text had a character (not only whitespace); whitespace came after. */
+  runCharacter: boolean;
+  spaceAfter: boolean;
+  /**
+   * A marker of an element inside it (or its own) was in the list of active formatting
+   * elements when it ended, during the token at `markerToken`: if one is left once that token
+   * is done, it keeps formatting elements from being reopened after it.
+   */
+  marker: boolean;
+  markerToken: number;
   frameset: boolean;
 }
 
@@ -314,6 +350,11 @@ export class TreeBuilder implements TokenSink {
   private readonly attributeNames: readonly string[];
   private tokenizer: HtmlTokenizer | null = null;
   private afe: (OpenElement | null)[] = [];
+  /**
+   * Where the element of each marker in {@link afe} starts, in order. A marker can outlive its
+   * element (`</template>` clears to the last marker, which may be an `<object>`'s inside it).
+   */
+  private markerStarts: number[] = [];
   private form: OpenElement | null = null;
   private head: OpenElement | null = null;
   private explicitHead = false;
@@ -348,11 +389,38 @@ export class TreeBuilder implements TokenSink {
   private tokStart = 0;
   private tokFirst = -1;
   private tokTag: TagToken | null = null;
+  /** How the text before the token being processed ends (`TAIL_*`). */
+  private tailBefore = TAIL_CLOSED;
+  /** How the token being processed ends, for the next one. */
+  private tail = TAIL_CLOSED;
+  /** Where the last text ended (bytes the tokenizer drops, such as `</>`, may follow it). */
+  private textEnd = -1;
   /** Set from the implied body until the token that implied it creates its element. */
   private impliesBody = false;
   /** The element whose start tag implied the body: without it the body starts later. */
   private bodyImplier: OpenElement | null = null;
+  /** Set from the implied head until the token that implied it creates its element. */
+  private impliesHead = false;
+  /** The element whose start tag implied the head: without it the head starts later. */
+  private headImplier: OpenElement | null = null;
+  /** Set when the element the token creates comes first in a `<pre>` in the output. */
+  private chainPre = false;
+  /** The element that came first in a `<pre>` or `<listing>` (see {@link preFollows}). */
+  private preFirst: OpenElement | null = null;
+  /** Set when the element the token creates follows text in a table in the output. */
+  private chainTableText = false;
+  /** The element that came right after text in a table (see {@link judge}). */
+  private tableText: OpenElement | null = null;
+  /** Whether the text before {@link tableText} had a character; the same for the chain. */
+  private tableTextCharacter = false;
+  private chainRunCharacter = false;
+  /** Whether the run of text ending at {@link textEnd} has a character (not only whitespace). */
+  private runCharacter = false;
+  /** The text token being processed: its first character (see {@link TokenSink.text}). */
+  private tokCharacter = -1;
   private pending: PendingEnd[] = [];
+  /** Ends waiting for their token to clear the markers (see {@link settleMarkers}). */
+  private markerChecks: PendingEnd[] = [];
   /**
    * Set when a removed element's verdict rested on the element the token being processed
    * creates: if that one goes too, the verdict must hold for what follows it as well.
@@ -362,6 +430,14 @@ export class TreeBuilder implements TokenSink {
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
+  /** Set while a token's elements are foster-parented (moved in front of the table). */
+  private fostering = false;
+  /**
+   * The outermost foster-parented element, while open, and its index on the stack when it was
+   * pushed: elements inside it are not inside the table, whatever the stack says.
+   */
+  private fostered: OpenElement | null = null;
+  private fosteredAt = 0;
   /** Open HTML `p` and `button` elements (see {@link K_P}). */
   private openP = 0;
   private openButtons = 0;
@@ -413,15 +489,25 @@ export class TreeBuilder implements TokenSink {
 
   comment(start: number): void {
     this.begin(T_COMMENT, start, null, -1);
-    if (this.afterBodyAt >= 0) this.commentAfterBody = true;
+    // After </body> a comment goes outside the open elements, unless into a foreign one.
+    const cur = this.current();
+    if (this.afterBodyAt >= 0 && (cur === undefined || cur.ns === NS_HTML)) {
+      this.commentAfterBody = true;
+    }
   }
 
-  text(start: number, _end: number, firstNonSpace: number): void {
-    this.begin(T_TEXT, start, null, firstNonSpace);
+  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void {
+    this.begin(T_TEXT, start, null, firstNonSpace, firstCharacter);
     this.sawToken = true;
+    this.tail = this.textTail(start, end);
+    this.runCharacter = (this.textEnd === start && this.runCharacter) || firstCharacter >= 0;
+    this.textEnd = end;
     const cur = this.current();
     if (firstNonSpace >= 0 && this.framesetSurelyOff === NEVER && this.textSetsFramesetOff()) {
-      this.framesetOff(firstNonSpace, this.tokenizer?.byteAt(firstNonSpace) !== 0);
+      // A NUL (which the body drops) turns the flag off only perhaps; the first character
+      // after it that is no whitespace for certain, in whatever chunks the text came.
+      if (firstCharacter !== firstNonSpace) this.framesetOff(firstNonSpace, false);
+      if (firstCharacter >= 0) this.framesetOff(firstCharacter, true);
     }
     if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
     const mode = this.mode();
@@ -435,43 +521,65 @@ export class TreeBuilder implements TokenSink {
       if (firstNonSpace >= 0) this.hazard(firstNonSpace); // foster-parented text
       return;
     } else if (mode === M_COLGROUP && firstNonSpace >= 0 && this.isCurrent('colgroup')) {
-      // Text closes the colgroup and is foster-parented out of the table.
-      this.pop(firstNonSpace);
+      // Text closes the colgroup and is foster-parented out of the table (the whitespace
+      // before it stays in the colgroup).
       this.hazard(firstNonSpace);
+      this.pop(firstNonSpace);
       return;
     } else if (mode === M_SELECT || mode === M_COLGROUP || mode === M_FRAMESET) {
       return;
     }
-    if (firstNonSpace >= 0 || this.afe.length > 0) this.reconstruct(start);
+    // NULs are dropped without reopening formatting elements; any other character reopens them.
+    if (firstCharacter >= 0 || (this.afe.length > 0 && !this.onlyNul(start, end))) {
+      this.reconstruct(start);
+    }
   }
 
   startTag(tag: TagToken): void {
     this.begin(T_START, tag.start, tag, -1);
     this.sawToken = true;
-    // After </body> comments go to <html>; the tag that reopens the body decides where.
-    this.disturbed = this.afterBody;
-    this.reopenBody();
     const cur = this.current();
     if (cur && cur.ns !== NS_HTML && !this.htmlContentFor(cur, tag)) {
       this.foreignStart(tag);
       return;
     }
+    this.reopenForStart(tag);
     this.htmlStart(tag, tag.name);
+  }
+
+  /**
+   * A start tag the insertion mode takes: after </body> it reopens the body (comments before
+   * it went to <html>, so the tag decides where), unless it is `<html>`, which only adds
+   * attributes. In foreign content the mode is not consulted, and nothing is reopened.
+   */
+  private reopenForStart(tag: TagToken): void {
+    if (tag.name === 'html') return;
+    this.disturbed = this.afterBody;
+    this.reopenBody();
+  }
+
+  /** An end tag the insertion mode takes (see {@link reopenForStart}). */
+  private reopenForEnd(tag: TagToken): void {
+    if (this.afterBodyAt >= 0 && tag.name !== 'body' && tag.name !== 'html') this.reopenBody();
   }
 
   endTag(tag: TagToken): void {
     this.begin(T_END, tag.start, tag, -1);
     this.sawToken = true;
-    if (this.afterBodyAt >= 0 && tag.name !== 'body' && tag.name !== 'html') this.reopenBody();
     const text = this.textElement;
     if (text) {
+      this.reopenForEnd(tag);
       this.textElement = null;
       this.popThrough(text, tag.start, tag.end);
       return;
     }
     const cur = this.current();
-    if (cur && cur.ns !== NS_HTML) this.foreignEnd(tag);
-    else this.htmlEnd(tag, tag.name);
+    if (cur && cur.ns !== NS_HTML) {
+      this.foreignEnd(tag);
+      return;
+    }
+    this.reopenForEnd(tag);
+    this.htmlEnd(tag, tag.name);
   }
 
   /** End of input at `at`; `inData` as in {@link TreeListener.end}. */
@@ -489,7 +597,10 @@ export class TreeBuilder implements TokenSink {
     // comments (which go outside them) came.
     let end = at;
     let after = true;
-    if (this.afterBodyAt >= 0 && (this.commentAfterBody || !endedInData)) {
+    // (A comment the page ends in goes into a foreign element, as any comment would.)
+    const cur = this.current();
+    const foreign = cur !== undefined && cur.ns !== NS_HTML;
+    if (this.afterBodyAt >= 0 && (this.commentAfterBody || (!endedInData && !foreign))) {
       end = this.afterBodyAt;
       after = !this.spaceAfterBody;
     }
@@ -515,14 +626,27 @@ export class TreeBuilder implements TokenSink {
   }
 
   /** Starts processing a token: settles the elements waiting for it. */
-  private begin(kind: number, start: number, tag: TagToken | null, first: number): void {
+  private begin(
+    kind: number,
+    start: number,
+    tag: TagToken | null,
+    first: number,
+    character = -1,
+  ): void {
+    this.settleMarkers();
     this.tokKind = kind;
     this.tokStart = start;
     this.tokTag = tag;
     this.tokFirst = first;
+    this.tokCharacter = character;
+    this.tailBefore = this.tail;
+    this.tail = TAIL_CLOSED;
     this.disturbed = false;
     this.poppedFrom = -1;
     this.impliesBody = false;
+    this.impliesHead = false;
+    this.chainPre = false;
+    this.chainTableText = false;
     this.chainFrameset = false;
     if (this.pending.length === 0) return;
     const pending = this.pending;
@@ -532,22 +656,80 @@ export class TreeBuilder implements TokenSink {
 
   /** Reports a waiting element's end, or keeps it waiting when the token says nothing yet. */
   private judge(p: PendingEnd): void {
-    if (p.body && !this.bodyFollows()) {
+    if ((p.body && !this.bodyFollows()) || (p.pre && !this.preFollows())) {
       this.listener.elementEnd?.(p.el, p.end, false);
       return;
     }
+    const head = p.head ? this.headFollows() : 1;
+    const joins = p.joins ? this.tableTextFollows(p) : 1;
     const frameset = p.frameset ? this.framesetFollows() : 1;
-    if (frameset < 0) {
-      this.pending.push({ el: p.el, end: p.end, body: false, frameset: true });
+    if (head === 0 || joins === 0 || frameset === 0 || this.markerLeft(p)) {
+      this.listener.elementEnd?.(p.el, p.end, false);
       return;
     }
-    // Without the element, the element this tag creates starts the body (or turns the flag
-    // off) in its place: removing that one too needs the same verdict on what follows it.
+    if (head < 0 || joins < 0 || frameset < 0) {
+      // The token is parsed the same way either way: the next one decides.
+      this.pending.push({
+        el: p.el,
+        end: p.end,
+        body: false,
+        head: head < 0,
+        pre: false,
+        joins: joins < 0,
+        runCharacter: p.runCharacter,
+        spaceAfter: joins < 0,
+        frameset: frameset < 0,
+        marker: false,
+        markerToken: -1,
+      });
+      return;
+    }
+    if (p.marker && p.markerToken === this.tokStart) {
+      // The token it ended in may still clear the marker: it does so before it creates an
+      // element, so the verdict comes then, or with the next token.
+      this.markerChecks.push(p);
+    }
+    // Without the element, the element this tag creates starts the body or the head, comes
+    // first in a <pre>, or turns the flag off, in its place: removing that one too needs the
+    // same verdict on what follows it.
     if (this.tokKind === T_START || this.tokKind === T_END) {
       if (p.body) this.impliesBody = true;
+      if (p.head) this.impliesHead = true;
+      if (p.pre) this.chainPre = true;
+      if (p.joins) {
+        this.chainTableText = true;
+        this.chainRunCharacter = p.runCharacter;
+      }
       if (p.frameset) this.chainFrameset = true;
     }
-    this.listener.elementEnd?.(p.el, p.end, frameset > 0);
+    if (p.marker && p.markerToken === this.tokStart) return;
+    this.listener.elementEnd?.(p.el, p.end, true);
+  }
+
+  /** Reports the ends that waited for the token they ended in to clear its markers. */
+  private settleMarkers(): void {
+    const checks = this.markerChecks;
+    if (checks.length === 0) return;
+    this.markerChecks = [];
+    for (const p of checks) {
+      this.listener.elementEnd?.(p.el, p.end, !this.markerWithin(p.el.start, p.end));
+    }
+  }
+
+  /** Whether a marker of an element inside `p.el` (or its own) outlived it (see {@link PendingEnd.marker}). */
+  private markerLeft(p: PendingEnd): boolean {
+    if (!p.marker || p.markerToken === this.tokStart) return false;
+    return this.markerWithin(p.el.start, p.end);
+  }
+
+  /** Whether a marker of an element starting in `[from, to)` is in the list. */
+  private markerWithin(from: number, to: number): boolean {
+    const markers = this.markerStarts;
+    for (let i = markers.length - 1; i >= 0; i--) {
+      const at = markers[i]!;
+      if (at < to) return at >= from;
+    }
+    return false;
   }
 
   /**
@@ -556,14 +738,32 @@ export class TreeBuilder implements TokenSink {
    * ended at the start of the token being processed).
    */
   private ended(el: OpenElement, end: number, certain: boolean): void {
-    if (certain) {
+    // An element the parser implied has no bytes of its own to remove: nothing waits on it.
+    if (certain && !el.implied) {
       const body = el === this.bodyImplier;
+      const head = el === this.headImplier;
+      const pre = el === this.preFirst;
+      const joins = el === this.tableText;
       // Without the element, the flag could still be "ok" when a later <frameset> comes.
       const frameset =
         el === this.framesetChained ||
         (this.framesetMaybeOff !== NEVER && !(this.framesetSurelyOff < el.start));
-      if (body || frameset) {
-        const p = { el, end, body, frameset };
+      const marker = this.markerWithin(el.start, end);
+      if (body || head || pre || joins || frameset || marker) {
+        const runCharacter = joins && this.tableTextCharacter;
+        const p = {
+          el,
+          end,
+          body,
+          head,
+          pre,
+          joins,
+          runCharacter,
+          spaceAfter: false,
+          frameset,
+          marker,
+          markerToken: this.tokStart,
+        };
         if (end > this.tokStart) this.pending.push(p);
         else this.judge(p);
         return;
@@ -587,12 +787,67 @@ export class TreeBuilder implements TokenSink {
         return !NOT_BODY_START.has(this.tokTag!.name);
       case T_END:
         return /^(body|br|html)$/.test(this.tokTag!.name);
-      case T_DOCTYPE:
       case T_EOF:
         return true;
       default:
+        // A DOCTYPE among them: without the element it could be the page's first token, which
+        // counts (and sets the quirks mode).
         return false;
     }
+  }
+
+  /**
+   * Whether the run of text that starts or goes on with the token being processed, after a
+   * removed element that came right after text in a table, is parsed the same way when the two
+   * runs are one: both foster-parented, or neither (1); not so (0); not known yet (-1: only
+   * whitespace so far, and more text may follow).
+   */
+  private tableTextFollows(p: PendingEnd): number {
+    if (this.tokKind === T_TEXT) {
+      if (this.tokCharacter >= 0) return p.runCharacter ? 1 : 0;
+      return -1;
+    }
+    // The run after it, if any, was whitespace.
+    return p.spaceAfter && p.runCharacter ? 0 : 1;
+  }
+
+  /**
+   * Whether the token being processed, following a removed element that implied the head, is
+   * parsed the same way without it (1), not (0: before the head exists, whitespace and
+   * comments do not go into the head, and a `<head>` tag makes the head with its attributes),
+   * or says nothing either way (-1: tokens ignored in both places).
+   */
+  private headFollows(): number {
+    switch (this.tokKind) {
+      case T_TEXT: {
+        const first = this.tokFirst;
+        return first === this.tokStart && this.tokenizer?.byteAt(first) !== 0x26 ? 1 : 0;
+      }
+      case T_START: {
+        const name = this.tokTag!.name;
+        // `<html>` only adds attributes, before the head and in it alike.
+        return name === 'head' ? 0 : name === 'html' ? -1 : 1;
+      }
+      case T_END:
+        // Other end tags are ignored before the head and in it alike.
+        return /^(head|body|br|html)$/.test(this.tokTag!.name) ? 1 : -1;
+      case T_EOF:
+        return 1;
+      default:
+        // A DOCTYPE among them (see bodyFollows).
+        return 0;
+    }
+  }
+
+  /**
+   * Whether the token being processed, following a removed element that came first in a
+   * `<pre>` or `<listing>`, is parsed the same way without it: not a line feed (a carriage
+   * return becomes one), which would then be dropped.
+   */
+  private preFollows(): boolean {
+    if (this.tokKind !== T_TEXT) return true;
+    const c = this.tokenizer?.byteAt(this.tokStart);
+    return c !== 0x0a && c !== 0x0d;
   }
 
   /**
@@ -649,6 +904,51 @@ export class TreeBuilder implements TokenSink {
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────
+
+  /** How the text `[start, end)` ends (`TAIL_*`), in whatever chunks it came. */
+  private textTail(start: number, end: number): number {
+    const tokenizer = this.tokenizer;
+    if (tokenizer === null) return TAIL_CLOSED;
+    const last = tokenizer.byteAt(end - 1);
+    if (last === 0x3c || last === 0x0d) return TAIL_OPEN;
+    for (let at = end - 1; at >= start; at--) {
+      const c = tokenizer.byteAt(at);
+      if (c === 0x26) return TAIL_REFERENCE;
+      const lower = c | 0x20;
+      if (!((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x7a) || c === 0x23)) {
+        return TAIL_CLOSED;
+      }
+    }
+    // Letters, digits or `#` throughout: a reference begun right before them goes on.
+    return this.tailBefore === TAIL_REFERENCE && this.textEnd === start
+      ? TAIL_REFERENCE
+      : TAIL_CLOSED;
+  }
+
+  /** Whether text here would be table text: kept in the table when all whitespace, else moved. */
+  private inTableText(): boolean {
+    const mode = this.mode();
+    return mode === M_TABLE || mode === M_TBODY || mode === M_ROW;
+  }
+
+  /** Whether the outermost foster-parented element is still open (see {@link fostered}). */
+  private fosterOpen(): boolean {
+    const el = this.fostered!;
+    const stack = this.stack;
+    // Elements below it leave the stack only by being popped, except for a few spliced out.
+    if (stack[this.fosteredAt] === el || stack.includes(el)) return true;
+    this.fostered = null;
+    return false;
+  }
+
+  /**
+   * Whether the text `[from, to)`, which has no character but whitespace and NULs, is NULs
+   * only. (Bytes no longer at hand, of a long CDATA section, count as whitespace.)
+   */
+  private onlyNul(from: number, to: number): boolean {
+    for (let at = from; at < to; at++) if (this.tokenizer?.byteAt(at) !== 0) return false;
+    return from < to;
+  }
 
   private current(): OpenElement | undefined {
     // No read past the end of the array: the engine's out-of-bounds path is slower.
@@ -731,6 +1031,9 @@ export class TreeBuilder implements TokenSink {
       integration = enc === 'text/html' || enc === 'application/xhtml+xml';
     }
     const inTemplate = this.templates > 0;
+    // Selectors with combinators read the ancestors off the stack, which has the table above
+    // a foster-parented element: inside one, what they match is not sure.
+    const ancestryUnsure = this.needles === null && this.fostered !== null && this.fosterOpen();
     return {
       name,
       ns,
@@ -739,17 +1042,45 @@ export class TreeBuilder implements TokenSink {
       attrs,
       implied: tag === null,
       integration,
-      certainStart: !this.lost && !this.disturbed && !inTemplate,
+      certainStart:
+        !this.lost &&
+        !this.disturbed &&
+        !inTemplate &&
+        this.tailBefore === TAIL_CLOSED &&
+        !ancestryUnsure,
       closedFrom: this.poppedFrom,
       kind: kindFor(tag, name, ns),
     };
   }
 
-  /** Hands the element the verdicts its token was asked to carry (see {@link judge}). */
+  /**
+   * Hands the element the verdicts its token was asked to carry (see {@link judge}), and notes
+   * it when it comes first in a `<pre>` or `<listing>`. Called before the element is pushed.
+   */
   private claim(el: OpenElement): void {
+    const parent = this.current();
+    if (
+      this.chainPre ||
+      (parent !== undefined && (parent.kind & K_DROPS_LF) !== 0 && parent.tagEnd === el.start)
+    ) {
+      this.chainPre = false;
+      this.preFirst = el;
+    }
+    if (this.chainTableText) {
+      this.chainTableText = false;
+      this.tableText = el;
+      this.tableTextCharacter = this.chainRunCharacter;
+    } else if (this.textEnd === el.start && this.inTableText()) {
+      this.tableText = el;
+      this.tableTextCharacter = this.runCharacter;
+    }
     if (this.impliesBody) {
       this.impliesBody = false;
       this.bodyImplier = el;
+    }
+    if (this.impliesHead) {
+      this.impliesHead = false;
+      this.headImplier = el;
     }
     if (this.chainFrameset) {
       this.chainFrameset = false;
@@ -770,20 +1101,31 @@ export class TreeBuilder implements TokenSink {
     // bytes cannot go without changing the tree. (Implied html, head and body are judged by
     // what follows the element that implied them instead.)
     if (tag === null && !structural) this.disturbed = true;
-    if (!structural) this.claim(el);
+    // The verdicts go to the token's own element (after any the parser implied before it).
+    if (tag !== null && !structural) this.claim(el);
+    if (this.fostering && this.fostered === null) {
+      this.fostered = el;
+      this.fosteredAt = this.stack.length;
+    }
     this.stack.push(el);
     this.counted(el, 1);
     if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     if (name === 'template' && ns === NS_HTML) this.templates++;
+    this.settleMarkers();
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
     return el;
   }
 
-  /** Creates an element that is not left open (void, or self-closing foreign). */
-  private insertVoid(tag: TagToken, name: string, ns: Namespace = NS_HTML): void {
+  /**
+   * Creates an element that is not left open (void, or self-closing foreign); with `form`,
+   * a form in a table, which becomes the form element pointer.
+   */
+  private insertVoid(tag: TagToken, name: string, ns: Namespace = NS_HTML, form = false): void {
     const el = this.make(tag, name, ns, tag.start);
+    if (form) this.form = el;
     if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
     this.claim(el);
+    this.settleMarkers();
     this.listener.elementStart?.(el, tag, this.stack.length, true);
     this.ended(el, el.tagEnd, this.certainEnd(el));
   }
@@ -937,16 +1279,27 @@ export class TreeBuilder implements TokenSink {
         earliest = i;
       }
     }
-    if (same >= 3) this.afe.splice(earliest, 1); // Noah's Ark clause
+    if (same >= 3) {
+      // Noah's Ark clause. The entry it drops stays out: an element around this one matters.
+      this.afe.splice(earliest, 1);
+      this.hazard(el.start);
+    }
     this.afe.push(el);
   }
 
+  /** Pushes a marker for the element the token being processed created. */
   private afeMarker(): void {
     this.afe.push(null);
+    this.markerStarts.push(this.tokStart);
   }
 
   private afeClearToMarker(): void {
-    while (this.afe.length > 0) if (this.afe.pop() === null) return;
+    while (this.afe.length > 0) {
+      if (this.afe.pop() === null) {
+        this.markerStarts.pop();
+        return;
+      }
+    }
   }
 
   private afeRemove(el: OpenElement): void {
@@ -1002,7 +1355,9 @@ export class TreeBuilder implements TokenSink {
     }
     const idx = this.stack.indexOf(fe);
     if (idx < 0) {
+      // No longer reopened after this: an element around this end tag matters.
       this.afeRemove(fe);
+      this.hazard(tag.start);
       return;
     }
     if (!this.inScopeEl(fe)) return;
@@ -1015,6 +1370,9 @@ export class TreeBuilder implements TokenSink {
       // With a furthest block the browser moves elements around: stop trusting the stack.
       if (furthest) this.loseTrack(tag.start);
     }
+    // A reopened formatting element stands for an entry older than itself: once it is gone,
+    // an element around this end tag matters (without it, the entry would be reopened later).
+    if (fe.implied) this.hazard(tag.start);
     this.afeRemove(fe);
     this.popThrough(fe, tag.start, elEnd);
   }
@@ -1042,6 +1400,7 @@ export class TreeBuilder implements TokenSink {
         if (!cur || cur.ns === NS_HTML || cur.integration || isMathText(cur)) break;
         this.pop(tag.start);
       }
+      this.reopenForStart(tag);
       this.htmlStart(tag, name);
       return;
     }
@@ -1114,6 +1473,8 @@ export class TreeBuilder implements TokenSink {
 
   private headContent(tag: TagToken, name: string): void {
     if (name === 'template') {
+      // In the head as in the body (§13.2.6.4.4).
+      this.framesetOff(tag.start, true);
       this.insert(tag, name);
       this.afeMarker();
     } else if (VOID.has(name)) this.insertVoid(tag, name);
@@ -1136,6 +1497,7 @@ export class TreeBuilder implements TokenSink {
         return;
       }
       this.head = this.insert(null, 'head', NS_HTML, tag.start, true);
+      this.impliesHead = true;
       this.modeCache = -1;
       this.listener.headStart?.(tag.start);
     }
@@ -1227,8 +1589,12 @@ export class TreeBuilder implements TokenSink {
         this.hazard(at);
         return;
       case 'frameset':
-        // Ignored once the frameset-ok flag is off; otherwise it replaces the body.
-        if (this.framesetSurelyOff === NEVER) this.loseTrack(at);
+        // Ignored once the frameset-ok flag is off; otherwise it replaces the body, which this
+        // builder does not follow: nothing is certain after it, and a match on it stays.
+        if (this.framesetSurelyOff === NEVER) {
+          this.loseTrack(at);
+          this.insertVoid(tag, name);
+        }
         return;
       case 'pre':
       case 'listing':
@@ -1294,7 +1660,6 @@ export class TreeBuilder implements TokenSink {
       case 'iframe':
       case 'noembed':
       case 'noscript':
-        if (name === 'iframe') this.reconstruct(at);
         this.insertText(tag, name);
         return;
       case 'select':
@@ -1446,13 +1811,16 @@ export class TreeBuilder implements TokenSink {
         break;
       case 'form':
         if (this.templates > 0 || this.form) return;
-        this.insertVoid(tag, name);
+        // Popped at once, but it stays the form element pointer: a later <form> is ignored.
+        this.insertVoid(tag, name, NS_HTML, true);
         return;
     }
     // Anything else is foster-parented: moved in front of the table.
     this.hazard(at);
     this.disturbed = true;
+    this.fostering = true;
     this.bodyStart(tag, name);
+    this.fostering = false;
   }
 
   private tbodyStart(tag: TagToken, name: string): void {
@@ -1552,12 +1920,14 @@ export class TreeBuilder implements TokenSink {
         if (!cur || cur.ns === NS_HTML || cur.integration || isMathText(cur)) break;
         this.pop(tag.start);
       }
+      this.reopenForEnd(tag);
       this.htmlEnd(tag, name);
       return;
     }
     for (let i = this.stack.length - 1; i > 0; i--) {
       const node = this.stack[i]!;
       if (node.ns === NS_HTML) {
+        this.reopenForEnd(tag);
         this.htmlEnd(tag, name);
         return;
       }
@@ -1821,10 +2191,13 @@ export class TreeBuilder implements TokenSink {
       attrs: null,
       implied: false,
       integration: false,
-      certainStart: !this.lost && !this.disturbed && this.templates === 0,
+      certainStart:
+        !this.lost && !this.disturbed && this.templates === 0 && this.tailBefore === TAIL_CLOSED,
       closedFrom: this.poppedFrom,
       kind: kindOf('p', NS_HTML),
     };
+    this.claim(el);
+    this.settleMarkers();
     this.listener.elementStart?.(el, null, this.stack.length, true);
     this.ended(el, tag.end, this.certainEnd(el));
   }

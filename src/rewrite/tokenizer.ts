@@ -22,8 +22,12 @@ export interface TokenSink {
   comment(start: number, end: number): void;
   /** The whole `<!DOCTYPE …>` as latin1 text. */
   doctype(start: number, end: number, text: string): void;
-  /** A run of text; `firstNonSpace` is the offset of its first non-whitespace byte, or -1. */
-  text(start: number, end: number, firstNonSpace: number): void;
+  /**
+   * A run of text; `firstNonSpace` is the offset of its first non-whitespace byte, or -1, and
+   * `firstCharacter` that of its first byte that is neither whitespace nor NUL (which the
+   * body drops), or -1.
+   */
+  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void;
   /** True when the adjusted current node is foreign (SVG/MathML): `<![CDATA[` is a section. */
   cdataAllowed(): boolean;
 }
@@ -265,6 +269,7 @@ export class HtmlTokenizer {
   private rawName: Buffer = SCRIPT;
   private textStart = -1;
   private textFirstNonSpace = -1;
+  private textFirstCharacter = -1;
   private safe = 0;
   private ended = false;
   private unfinished = false;
@@ -447,9 +452,17 @@ export class HtmlTokenizer {
           }
           if (q < 0 || q + 2 >= len) {
             keep = q < 0 ? Math.max(i, len - 2) : q;
+            this.cdataContent(i, keep);
             break scan;
           }
-          this.sink.text(this.constructStart, this.base + q + 3, this.constructStart);
+          this.cdataContent(i, q);
+          // The section's characters are its content: an empty one has none.
+          this.sink.text(
+            this.constructStart,
+            this.base + q + 3,
+            this.cdataFirst,
+            this.cdataFirstCharacter,
+          );
           this.state = S_DATA;
           i = q + 3;
           break;
@@ -514,13 +527,35 @@ export class HtmlTokenizer {
     }
   }
 
+  /** In the CDATA section being read, the offsets of {@link TokenSink.text}, or -1. */
+  private cdataFirst = -1;
+  private cdataFirstCharacter = -1;
+
+  /** Reads the bytes `[from, to)` of a CDATA section's content (see {@link cdataFirst}). */
+  private cdataContent(from: number, to: number): void {
+    if (this.cdataFirstCharacter >= 0) return;
+    const buf = this.buf;
+    for (let j = from; j < to; j++) {
+      const c = buf[j]!;
+      if (isSpace(c)) continue;
+      if (this.cdataFirst < 0) this.cdataFirst = this.base + j;
+      if (c !== 0) {
+        this.cdataFirstCharacter = this.base + j;
+        return;
+      }
+    }
+  }
+
   private addText(from: number, to: number): void {
     if (this.textStart < 0) this.textStart = this.base + from;
-    if (this.textFirstNonSpace < 0) {
+    if (this.textFirstCharacter < 0) {
       const buf = this.buf;
       for (let j = from; j < to; j++) {
-        if (!isSpace(buf[j]!)) {
-          this.textFirstNonSpace = this.base + j;
+        const c = buf[j]!;
+        if (isSpace(c)) continue;
+        if (this.textFirstNonSpace < 0) this.textFirstNonSpace = this.base + j;
+        if (c !== 0) {
+          this.textFirstCharacter = this.base + j;
           break;
         }
       }
@@ -534,9 +569,11 @@ export class HtmlTokenizer {
     if (this.textStart < 0) return;
     const start = this.textStart;
     const first = this.textFirstNonSpace;
+    const character = this.textFirstCharacter;
     this.textStart = -1;
     this.textFirstNonSpace = -1;
-    this.sink.text(start, this.textEnd, first);
+    this.textFirstCharacter = -1;
+    this.sink.text(start, this.textEnd, first, character);
   }
 
   /**
@@ -590,6 +627,8 @@ export class HtmlTokenizer {
       if (lt + 9 <= len && matchesExact(buf, lt + 2, CDATA_OPEN) && this.sink.cdataAllowed()) {
         this.flushText();
         this.constructStart = this.base + lt;
+        this.cdataFirst = -1;
+        this.cdataFirstCharacter = -1;
         this.state = S_CDATA;
         return lt + 9;
       }
