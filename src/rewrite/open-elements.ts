@@ -31,6 +31,9 @@ import {
   type HtmlTokenizer,
   internalize,
   MAX_TAG_ID,
+  TAIL_CLOSED,
+  TAIL_REFERENCE,
+  TAIL_WORD,
   type TagToken,
   type TokenSink,
 } from './tokenizer.js';
@@ -166,6 +169,8 @@ const K_P = 1 << 16;
 const K_BUTTON = 1 << 17;
 /** An HTML `pre` or `listing`: the parser drops a line feed right after its start tag. */
 const K_DROPS_LF = 1 << 18;
+/** An HTML formatting element (§13.2.4.3). */
+const K_FORMATTING = 1 << 19;
 
 const ELEMENT_MODES: Record<string, number> = {
   select: M_SELECT,
@@ -211,6 +216,7 @@ function computeKind(name: string, ns: Namespace): number {
     if (name === 'p') k |= K_P;
     else if (name === 'button') k |= K_BUTTON;
     else if (name === 'pre' || name === 'listing') k |= K_DROPS_LF;
+    if (FORMATTING.has(name)) k |= K_FORMATTING;
     if (name === 'html') k |= K_MODE_HTML << K_MODE_SHIFT;
     else if (Object.hasOwn(ELEMENT_MODES, name)) k |= (ELEMENT_MODES[name]! + 1) << K_MODE_SHIFT;
   }
@@ -296,14 +302,6 @@ function kindFor(tag: TagToken | null, name: string, ns: Namespace): number {
 }
 
 const NEVER = Number.POSITIVE_INFINITY;
-
-// How the text before a token ends, for what removing the token's element would join it to.
-/** Nothing the next bytes could continue. */
-const TAIL_CLOSED = 0;
-/** A `<` or a CR. */
-const TAIL_OPEN = 1;
-/** `&` and perhaps letters, digits and `#` after it: a character reference being written. */
-const TAIL_REFERENCE = 2;
 
 // The kind of token being processed, for judging what follows an element.
 const T_TEXT = 0;
@@ -419,6 +417,8 @@ export class TreeBuilder implements TokenSink {
   /** The text token being processed: its first character (see {@link TokenSink.text}). */
   private tokCharacter = -1;
   private pending: PendingEnd[] = [];
+  /** The element popped last: the one whose closing clears to the last marker. */
+  private lastPopped: OpenElement | null = null;
   /** Ends waiting for their token to clear the markers (see {@link settleMarkers}). */
   private markerChecks: PendingEnd[] = [];
   /**
@@ -430,6 +430,9 @@ export class TreeBuilder implements TokenSink {
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
+  /** Templates whose first start tag set how their content is parsed; those it set to columns. */
+  private readonly decidedTemplates = new WeakSet<OpenElement>();
+  private readonly columnTemplates = new WeakSet<OpenElement>();
   /** Set while a token's elements are foster-parented (moved in front of the table). */
   private fostering = false;
   /**
@@ -496,10 +499,23 @@ export class TreeBuilder implements TokenSink {
     }
   }
 
-  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void {
+  text(
+    start: number,
+    end: number,
+    firstNonSpace: number,
+    firstCharacter: number,
+    tail: number,
+  ): void {
     this.begin(T_TEXT, start, null, firstNonSpace, firstCharacter);
     this.sawToken = true;
-    this.tail = this.textTail(start, end);
+    // Letters and digits only go on with a reference begun right before them (the tokenizer
+    // drops some bytes, such as `</>`, between two texts).
+    this.tail =
+      tail !== TAIL_WORD
+        ? tail
+        : this.tailBefore === TAIL_REFERENCE && this.textEnd === start
+          ? TAIL_REFERENCE
+          : TAIL_CLOSED;
     this.runCharacter = (this.textEnd === start && this.runCharacter) || firstCharacter >= 0;
     this.textEnd = end;
     const cur = this.current();
@@ -519,6 +535,12 @@ export class TreeBuilder implements TokenSink {
       this.openBody(firstNonSpace, false);
     } else if (mode === M_TABLE || mode === M_TBODY || mode === M_ROW) {
       if (firstNonSpace >= 0) this.hazard(firstNonSpace); // foster-parented text
+      // Moved out of the table, its characters reopen formatting elements there.
+      if (firstCharacter >= 0) {
+        this.fostering = true;
+        this.reconstruct(start);
+        this.fostering = false;
+      }
       return;
     } else if (mode === M_COLGROUP && firstNonSpace >= 0 && this.isCurrent('colgroup')) {
       // Text closes the colgroup and is foster-parented out of the table (the whitespace
@@ -633,7 +655,7 @@ export class TreeBuilder implements TokenSink {
     first: number,
     character = -1,
   ): void {
-    this.settleMarkers();
+    if (this.markerChecks.length !== 0) this.settleMarkers();
     this.tokKind = kind;
     this.tokStart = start;
     this.tokTag = tag;
@@ -706,13 +728,27 @@ export class TreeBuilder implements TokenSink {
     this.listener.elementEnd?.(p.el, p.end, true);
   }
 
+  /** Whether the verdict on an element ending now may wait for what follows (see {@link ended}). */
+  private waits(el: OpenElement): boolean {
+    return (
+      el === this.bodyImplier ||
+      el === this.headImplier ||
+      el === this.preFirst ||
+      el === this.tableText ||
+      el === this.framesetChained ||
+      (this.framesetMaybeOff !== NEVER && !(this.framesetSurelyOff < el.start)) ||
+      this.markerStarts.length !== 0
+    );
+  }
+
   /** Reports the ends that waited for the token they ended in to clear its markers. */
   private settleMarkers(): void {
     const checks = this.markerChecks;
     if (checks.length === 0) return;
     this.markerChecks = [];
     for (const p of checks) {
-      this.listener.elementEnd?.(p.el, p.end, !this.markerWithin(p.el.start, p.end));
+      const certain = !this.markerWithin(p.el.start, p.end) && this.lastHazard < p.el.start;
+      this.listener.elementEnd?.(p.el, p.end, certain);
     }
   }
 
@@ -738,8 +774,11 @@ export class TreeBuilder implements TokenSink {
    * ended at the start of the token being processed).
    */
   private ended(el: OpenElement, end: number, certain: boolean): void {
+    // An integration point closed by the token after it: without it, that token would be
+    // parsed as foreign content.
+    if (certain && end <= this.tokStart && (el.integration || isMathText(el))) certain = false;
     // An element the parser implied has no bytes of its own to remove: nothing waits on it.
-    if (certain && !el.implied) {
+    if (certain && !el.implied && this.waits(el)) {
       const body = el === this.bodyImplier;
       const head = el === this.headImplier;
       const pre = el === this.preFirst;
@@ -804,7 +843,8 @@ export class TreeBuilder implements TokenSink {
    */
   private tableTextFollows(p: PendingEnd): number {
     if (this.tokKind === T_TEXT) {
-      if (this.tokCharacter >= 0) return p.runCharacter ? 1 : 0;
+      // Two runs both moved out reopen formatting elements each (see reconstruct).
+      if (this.tokCharacter >= 0) return p.runCharacter && this.afe.length === 0 ? 1 : 0;
       return -1;
     }
     // The run after it, if any, was whitespace.
@@ -905,30 +945,43 @@ export class TreeBuilder implements TokenSink {
 
   // ── helpers ─────────────────────────────────────────────────────────────────
 
-  /** How the text `[start, end)` ends (`TAIL_*`), in whatever chunks it came. */
-  private textTail(start: number, end: number): number {
-    const tokenizer = this.tokenizer;
-    if (tokenizer === null) return TAIL_CLOSED;
-    const last = tokenizer.byteAt(end - 1);
-    if (last === 0x3c || last === 0x0d) return TAIL_OPEN;
-    for (let at = end - 1; at >= start; at--) {
-      const c = tokenizer.byteAt(at);
-      if (c === 0x26) return TAIL_REFERENCE;
-      const lower = c | 0x20;
-      if (!((c >= 0x30 && c <= 0x39) || (lower >= 0x61 && lower <= 0x7a) || c === 0x23)) {
-        return TAIL_CLOSED;
-      }
-    }
-    // Letters, digits or `#` throughout: a reference begun right before them goes on.
-    return this.tailBefore === TAIL_REFERENCE && this.textEnd === start
-      ? TAIL_REFERENCE
-      : TAIL_CLOSED;
-  }
-
   /** Whether text here would be table text: kept in the table when all whitespace, else moved. */
   private inTableText(): boolean {
     const mode = this.mode();
     return mode === M_TABLE || mode === M_TBODY || mode === M_ROW;
+  }
+
+  /**
+   * Whether an element of `kind` about to be pushed is at or inside a special element inside
+   * an open formatting element: the adoption agency's furthest block and its children.
+   */
+  private adoptable(kind: number): boolean {
+    let special = (kind & K_SPECIAL) !== 0;
+    const stack = this.stack;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const k = stack[i]!.kind;
+      if (special && (k & K_FORMATTING) !== 0) return true;
+      if ((k & K_SPECIAL) !== 0) special = true;
+    }
+    return false;
+  }
+
+  /**
+   * The first start tag at a template's top level (other than head content) sets how the rest
+   * of it is parsed; after `<col>`, as a column group whose current node is no `<colgroup>`:
+   * every start tag but `<col>` and `<template>` is ignored (§13.2.6.4.18, §13.2.6.4.12), raw
+   * text ones too. Returns true when the tag `name` is ignored.
+   */
+  private templateColumns(name: string): boolean {
+    const template = this.current();
+    if (template === undefined || template.ns !== NS_HTML || template.name !== 'template') {
+      return false;
+    }
+    if (this.columnTemplates.has(template)) return name !== 'col' && name !== 'template';
+    if (HEAD_CONTENT.has(name) || this.decidedTemplates.has(template)) return false;
+    this.decidedTemplates.add(template);
+    if (name === 'col') this.columnTemplates.add(template);
+    return false;
   }
 
   /** Whether the outermost foster-parented element is still open (see {@link fostered}). */
@@ -1031,9 +1084,13 @@ export class TreeBuilder implements TokenSink {
       integration = enc === 'text/html' || enc === 'application/xhtml+xml';
     }
     const inTemplate = this.templates > 0;
-    // Selectors with combinators read the ancestors off the stack, which has the table above
-    // a foster-parented element: inside one, what they match is not sure.
-    const ancestryUnsure = this.needles === null && this.fostered !== null && this.fosterOpen();
+    // Selectors with combinators read the ancestors off the stack. It has the table above a
+    // foster-parented element; and the adoption agency may yet move a special element out of
+    // a formatting element around it and wrap its children in a copy of that one.
+    const kind = kindFor(tag, name, ns);
+    const ancestryUnsure =
+      this.needles === null &&
+      ((this.fostered !== null && this.fosterOpen()) || this.adoptable(kind));
     return {
       name,
       ns,
@@ -1049,7 +1106,7 @@ export class TreeBuilder implements TokenSink {
         this.tailBefore === TAIL_CLOSED &&
         !ancestryUnsure,
       closedFrom: this.poppedFrom,
-      kind: kindFor(tag, name, ns),
+      kind,
     };
   }
 
@@ -1111,7 +1168,7 @@ export class TreeBuilder implements TokenSink {
     this.counted(el, 1);
     if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     if (name === 'template' && ns === NS_HTML) this.templates++;
-    this.settleMarkers();
+    if (this.markerChecks.length !== 0) this.settleMarkers();
     this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
     return el;
   }
@@ -1125,7 +1182,7 @@ export class TreeBuilder implements TokenSink {
     if (form) this.form = el;
     if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
     this.claim(el);
-    this.settleMarkers();
+    if (this.markerChecks.length !== 0) this.settleMarkers();
     this.listener.elementStart?.(el, tag, this.stack.length, true);
     this.ended(el, el.tagEnd, this.certainEnd(el));
   }
@@ -1164,6 +1221,7 @@ export class TreeBuilder implements TokenSink {
     if (closes && (this.poppedFrom < 0 || el.start < this.poppedFrom)) this.poppedFrom = el.start;
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
     if (el === this.textElement) this.textElement = null;
+    this.lastPopped = el;
     this.ended(el, end, this.certainEnd(el));
   }
 
@@ -1293,10 +1351,14 @@ export class TreeBuilder implements TokenSink {
     this.markerStarts.push(this.tokStart);
   }
 
+  /** Clears to the last marker, as the element just popped closes (see {@link lastPopped}). */
   private afeClearToMarker(): void {
     while (this.afe.length > 0) {
       if (this.afe.pop() === null) {
-        this.markerStarts.pop();
+        const at = this.markerStarts.pop()!;
+        // The marker of an element inside, closed without clearing it: without that element,
+        // this would clear another marker (or formatting elements past it).
+        if (this.lastPopped !== null && at !== this.lastPopped.start) this.hazard(at);
         return;
       }
     }
@@ -1456,6 +1518,7 @@ export class TreeBuilder implements TokenSink {
         return;
       case M_TEMPLATE:
         this.disturbed = true;
+        if (this.templateColumns(name)) return;
         if (name === 'col') this.insertVoid(tag, name);
         else if (TABLE_PARTS.has(name)) {
           this.insert(tag, name);
@@ -1927,6 +1990,8 @@ export class TreeBuilder implements TokenSink {
     for (let i = this.stack.length - 1; i > 0; i--) {
       const node = this.stack[i]!;
       if (node.ns === NS_HTML) {
+        // </body> and </html> end the body with foreign elements still open.
+        if (name === 'body' || name === 'html') this.hazard(tag.start);
         this.reopenForEnd(tag);
         this.htmlEnd(tag, name);
         return;
@@ -2197,7 +2262,7 @@ export class TreeBuilder implements TokenSink {
       kind: kindOf('p', NS_HTML),
     };
     this.claim(el);
-    this.settleMarkers();
+    if (this.markerChecks.length !== 0) this.settleMarkers();
     this.listener.elementStart?.(el, null, this.stack.length, true);
     this.ended(el, tag.end, this.certainEnd(el));
   }

@@ -25,9 +25,15 @@ export interface TokenSink {
   /**
    * A run of text; `firstNonSpace` is the offset of its first non-whitespace byte, or -1, and
    * `firstCharacter` that of its first byte that is neither whitespace nor NUL (which the
-   * body drops), or -1.
+   * body drops), or -1. `tail` says how it ends (`TAIL_*`).
    */
-  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void;
+  text(
+    start: number,
+    end: number,
+    firstNonSpace: number,
+    firstCharacter: number,
+    tail: number,
+  ): void;
   /** True when the adjusted current node is foreign (SVG/MathML): `<![CDATA[` is a section. */
   cdataAllowed(): boolean;
 }
@@ -42,6 +48,27 @@ const QUOT = 0x22;
 const APOS = 0x27;
 const QMARK = 0x3f;
 const RSQB = 0x5d;
+
+/** How a text ends, for what bytes after it could join it to (see {@link TokenSink.text}). */
+export const TAIL_CLOSED = 0;
+/** A `<` or a CR: bytes after it could make a tag of it, or one line break. */
+export const TAIL_OPEN = 1;
+/** `&` and perhaps letters, digits and `#` after it: a character reference being written. */
+export const TAIL_REFERENCE = 2;
+/** Letters, digits or `#` only: a reference begun in the text right before may go on. */
+export const TAIL_WORD = 3;
+
+/** How the bytes `[from, to)` (a text, `from < to`) end (`TAIL_*`). */
+function textTail(buf: Uint8Array, from: number, to: number): number {
+  for (let j = to - 1; j >= from; j--) {
+    const c = buf[j]!;
+    if (c === 0x26) return TAIL_REFERENCE;
+    const lower = c | 0x20;
+    if ((lower >= 0x61 && lower <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x23) continue;
+    return j === to - 1 && (c === LT || c === 0x0d) ? TAIL_OPEN : TAIL_CLOSED;
+  }
+  return TAIL_WORD;
+}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
@@ -64,6 +91,13 @@ for (let c = 0x41; c <= 0x5a; c++) CLASS[c] = C_UPPER;
 CLASS[SLASH] = C_NAME_END | C_ATTR_END;
 CLASS[GT] = C_NAME_END | C_ATTR_END | C_VALUE_END;
 CLASS[EQ] = C_ATTR_END;
+
+/** Bytes that can end a text the bytes after it continue: letters, digits, `#`, `&`, `<`, CR. */
+const TAILS = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) TAILS[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TAILS[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TAILS[c] = 1;
+for (const c of [0x23, 0x26, LT, 0x0d]) TAILS[c] = 1;
 
 function isAlpha(c: number): boolean {
   return (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
@@ -462,6 +496,7 @@ export class HtmlTokenizer {
             this.base + q + 3,
             this.cdataFirst,
             this.cdataFirstCharacter,
+            TAIL_CLOSED,
           );
           this.state = S_DATA;
           i = q + 3;
@@ -573,7 +608,13 @@ export class HtmlTokenizer {
     this.textStart = -1;
     this.textFirstNonSpace = -1;
     this.textFirstCharacter = -1;
-    this.sink.text(start, this.textEnd, first, character);
+    // A text is flushed with the run that read its last bytes: they are in the buffer. Most
+    // end in whitespace or punctuation, which nothing continues.
+    const end = this.textEnd - this.base;
+    const last = this.buf[end - 1]!;
+    const tail =
+      TAILS[last] === 0 ? TAIL_CLOSED : textTail(this.buf, Math.max(0, start - this.base), end);
+    this.sink.text(start, this.textEnd, first, character, tail);
   }
 
   /**
