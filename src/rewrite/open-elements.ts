@@ -382,6 +382,9 @@ export class TreeBuilder implements TokenSink {
   /** Start of the earliest element the token being processed closed, or -1. */
   private poppedFrom = -1;
   private quirksUnsure = false;
+  /** The token before the one being processed: its kind and start. */
+  private prevKind = -1;
+  private prevStart = -1;
   // The token being processed.
   private tokKind = T_TEXT;
   private tokStart = 0;
@@ -656,6 +659,9 @@ export class TreeBuilder implements TokenSink {
     character = -1,
   ): void {
     if (this.markerChecks.length !== 0) this.settleMarkers();
+    // The tokenizer drops some bytes (`</>`) without a token: what follows what is by token.
+    this.prevKind = this.tokKind;
+    this.prevStart = this.tokStart;
     this.tokKind = kind;
     this.tokStart = start;
     this.tokTag = tag;
@@ -1118,7 +1124,7 @@ export class TreeBuilder implements TokenSink {
     const parent = this.current();
     if (
       this.chainPre ||
-      (parent !== undefined && (parent.kind & K_DROPS_LF) !== 0 && parent.tagEnd === el.start)
+      (parent !== undefined && (parent.kind & K_DROPS_LF) !== 0 && parent.start === this.prevStart)
     ) {
       this.chainPre = false;
       this.preFirst = el;
@@ -1127,7 +1133,7 @@ export class TreeBuilder implements TokenSink {
       this.chainTableText = false;
       this.tableText = el;
       this.tableTextCharacter = this.chainRunCharacter;
-    } else if (this.textEnd === el.start && this.inTableText()) {
+    } else if (this.prevKind === T_TEXT && this.inTableText()) {
       this.tableText = el;
       this.tableTextCharacter = this.runCharacter;
     }
@@ -2136,9 +2142,19 @@ export class TreeBuilder implements TokenSink {
 
   private templateEnd(tag: TagToken): void {
     if (this.templates === 0) return;
+    let template: OpenElement | undefined;
+    for (let i = this.stack.length - 1; i >= 0 && template === undefined; i--) {
+      const el = this.stack[i]!;
+      if (el.ns === NS_HTML && el.name === 'template') template = el;
+    }
     this.generateImplied(tag.start);
     this.popUntil('template', tag.start, tag.end);
-    this.afeClearToMarker();
+    // Browsers (and parse5) clear the markers of cells inside it along with its own.
+    const markers = this.markerStarts;
+    while (this.afe.length > 0) {
+      if (this.afe.pop() !== null) continue;
+      if ((markers.pop() ?? -1) <= template!.start) break;
+    }
   }
 
   private bodyEnd(tag: TagToken, name: string): void {
