@@ -14,7 +14,7 @@ import {
 // with selectors that match much of them. The same seeds run every time; for a longer hunt,
 // HELPGATE_FUZZ_PAGES=100000 HELPGATE_FUZZ_SEED=<n> npx tap test/rewrite/rewriter-fuzz.test.ts
 
-const PAGES = Number(process.env.HELPGATE_FUZZ_PAGES ?? 1500);
+const PAGES = Number(process.env.HELPGATE_FUZZ_PAGES ?? 2000);
 const SEED = Number(process.env.HELPGATE_FUZZ_SEED ?? 20261129);
 
 const STRIP_SETS: Record<string, string[]> = {
