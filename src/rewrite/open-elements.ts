@@ -32,8 +32,6 @@ import {
   internalize,
   MAX_TAG_ID,
   TAIL_CLOSED,
-  TAIL_REFERENCE,
-  TAIL_WORD,
   type TagToken,
   type TokenSink,
 } from './tokenizer.js';
@@ -390,12 +388,6 @@ export class TreeBuilder implements TokenSink {
   private tokStart = 0;
   private tokFirst = -1;
   private tokTag: TagToken | null = null;
-  /** How the text before the token being processed ends (`TAIL_*`). */
-  private tailBefore = TAIL_CLOSED;
-  /** How the token being processed ends, for the next one. */
-  private tail = TAIL_CLOSED;
-  /** Where the last text ended (bytes the tokenizer drops, such as `</>`, may follow it). */
-  private textEnd = -1;
   /** Set from the implied body until the token that implied it creates its element. */
   private impliesBody = false;
   /** The element whose start tag implied the body: without it the body starts later. */
@@ -415,7 +407,7 @@ export class TreeBuilder implements TokenSink {
   /** Whether the text before {@link tableText} had a character; the same for the chain. */
   private tableTextCharacter = false;
   private chainRunCharacter = false;
-  /** Whether the run of text ending at {@link textEnd} has a character (not only whitespace). */
+  /** Whether the run of text just read (one or more text tokens) has a character. */
   private runCharacter = false;
   /** The text token being processed: its first character (see {@link TokenSink.text}). */
   private tokCharacter = -1;
@@ -488,7 +480,9 @@ export class TreeBuilder implements TokenSink {
 
   doctype(start: number, _end: number, text: string): void {
     this.begin(T_DOCTYPE, start, null, -1);
+    // Only a DOCTYPE before anything but whitespace and comments counts, and only the first.
     if (this.sawToken) return;
+    this.sawToken = true;
     this.quirks = isQuirksDoctype(text);
     this.quirksUnsure = !isQuirksCertain(text);
   }
@@ -502,25 +496,10 @@ export class TreeBuilder implements TokenSink {
     }
   }
 
-  text(
-    start: number,
-    end: number,
-    firstNonSpace: number,
-    firstCharacter: number,
-    tail: number,
-  ): void {
+  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void {
     this.begin(T_TEXT, start, null, firstNonSpace, firstCharacter);
-    this.sawToken = true;
-    // Letters and digits only go on with a reference begun right before them (the tokenizer
-    // drops some bytes, such as `</>`, between two texts).
-    this.tail =
-      tail !== TAIL_WORD
-        ? tail
-        : this.tailBefore === TAIL_REFERENCE && this.textEnd === start
-          ? TAIL_REFERENCE
-          : TAIL_CLOSED;
-    this.runCharacter = (this.textEnd === start && this.runCharacter) || firstCharacter >= 0;
-    this.textEnd = end;
+    if (firstNonSpace >= 0) this.sawToken = true;
+    this.runCharacter = (this.prevKind === T_TEXT && this.runCharacter) || firstCharacter >= 0;
     const cur = this.current();
     if (firstNonSpace >= 0 && this.framesetSurelyOff === NEVER && this.textSetsFramesetOff()) {
       // A NUL (which the body drops) turns the flag off only perhaps; the first character
@@ -667,8 +646,6 @@ export class TreeBuilder implements TokenSink {
     this.tokTag = tag;
     this.tokFirst = first;
     this.tokCharacter = character;
-    this.tailBefore = this.tail;
-    this.tail = TAIL_CLOSED;
     this.disturbed = false;
     this.poppedFrom = -1;
     this.impliesBody = false;
@@ -1109,7 +1086,7 @@ export class TreeBuilder implements TokenSink {
         !this.lost &&
         !this.disturbed &&
         !inTemplate &&
-        this.tailBefore === TAIL_CLOSED &&
+        (tag === null || tag.tail === TAIL_CLOSED) &&
         !ancestryUnsure,
       closedFrom: this.poppedFrom,
       kind,
@@ -2273,7 +2250,7 @@ export class TreeBuilder implements TokenSink {
       implied: false,
       integration: false,
       certainStart:
-        !this.lost && !this.disturbed && this.templates === 0 && this.tailBefore === TAIL_CLOSED,
+        !this.lost && !this.disturbed && this.templates === 0 && tag.tail === TAIL_CLOSED,
       closedFrom: this.poppedFrom,
       kind: kindOf('p', NS_HTML),
     };

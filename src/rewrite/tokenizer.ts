@@ -25,15 +25,9 @@ export interface TokenSink {
   /**
    * A run of text; `firstNonSpace` is the offset of its first non-whitespace byte, or -1, and
    * `firstCharacter` that of its first byte that is neither whitespace nor NUL (which the
-   * body drops), or -1. `tail` says how it ends (`TAIL_*`).
+   * body drops), or -1.
    */
-  text(
-    start: number,
-    end: number,
-    firstNonSpace: number,
-    firstCharacter: number,
-    tail: number,
-  ): void;
+  text(start: number, end: number, firstNonSpace: number, firstCharacter: number): void;
   /** True when the adjusted current node is foreign (SVG/MathML): `<![CDATA[` is a section. */
   cdataAllowed(): boolean;
 }
@@ -49,25 +43,32 @@ const APOS = 0x27;
 const QMARK = 0x3f;
 const RSQB = 0x5d;
 
-/** How a text ends, for what bytes after it could join it to (see {@link TokenSink.text}). */
+/**
+ * How the bytes before a tag end, for what the bytes after its element could join them to if
+ * the element were cut out (see {@link TagToken.tail}).
+ */
 export const TAIL_CLOSED = 0;
 /** A `<` or a CR: bytes after it could make a tag of it, or one line break. */
 export const TAIL_OPEN = 1;
 /** `&` and perhaps letters, digits and `#` after it: a character reference being written. */
 export const TAIL_REFERENCE = 2;
-/** Letters, digits or `#` only: a reference begun in the text right before may go on. */
-export const TAIL_WORD = 3;
 
-/** How the bytes `[from, to)` (a text, `from < to`) end (`TAIL_*`). */
-function textTail(buf: Uint8Array, from: number, to: number): number {
-  for (let j = to - 1; j >= from; j--) {
+/**
+ * How the bytes before index `to` of `buf` end (`TAIL_*`); `carry` is how the bytes before
+ * the buffer ended. Before a tag they are mostly another tag's `>`.
+ */
+function tailAt(buf: Uint8Array, to: number, carry: number): number {
+  if (to === 0) return carry;
+  const last = buf[to - 1]!;
+  if (TAILS[last] === 0) return TAIL_CLOSED;
+  if (last === LT || last === 0x0d) return TAIL_OPEN;
+  for (let j = to - 1; j >= 0; j--) {
     const c = buf[j]!;
     if (c === 0x26) return TAIL_REFERENCE;
-    const lower = c | 0x20;
-    if ((lower >= 0x61 && lower <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x23) continue;
-    return j === to - 1 && (c === LT || c === 0x0d) ? TAIL_OPEN : TAIL_CLOSED;
+    if (TAILS[c] === 0 || c === LT || c === 0x0d) return TAIL_CLOSED;
   }
-  return TAIL_WORD;
+  // Letters, digits or `#` back to the start: a reference begun before goes on.
+  return carry === TAIL_REFERENCE ? TAIL_REFERENCE : TAIL_CLOSED;
 }
 
 function isSpace(c: number): boolean {
@@ -117,6 +118,12 @@ export class TagToken {
   /** Offset just after `>`. */
   end = 0;
   selfClosing = false;
+  /**
+   * How the bytes before the tag end (`TAIL_*`): other than {@link TAIL_CLOSED} when the bytes
+   * after its element, were it cut out, could continue them into something else (`a<` and
+   * `b>` into a tag, `&am` and `p;` into a reference, a CR and a LF into one line break).
+   */
+  tail = TAIL_CLOSED;
   /** @internal [nameStart, nameEnd, valueStart, valueEnd] per attribute, in buffer indices. */
   spans: Int32Array = new Int32Array(64);
   /** @internal */
@@ -496,7 +503,6 @@ export class HtmlTokenizer {
             this.base + q + 3,
             this.cdataFirst,
             this.cdataFirstCharacter,
-            TAIL_CLOSED,
           );
           this.state = S_DATA;
           i = q + 3;
@@ -551,6 +557,7 @@ export class HtmlTokenizer {
       i = len;
     }
     this.flushText();
+    this.tailAtStart = tailAt(buf, keep >= 0 ? keep : len, this.tailAtStart);
     if (keep >= 0) {
       this.safe = this.base + keep;
       this.buf = buf.subarray(keep);
@@ -561,6 +568,9 @@ export class HtmlTokenizer {
       this.buf = Buffer.alloc(0);
     }
   }
+
+  /** How the bytes before the buffer end (see {@link TagToken.tail}). */
+  private tailAtStart = TAIL_CLOSED;
 
   /** In the CDATA section being read, the offsets of {@link TokenSink.text}, or -1. */
   private cdataFirst = -1;
@@ -608,13 +618,7 @@ export class HtmlTokenizer {
     this.textStart = -1;
     this.textFirstNonSpace = -1;
     this.textFirstCharacter = -1;
-    // A text is flushed with the run that read its last bytes: they are in the buffer. Most
-    // end in whitespace or punctuation, which nothing continues.
-    const end = this.textEnd - this.base;
-    const last = this.buf[end - 1]!;
-    const tail =
-      TAILS[last] === 0 ? TAIL_CLOSED : textTail(this.buf, Math.max(0, start - this.base), end);
-    this.sink.text(start, this.textEnd, first, character, tail);
+    this.sink.text(start, this.textEnd, first, character);
   }
 
   /**
@@ -973,6 +977,7 @@ export class HtmlTokenizer {
     tag.start = this.base + lt;
     tag.end = this.base + i;
     tag.buf = buf;
+    tag.tail = tailAt(buf, lt, this.tailAtStart);
     if (isEnd) this.sink.endTag(tag);
     else this.sink.startTag(tag);
     return i;

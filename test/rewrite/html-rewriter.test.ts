@@ -186,6 +186,24 @@ t.test('void and self-closing elements', async (t) => {
   );
 });
 
+t.test(
+  'whitespace before the DOCTYPE does not make the page quirky: a table ends the <p>',
+  async (t) => {
+    // In quirks mode a <table> goes inside an open <p>; with <!DOCTYPE html> it ends the <p>.
+    // Whitespace before the DOCTYPE is ignored, so the page is not in quirks mode, and only the
+    // <p> goes (it once took the table with it). A second DOCTYPE changes nothing.
+    const table = '<table><tr><td>t</td></tr></table>';
+    for (const lead of ['\n', ' \r\n', '<!-- c -->\n']) {
+      t.equal(
+        rewrite(`${lead}<!DOCTYPE html><p class=help>x${table}`, { strip: ['.help'] }),
+        `${lead}<!DOCTYPE html>${BEACON}${table}`,
+      );
+    }
+    const quirky = `<!DOCTYPE><!DOCTYPE html><p class=help>x${table}`;
+    t.equal(rewrite(quirky, { strip: ['.help'] }), `<!DOCTYPE><!DOCTYPE html>${BEACON}`);
+  },
+);
+
 t.test('implied end tags end the element where the browser ends it', async (t) => {
   t.equal(
     rewrite('<body><p class=help>gone<div>kept</div></body>', { strip: ['.help'] }),
