@@ -6,8 +6,8 @@ import {
   checkUntouched,
   describe,
   type Failure,
-  prng,
 } from '../fixtures/rewrite-oracle.js';
+import { random } from './_rewrite-helpers.js';
 
 // The corpus test's promise on pages nobody wrote by hand: random token soups (see
 // random-page.ts), each whole and split into chunks, with selectors that match nothing and
@@ -39,7 +39,7 @@ const matchers = Object.entries(STRIP_SETS).map(
 );
 
 t.test(`${PAGES} random pages survive the rewriter (seed ${SEED})`, async (t) => {
-  const next = prng(SEED);
+  const next = random(SEED);
   const failures: (Failure & { test: string })[] = [];
   const stats = { removed: 0, declined: 0 };
   for (let i = 0; i < PAGES && failures.length < 5; i++) {
