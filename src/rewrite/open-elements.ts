@@ -22,9 +22,9 @@
  * not go into the head), or when it came first in a `<pre>` or `<listing>` (without it, a line
  * feed after it would be the one the parser drops there), or when it stood between two runs of
  * text in a table (without it, they would be one run, foster-parented as a whole or not at
- * all), or when it turned the frameset-ok
- * flag off (without it, a later `<frameset>` would replace the body). For those the end is reported once the next token
- * shows that it is parsed the same way either way.
+ * all), or when it turned the frameset-ok flag off (without it, a later `<frameset>` would
+ * replace the body). For those the end is reported once the next token shows that it is
+ * parsed the same way either way.
  */
 import type { AttributeNeedles } from './compile-selectors.js';
 import {
