@@ -301,6 +301,11 @@ function kindFor(tag: TagToken | null, name: string, ns: Namespace): number {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+// How a template's content is parsed (see TreeBuilder.templateContent).
+const TEMPLATE_BODY = 0;
+const TEMPLATE_TABLE = 1;
+const TEMPLATE_COLUMNS = 2;
+
 // The kind of token being processed, for judging what follows an element.
 const T_TEXT = 0;
 const T_START = 1;
@@ -425,9 +430,8 @@ export class TreeBuilder implements TokenSink {
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
-  /** Templates whose first start tag set how their content is parsed; those it set to columns. */
-  private readonly decidedTemplates = new WeakSet<OpenElement>();
-  private readonly columnTemplates = new WeakSet<OpenElement>();
+  /** How each template's content is parsed, once its first start tag said (`TEMPLATE_*`). */
+  private readonly templateContents = new WeakMap<OpenElement, number>();
   /** Set while a token's elements are foster-parented (moved in front of the table). */
   private fostering = false;
   /**
@@ -950,21 +954,28 @@ export class TreeBuilder implements TokenSink {
   }
 
   /**
-   * The first start tag at a template's top level (other than head content) sets how the rest
-   * of it is parsed; after `<col>`, as a column group whose current node is no `<colgroup>`:
-   * every start tag but `<col>` and `<template>` is ignored (§13.2.6.4.18, §13.2.6.4.12), raw
-   * text ones too. Returns true when the tag `name` is ignored.
+   * How the content of the innermost open template is parsed (`TEMPLATE_*`), which its first
+   * start tag other than head content decides (§13.2.6.4.18): after `<col>` as a column group
+   * whose current node is no `<colgroup>` (every start tag but `<col>` and `<template>` is
+   * ignored, raw text ones too); after another table part as in a table; else as in the body
+   * (where table parts are ignored).
    */
-  private templateColumns(name: string): boolean {
-    const template = this.current();
-    if (template === undefined || template.ns !== NS_HTML || template.name !== 'template') {
-      return false;
+  private templateContent(name: string): number {
+    const stack = this.stack;
+    let template: OpenElement | undefined;
+    for (let i = stack.length - 1; i >= 0 && template === undefined; i--) {
+      const el = stack[i]!;
+      if (el.ns === NS_HTML && el.name === 'template') template = el;
     }
-    if (this.columnTemplates.has(template)) return name !== 'col' && name !== 'template';
-    if (HEAD_CONTENT.has(name) || this.decidedTemplates.has(template)) return false;
-    this.decidedTemplates.add(template);
-    if (name === 'col') this.columnTemplates.add(template);
-    return false;
+    if (template === undefined) return TEMPLATE_TABLE;
+    let content = this.templateContents.get(template);
+    if (content === undefined) {
+      if (HEAD_CONTENT.has(name)) return TEMPLATE_BODY;
+      content =
+        name === 'col' ? TEMPLATE_COLUMNS : TABLE_PARTS.has(name) ? TEMPLATE_TABLE : TEMPLATE_BODY;
+      this.templateContents.set(template, content);
+    }
+    return content;
   }
 
   /** Whether the outermost foster-parented element is still open (see {@link fostered}). */
@@ -1499,9 +1510,18 @@ export class TreeBuilder implements TokenSink {
       case M_SELECT:
         this.selectStart(tag, name);
         return;
-      case M_TEMPLATE:
+      case M_TEMPLATE: {
         this.disturbed = true;
-        if (this.templateColumns(name)) return;
+        const content = this.templateContent(name);
+        if (content === TEMPLATE_COLUMNS) {
+          if (name === 'col') this.insertVoid(tag, name);
+          else if (name === 'template') this.headContent(tag, name);
+          return;
+        }
+        if (content === TEMPLATE_BODY) {
+          this.bodyStart(tag, name);
+          return;
+        }
         if (name === 'col') this.insertVoid(tag, name);
         else if (TABLE_PARTS.has(name)) {
           this.insert(tag, name);
@@ -1509,6 +1529,7 @@ export class TreeBuilder implements TokenSink {
           if (name === 'td' || name === 'th' || name === 'caption') this.afeMarker();
         } else this.bodyStart(tag, name);
         return;
+      }
       case M_FRAMESET:
         if (name === 'noframes') this.insertText(tag, name);
         return;
@@ -2119,19 +2140,9 @@ export class TreeBuilder implements TokenSink {
 
   private templateEnd(tag: TagToken): void {
     if (this.templates === 0) return;
-    let template: OpenElement | undefined;
-    for (let i = this.stack.length - 1; i >= 0 && template === undefined; i--) {
-      const el = this.stack[i]!;
-      if (el.ns === NS_HTML && el.name === 'template') template = el;
-    }
     this.generateImplied(tag.start);
     this.popUntil('template', tag.start, tag.end);
-    // Browsers (and parse5) clear the markers of cells inside it along with its own.
-    const markers = this.markerStarts;
-    while (this.afe.length > 0) {
-      if (this.afe.pop() !== null) continue;
-      if ((markers.pop() ?? -1) <= template!.start) break;
-    }
+    this.afeClearToMarker();
   }
 
   private bodyEnd(tag: TagToken, name: string): void {
