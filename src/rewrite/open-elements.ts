@@ -512,6 +512,9 @@ export class TreeBuilder implements TokenSink {
       if (firstCharacter >= 0) this.framesetOff(firstCharacter, true);
     }
     if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
+    // A text that is only the line feed right after <pre> or <listing> is dropped: it reopens
+    // no formatting element.
+    if (firstNonSpace < 0 && this.dropsLineFeed(cur, start, end)) return;
     const mode = this.mode();
     if (firstNonSpace >= 0) this.reopenBody();
     else if (this.afterBodyAt >= 0) this.spaceAfterBody = true;
@@ -521,18 +524,14 @@ export class TreeBuilder implements TokenSink {
       this.openBody(firstNonSpace, false);
     } else if (mode === M_TABLE || mode === M_TBODY || mode === M_ROW) {
       if (firstNonSpace >= 0) this.hazard(firstNonSpace); // foster-parented text
-      // Moved out of the table, its characters reopen formatting elements there.
-      if (firstCharacter >= 0) {
-        this.fostering = true;
-        this.reconstruct(start);
-        this.fostering = false;
-      }
+      this.fosterText(start, firstCharacter);
       return;
     } else if (mode === M_COLGROUP && firstNonSpace >= 0 && this.isCurrent('colgroup')) {
       // Text closes the colgroup and is foster-parented out of the table (the whitespace
       // before it stays in the colgroup).
       this.hazard(firstNonSpace);
       this.pop(firstNonSpace);
+      this.fosterText(start, firstCharacter);
       return;
     } else if (mode === M_SELECT || mode === M_COLGROUP || mode === M_FRAMESET) {
       return;
@@ -976,6 +975,37 @@ export class TreeBuilder implements TokenSink {
       this.templateContents.set(template, content);
     }
     return content;
+  }
+
+  /**
+   * Whether the whitespace text `[start, end)` is only the line feed (LF, CR or CRLF, perhaps
+   * split over two texts) that the parser drops right after the start tag of `cur`.
+   */
+  private dropsLineFeed(cur: OpenElement | undefined, start: number, end: number): boolean {
+    const tokenizer = this.tokenizer;
+    if (cur === undefined || (cur.kind & K_DROPS_LF) === 0 || tokenizer === null) return false;
+    const first = tokenizer.byteAt(start);
+    if (this.prevKind === T_START && cur.start === this.prevStart) {
+      this.droppedCr = first === 0x0d && end === start + 1;
+      if (first === 0x0d)
+        return end === start + 1 || (end === start + 2 && tokenizer.byteAt(start + 1) === 0x0a);
+      return first === 0x0a && end === start + 1;
+    }
+    // The LF of a CRLF whose CR came in the text before.
+    const rest = this.prevKind === T_TEXT && this.droppedCr && first === 0x0a && end === start + 1;
+    this.droppedCr = false;
+    return rest;
+  }
+
+  /** Set when the dropped line feed was a CR ending its text: a LF next completes the CRLF. */
+  private droppedCr = false;
+
+  /** Text moved out of a table: its characters reopen formatting elements there. */
+  private fosterText(start: number, firstCharacter: number): void {
+    if (firstCharacter < 0) return;
+    this.fostering = true;
+    this.reconstruct(start);
+    this.fostering = false;
   }
 
   /** Whether the outermost foster-parented element is still open (see {@link fostered}). */
