@@ -176,16 +176,19 @@ function fanOut(steps: readonly TreeListener[]): TreeListener {
   const [e1, e2] = ends;
   const elementStart: Start =
     starts.length === 0
-      ? () => {}
+      ? () => false
       : starts.length === 1
-        ? (el, tag, depth, isVoid) => s1!.elementStart?.(el, tag, depth, isVoid)
+        ? (el, tag, depth, isVoid) => s1!.elementStart?.(el, tag, depth, isVoid) === true
         : starts.length === 2
           ? (el, tag, depth, isVoid) => {
-              s1!.elementStart?.(el, tag, depth, isVoid);
-              s2!.elementStart?.(el, tag, depth, isVoid);
+              // Both steps hear of every element; either may ask for its end.
+              const first = s1!.elementStart?.(el, tag, depth, isVoid) === true;
+              return s2!.elementStart?.(el, tag, depth, isVoid) === true || first;
             }
           : (el, tag, depth, isVoid) => {
-              for (const s of starts) s.elementStart?.(el, tag, depth, isVoid);
+              let watch = false;
+              for (const s of starts) if (s.elementStart?.(el, tag, depth, isVoid) === true) watch = true;
+              return watch;
             };
   const elementEnd: End =
     ends.length === 0

@@ -73,12 +73,16 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
 
   const step: TreeListener = {
     elementStart(el, tag, depth) {
-      if (done) return;
-      if (inHead && depth === 2) headChild = el;
-      if (tag === null || el.name !== 'meta') return;
-      if (tag.attr('http-equiv')?.trim().toLowerCase() !== 'content-security-policy') return;
-      const policy = tag.attr('content');
-      if (policy !== null) metaPolicies.push(policy);
+      if (done) return false;
+      const child = inHead && depth === 2;
+      if (child) headChild = el;
+      if (tag !== null && el.name === 'meta') {
+        const httpEquiv = tag.attr('http-equiv')?.trim().toLowerCase();
+        const policy = httpEquiv === 'content-security-policy' ? tag.attr('content') : null;
+        if (policy !== null) metaPolicies.push(policy);
+      }
+      // The end of each whole element of the head is a later place for the beacon.
+      return child;
     },
     elementEnd(el, end) {
       // After each whole element of the head (a <meta charset> among them) is a later point.

@@ -69,17 +69,24 @@ export interface OpenElement {
   readonly closedFrom: number;
   /** @internal What the tree-construction rules ask of the element, as `K_*` bits. */
   readonly kind: number;
+  /**
+   * @internal Whether a listener asked to hear of the element's end (see
+   * {@link TreeListener.elementStart}): the verdict on an end is worked out only for those.
+   */
+  watched: boolean;
 }
 
 /** What the rewrite steps hear from the tree builder. */
 export interface TreeListener {
   /**
    * An element was created. `depth` is the number of its ancestors on `stack`; a void element
-   * (or a self-closing foreign one) is not left on the stack and ends at `el.tagEnd`.
+   * (or a self-closing foreign one) is not left on the stack and ends at `el.tagEnd`. Returns
+   * true to hear of the element's end: working out whether an end is certain costs time, and
+   * a page has thousands of elements of which a step follows a few.
    */
-  elementStart?(el: OpenElement, tag: TagToken | null, depth: number, isVoid: boolean): void;
+  elementStart?(el: OpenElement, tag: TagToken | null, depth: number, isVoid: boolean): boolean;
   /**
-   * An element ended (void ones too); its bytes end at `end`; `certain` as in the module
+   * An element a step asked for ended (void ones too); its bytes end at `end`; `certain` as in the module
    * comment. Where removing it could change how the token after it is parsed (it implied the
    * body, or it turned the frameset-ok flag off), this comes once that token is known, before
    * anything the token creates.
@@ -617,6 +624,7 @@ export class TreeBuilder implements TokenSink {
       this.modeCache = -1;
       // Nothing follows an element open at the end: no formatting element is reopened after
       // it and no token after it could be parsed differently.
+      if (!el.watched) continue;
       const certain = after && el.certainStart && !this.lost && this.lastHazard < el.start;
       this.listener.elementEnd?.(el, end, certain);
     }
@@ -1131,6 +1139,7 @@ export class TreeBuilder implements TokenSink {
         !ancestryUnsure,
       closedFrom: this.poppedFrom,
       kind,
+      watched: false,
     };
   }
 
@@ -1193,7 +1202,7 @@ export class TreeBuilder implements TokenSink {
     if ((el.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
     if (name === 'template' && ns === NS_HTML) this.templates++;
     if (this.markerChecks.length !== 0) this.settleMarkers();
-    this.listener.elementStart?.(el, tag, this.stack.length - 1, false);
+    el.watched = this.listener.elementStart?.(el, tag, this.stack.length - 1, false) === true;
     return el;
   }
 
@@ -1207,8 +1216,9 @@ export class TreeBuilder implements TokenSink {
     if (this.head && !this.headClosed && this.isCurrent('head')) this.headHadContent = true;
     this.claim(el);
     if (this.markerChecks.length !== 0) this.settleMarkers();
-    this.listener.elementStart?.(el, tag, this.stack.length, true);
-    this.ended(el, el.tagEnd, this.certainEnd(el));
+    if (this.listener.elementStart?.(el, tag, this.stack.length, true) === true) {
+      this.ended(el, el.tagEnd, this.certainEnd(el));
+    }
   }
 
   /** Pushes an element whose text the tokenizer reads as RCDATA/RAWTEXT/script/plaintext. */
@@ -1246,7 +1256,7 @@ export class TreeBuilder implements TokenSink {
     if (el.name === 'template' && el.ns === NS_HTML) this.templates--;
     if (el === this.textElement) this.textElement = null;
     this.lastPopped = el;
-    this.ended(el, end, this.certainEnd(el));
+    if (el.watched) this.ended(el, end, this.certainEnd(el));
   }
 
   /** Pops until `el` is popped: elements above it end at `at`, `el` ends at `elEnd`. */
@@ -1427,7 +1437,8 @@ export class TreeBuilder implements TokenSink {
       this.stack.push(clone);
       this.counted(clone, 1);
       if ((clone.kind >>> K_MODE_SHIFT) & 15) this.modeCache = -1;
-      this.listener.elementStart?.(clone, null, this.stack.length - 1, false);
+      clone.watched =
+        this.listener.elementStart?.(clone, null, this.stack.length - 1, false) === true;
       afe[i] = clone;
     }
   }
@@ -1666,7 +1677,7 @@ export class TreeBuilder implements TokenSink {
           this.stack.splice(i, 1);
           this.counted(old, -1);
           this.modeCache = -1;
-          this.listener.elementEnd?.(old, tag.start, false);
+          if (old.watched) this.listener.elementEnd?.(old, tag.start, false);
         }
       } else if (name === 'nobr' && this.inScope('nobr')) {
         this.disturbed = true;
@@ -2237,7 +2248,7 @@ export class TreeBuilder implements TokenSink {
           this.stack.splice(this.stack.indexOf(node), 1);
           this.counted(node, -1);
           this.modeCache = -1;
-          this.listener.elementEnd?.(node, tag.end, false);
+          if (node.watched) this.listener.elementEnd?.(node, tag.end, false);
           return;
         }
         this.pop(tag.end);
@@ -2294,11 +2305,13 @@ export class TreeBuilder implements TokenSink {
         !this.lost && !this.disturbed && this.templates === 0 && tag.tail === TAIL_CLOSED,
       closedFrom: this.poppedFrom,
       kind: kindOf('p', NS_HTML),
+      watched: false,
     };
     this.claim(el);
     if (this.markerChecks.length !== 0) this.settleMarkers();
-    this.listener.elementStart?.(el, null, this.stack.length, true);
-    this.ended(el, tag.end, this.certainEnd(el));
+    if (this.listener.elementStart?.(el, null, this.stack.length, true) === true) {
+      this.ended(el, tag.end, this.certainEnd(el));
+    }
   }
 
   private anyOtherEnd(tag: TagToken, name: string): void {

@@ -31,7 +31,7 @@ export function createStripStep(
   let removedEnd = -1;
   return {
     elementStart(el, _tag, depth) {
-      if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return;
+      if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return false;
       const closedOnlyRemoved =
         el.closedFrom < 0 || (removedEnd === el.start && el.closedFrom >= removedStart);
       // The parser recreates html, head and body whatever the bytes say.
@@ -39,10 +39,11 @@ export function createStripStep(
         el.ns === NS_HTML && (el.name === 'html' || el.name === 'head' || el.name === 'body');
       if (!el.certainStart || !closedOnlyRemoved || structural) {
         stats.declined++;
-        return;
+        return false;
       }
       region = el;
       splicer.hold(el.start);
+      return true;
     },
     elementEnd(el, end, certain) {
       if (el !== region) return;

@@ -73,6 +73,7 @@ t.test('case-insensitive attribute values compare ASCII-caselessly', async (t) =
     certainStart: true,
     closedFrom: -1,
     kind: 0,
+    watched: false,
   });
   const matcher = compileSelectors(['[title=k i]', '[title*=i i]']);
   t.ok(matcher.matches(el('K'), [], 0), 'K is k');
