@@ -419,6 +419,16 @@ t.test('every chunk split gives the same output', async (t) => {
   }
 });
 
+t.test('only an element being removed waits for the token after it, in any chunking', async (t) => {
+  // The `>` ends the head and turns the frameset-ok flag off. The head's end (an element no
+  // step removes) once waited for the next token and passed the wait on to the <dt>, which
+  // was then kept when the text came in one piece and removed when it came byte by byte.
+  const page = '<head> ><dt class=help></dt><G>';
+  const expected = `<head> ${BEACON}><G>`;
+  t.equal(rewrite(page, { strip: ['.help'] }), expected, 'whole');
+  t.equal(rewrite(page, { strip: ['.help'], chunks: [1] }), expected, 'one byte at a time');
+});
+
 t.test('a token cut by a chunk boundary gives the same output before large chunks', async (t) => {
   // Large chunks take another way than small ones: the bytes of the token cut at the end of
   // one chunk are joined with the start of the next only. Cut the page at every offset of a
