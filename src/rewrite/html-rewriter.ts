@@ -187,7 +187,9 @@ function fanOut(steps: readonly TreeListener[]): TreeListener {
             }
           : (el, tag, depth, isVoid) => {
               let watch = false;
-              for (const s of starts) if (s.elementStart?.(el, tag, depth, isVoid) === true) watch = true;
+              for (const s of starts) {
+                if (s.elementStart?.(el, tag, depth, isVoid) === true) watch = true;
+              }
               return watch;
             };
   const elementEnd: End =
