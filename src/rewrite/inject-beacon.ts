@@ -81,7 +81,7 @@ export function createBeaconStep(options: BeaconStepOptions): TreeListener {
         const policy = httpEquiv === 'content-security-policy' ? tag.attr('content') : null;
         if (policy !== null) metaPolicies.push(policy);
       }
-      // The end of each whole element of the head is a later place for the beacon.
+      // Its end is a later place for the beacon (see elementEnd).
       return child;
     },
     elementEnd(el, end) {

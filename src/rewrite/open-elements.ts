@@ -86,10 +86,10 @@ export interface TreeListener {
    */
   elementStart?(el: OpenElement, tag: TagToken | null, depth: number, isVoid: boolean): boolean;
   /**
-   * An element a step asked for ended (void ones too); its bytes end at `end`; `certain` as in the module
-   * comment. Where removing it could change how the token after it is parsed (it implied the
-   * body, or it turned the frameset-ok flag off), this comes once that token is known, before
-   * anything the token creates.
+   * An element a step asked for (see {@link elementStart}) ended, void ones too; its bytes end
+   * at `end`; `certain` as in the module comment. Where removing it could change how the token
+   * after it is parsed (it implied the body, or it turned the frameset-ok flag off), this comes
+   * once that token is known, before anything the token creates.
    */
   elementEnd?(el: OpenElement, end: number, certain: boolean): void;
   /** The head element was created; the beacon may go at `at` (after `<head>`, or before the token that implied it). */
@@ -622,9 +622,9 @@ export class TreeBuilder implements TokenSink {
       const el = this.stack.pop()!;
       this.counted(el, -1);
       this.modeCache = -1;
+      if (!el.watched) continue;
       // Nothing follows an element open at the end: no formatting element is reopened after
       // it and no token after it could be parsed differently.
-      if (!el.watched) continue;
       const certain = after && el.certainStart && !this.lost && this.lastHazard < el.start;
       this.listener.elementEnd?.(el, end, certain);
     }
