@@ -87,6 +87,16 @@ export function targetsTable(results, { step, memory, connections }) {
   lines.push(
     `| (for reading) the same, helpgate's rewriter in the bare proxy | ${times(bareRatio)} | | |`,
   );
+  // Nor this: the req/s ratio within each round, whose two rows ran seconds apart. On a
+  // machine whose speed changes, it shows how far the ratio of the medians moved with it.
+  const ours = of('helpgate-unique', 'rpsByRound');
+  const theirs = of('lolhtml-unique', 'rpsByRound');
+  if (ours && theirs && ours.length > 1) {
+    const rounds = ours.map((rps, i) => times(ratio(rps, theirs[i])));
+    lines.push(
+      `| (for reading) different pages ÷ lol-html, round by round | ${rounds.join(', ')} | | |`,
+    );
+  }
   lines.push(
     `| p99 (max) on different pages, ${connections} connections | ` +
       `${fixed(of('helpgate-unique', 'p99'))} ms (${fixed(of('helpgate-unique', 'max'))} ms) | ` +

@@ -237,6 +237,7 @@ async function measureRows(rows, problems) {
       mbps: mid('mbps'),
       cpuMs: list.some((r) => r.cpuMs === null) ? null : mid('cpuMs'),
       failures: list.reduce((n, r) => n + r.failures, 0),
+      rpsByRound: list.map((r) => r.rps),
     });
   }
   return results;
