@@ -2241,7 +2241,13 @@ export class TreeBuilder implements TokenSink {
         }
         const node = this.form;
         this.form = null;
-        if (!node || !this.inScopeEl(node)) return;
+        if (!node) return;
+        if (!this.inScopeEl(node)) {
+          // The end tag is ignored, but it has cleared the form element pointer: without its
+          // bytes a later <form> would be ignored.
+          this.hazard(at);
+          return;
+        }
         this.generateImplied(at);
         if (this.current() !== node) {
           this.hazard(at);

@@ -204,6 +204,26 @@ t.test(
   },
 );
 
+t.test(
+  'a </form> the parser ignores still ends the form pointer: the element around it stays',
+  async (t) => {
+    // The <marquee> keeps the form out of scope, so the </form> closes nothing; but it clears
+    // the form element pointer, and so the second <form> opens a form (checked in Chromium).
+    // Removed with the <div>, it would leave the pointer set and the second form ignored.
+    for (const page of [
+      '<form><marquee><div class=help></form></div><form>x',
+      '<form><object><p class=help></form></p><form><input></form>',
+    ]) {
+      t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`, page);
+    }
+    // With no form open, the end tag changes nothing, and the element goes.
+    t.equal(
+      rewrite('<marquee><div class=help></form></div><form>x', { strip: ['.help'] }),
+      `${BEACON}<marquee><form>x`,
+    );
+  },
+);
+
 t.test('implied end tags end the element where the browser ends it', async (t) => {
   t.equal(
     rewrite('<body><p class=help>gone<div>kept</div></body>', { strip: ['.help'] }),
