@@ -13,9 +13,11 @@ import { random } from './_rewrite-helpers.js';
 // random-page.ts), each whole and split into chunks, with selectors that match nothing and
 // with selectors that match much of them. The same seeds run every time; for a longer hunt,
 // HELPGATE_FUZZ_PAGES=100000 HELPGATE_FUZZ_SEED=<n> npx tap test/rewrite/rewriter-fuzz.test.ts
+// (HELPGATE_FUZZ_TOKENS=300 makes longer pages, with deeper nesting, than the 40 tokens at most).
 
 const PAGES = Number(process.env.HELPGATE_FUZZ_PAGES ?? 2000);
 const SEED = Number(process.env.HELPGATE_FUZZ_SEED ?? 20261129);
+const TOKENS = Number(process.env.HELPGATE_FUZZ_TOKENS ?? 40);
 
 const STRIP_SETS: Record<string, string[]> = {
   attributes: ['.help', '#help-widget', '[data-role=help]'],
@@ -43,7 +45,7 @@ t.test(`${PAGES} random pages survive the rewriter (seed ${SEED})`, async (t) =>
   const failures: (Failure & { test: string })[] = [];
   const stats = { removed: 0, declined: 0 };
   for (let i = 0; i < PAGES && failures.length < 5; i++) {
-    const data = randomPage(next);
+    const data = randomPage(next, TOKENS);
     const input = Buffer.from(data, 'utf8');
     const name = `page ${i}`;
     const untouched = checkUntouched(data, input, i);
