@@ -308,6 +308,14 @@ function kindFor(tag: TagToken | null, name: string, ns: Namespace): number {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+/**
+ * End tags a table's modes ignore when no table is open (in a template's content): those of
+ * table parts, `</body>` and `</html>` (§13.2.6.4.9, .13, .14).
+ */
+const TABLE_MODE_IGNORED_END = set(
+  'body caption col colgroup html table tbody td tfoot th thead tr',
+);
+
 // How a template's content is parsed (see TreeBuilder.templateContent).
 const TEMPLATE_BODY = 0;
 const TEMPLATE_TABLE = 1;
@@ -968,12 +976,7 @@ export class TreeBuilder implements TokenSink {
    * (where table parts are ignored).
    */
   private templateContent(name: string): number {
-    const stack = this.stack;
-    let template: OpenElement | undefined;
-    for (let i = stack.length - 1; i >= 0 && template === undefined; i--) {
-      const el = stack[i]!;
-      if (el.ns === NS_HTML && el.name === 'template') template = el;
-    }
+    const template = this.innermostTemplate();
     if (template === undefined) return TEMPLATE_TABLE;
     let content = this.templateContents.get(template);
     if (content === undefined) {
@@ -983,6 +986,33 @@ export class TreeBuilder implements TokenSink {
       this.templateContents.set(template, content);
     }
     return content;
+  }
+
+  private innermostTemplate(): OpenElement | undefined {
+    const stack = this.stack;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const el = stack[i]!;
+      if (el.ns === NS_HTML && el.name === 'template') return el;
+    }
+    return undefined;
+  }
+
+  /**
+   * An end tag in a template's content (§13.2.6.4.18). Once a start tag has said how the
+   * content is parsed, the end tag goes by that mode's rules: the body's (`</object>` clears
+   * its formatting marker, `</a>` runs the adoption agency, `</p>` with no `<p>` makes one), or
+   * a table's, which ignore the end tags of table parts and take the others as the body does;
+   * a column group's ignore them all. Before that, every one is ignored.
+   */
+  private templateContentEnd(tag: TagToken, name: string): void {
+    const template = this.innermostTemplate();
+    const content = template === undefined ? undefined : this.templateContents.get(template);
+    if (
+      content === TEMPLATE_BODY ||
+      (content === TEMPLATE_TABLE && !TABLE_MODE_IGNORED_END.has(name))
+    ) {
+      this.bodyEnd(tag, name);
+    }
   }
 
   /**
@@ -2119,7 +2149,7 @@ export class TreeBuilder implements TokenSink {
         return;
       case M_TEMPLATE:
         if (name === 'template') this.templateEnd(tag);
-        else this.anyOtherEnd(tag, name);
+        else this.templateContentEnd(tag, name);
         return;
       case M_FRAMESET:
         return;

@@ -317,6 +317,24 @@ t.test('template contents are left alone and never get the beacon', async (t) =>
   t.equal(rewrite(page, { strip: ['.help'] }), withBeacon(page, '</head><body><template>'));
 });
 
+t.test(
+  'end tags in a template are parsed as its content says: </object> clears its marker',
+  async (t) => {
+    // <object> makes the template's content parse as the body, where </object> clears the
+    // formatting marker <object> set. The <a> open outside the template is then active again,
+    // so the second <a> closes it, and the <span> inside it, before it opens. The builder once
+    // took </object> as a plain end tag that left the marker, kept the <span> open to the end,
+    // and removed the second <a> with it.
+    const page = '<a><template><object></object></template><span class=help><a>x';
+    t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`);
+    // Inside the template, </em> closes its <em> (the adoption agency), and the whole template goes.
+    t.equal(
+      rewrite('<body><template><em>Hello</em></template><p>after', { strip: ['template'] }),
+      `<body>${BEACON}<p>after`,
+    );
+  },
+);
+
 t.test('inline SVG and MathML', async (t) => {
   const page =
     '<body><svg><g class=help><rect/></g><foreignObject><p class=help>html</p></foreignObject>' +
