@@ -1531,6 +1531,10 @@ export class TreeBuilder implements TokenSink {
       this.htmlStart(tag, name);
       return;
     }
+    // After `</body>` a foreign element leaves the parser in "after body", where an HTML
+    // start tag would have taken it back to the body: a token inside the element may do that
+    // instead (`</f>`), and without the element a comment after it would go outside the body.
+    this.disturbed = this.afterBody;
     const ns = this.current()!.ns;
     if (tag.selfClosing) this.insertVoid(tag, name, ns);
     else this.insert(tag, name, ns);

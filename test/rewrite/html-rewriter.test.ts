@@ -335,6 +335,28 @@ t.test(
   },
 );
 
+t.test(
+  'an SVG element after </body> stays: a token inside it may be what takes the parser back to the body',
+  async (t) => {
+    // </body> in SVG leaves the <svg> open and the parser "after body"; the <l> is an SVG
+    // element, and the </f> inside it is what brings the parser back to the body, so the
+    // comment at the end goes into the body. Without the <l> and its </f> it would go after it.
+    for (const page of [
+      '<svg></body><l id=help-widget></f></svg><!-- c -->',
+      '<math></body><mi id=help-widget></x></mi></math><!-- c -->',
+    ]) {
+      t.equal(rewrite(page, { strip: ['#help-widget'] }), `${BEACON}${page}`, page);
+    }
+    // Before </body> the same element goes.
+    t.equal(
+      rewrite('<svg><l id=help-widget></f></l></svg></body><!-- c -->', {
+        strip: ['#help-widget'],
+      }),
+      `${BEACON}<svg></svg></body><!-- c -->`,
+    );
+  },
+);
+
 t.test('inline SVG and MathML', async (t) => {
   const page =
     '<body><svg><g class=help><rect/></g><foreignObject><p class=help>html</p></foreignObject>' +
