@@ -445,6 +445,11 @@ export class TreeBuilder implements TokenSink {
   /** Where the frameset-ok flag went "not ok" for certain, and where perhaps (§13.2.4.5). */
   private framesetSurelyOff = NEVER;
   private framesetMaybeOff = NEVER;
+  /**
+   * The open selects whose insertion mode is "in select in table", where table tags close
+   * them: those opened while a table's modes applied (§13.2.6.4.7, "select").
+   */
+  private readonly selectsInTable = new WeakSet<OpenElement>();
   /** How each template's content is parsed, once its first start tag said (`TEMPLATE_*`). */
   private readonly templateContents = new WeakMap<OpenElement, number>();
   /** Set while a token's elements are foster-parented (moved in front of the table). */
@@ -1804,10 +1809,18 @@ export class TreeBuilder implements TokenSink {
       case 'noscript':
         this.insertText(tag, name);
         return;
-      case 'select':
+      case 'select': {
+        // A select opened where a table's modes apply (also in a template's table content,
+        // and in a cell there) is "in select in table": table tags close it.
+        const mode = this.mode();
+        const inTable =
+          (mode >= M_TABLE && mode <= M_CAPTION) ||
+          (mode === M_TEMPLATE && this.templateContent(name) === TEMPLATE_TABLE);
         this.reconstruct(at);
-        this.insert(tag, name);
+        const el = this.insert(tag, name);
+        if (inTable) this.selectsInTable.add(el);
         return;
+      }
       case 'optgroup':
       case 'option':
         if (this.isCurrent('option')) {
@@ -1852,16 +1865,38 @@ export class TreeBuilder implements TokenSink {
   }
 
   /** Whether the open select is in a table, not inside a template there (§13.2.4.1). */
+  /** Whether the innermost open select is "in select in table" (see {@link selectsInTable}). */
   private selectInTable(): boolean {
+    const i = this.innermostSelect();
+    return i >= 0 && this.selectsInTable.has(this.stack[i]!);
+  }
+
+  private innermostSelect(): number {
     let i = this.stack.length - 1;
     while (i >= 0 && !(this.stack[i]!.ns === NS_HTML && this.stack[i]!.name === 'select')) i--;
-    for (i--; i >= 0; i--) {
-      const n = this.stack[i]!;
+    return i;
+  }
+
+  /**
+   * After a template inside a select closes, the parser resets the insertion mode: from the
+   * select's ancestors this time, up to a table ("in select in table") or a template ("in
+   * select"), whatever the mode was before.
+   */
+  private resetSelectMode(): void {
+    if (this.mode() !== M_SELECT) return;
+    const i = this.innermostSelect();
+    if (i < 0) return;
+    const select = this.stack[i]!;
+    this.selectsInTable.delete(select);
+    for (let j = i - 1; j >= 0; j--) {
+      const n = this.stack[j]!;
       if (n.ns !== NS_HTML) continue;
-      if (n.name === 'template') return false;
-      if (n.name === 'table') return true;
+      if (n.name === 'template') return;
+      if (n.name === 'table') {
+        this.selectsInTable.add(select);
+        return;
+      }
     }
-    return false;
   }
 
   private closeListItem(at: number, name: string): void {
@@ -2218,6 +2253,7 @@ export class TreeBuilder implements TokenSink {
     this.generateImplied(tag.start);
     this.popUntil('template', tag.start, tag.end);
     this.afeClearToMarker();
+    this.resetSelectMode();
   }
 
   private bodyEnd(tag: TagToken, name: string): void {
