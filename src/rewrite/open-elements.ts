@@ -316,10 +316,13 @@ const TABLE_MODE_IGNORED_END = set(
   'body caption col colgroup html table tbody td tfoot th thead tr',
 );
 
-// How a template's content is parsed (see TreeBuilder.templateContent).
+// How a template's content is parsed (see TreeBuilder.templateContent): as the body, as a
+// column group, or in one of a table's modes: in table, in table body, in row.
 const TEMPLATE_BODY = 0;
-const TEMPLATE_TABLE = 1;
-const TEMPLATE_COLUMNS = 2;
+const TEMPLATE_COLUMNS = 1;
+const TEMPLATE_TABLE = 2;
+const TEMPLATE_TBODY = 3;
+const TEMPLATE_ROW = 4;
 
 // The kind of token being processed, for judging what follows an element.
 const T_TEXT = 0;
@@ -977,8 +980,9 @@ export class TreeBuilder implements TokenSink {
    * How the content of the innermost open template is parsed (`TEMPLATE_*`), which its first
    * start tag other than head content decides (§13.2.6.4.18): after `<col>` as a column group
    * whose current node is no `<colgroup>` (every start tag but `<col>` and `<template>` is
-   * ignored, raw text ones too); after another table part as in a table; else as in the body
-   * (where table parts are ignored).
+   * ignored, raw text ones too); after another table part in a table's mode for it (in table
+   * after a caption, column group or section, in table body after `<tr>`, in row after a cell),
+   * for the rest of the template; else as in the body (where table parts are ignored).
    */
   private templateContent(name: string): number {
     const template = this.innermostTemplate();
@@ -987,7 +991,15 @@ export class TreeBuilder implements TokenSink {
     if (content === undefined) {
       if (HEAD_CONTENT.has(name)) return TEMPLATE_BODY;
       content =
-        name === 'col' ? TEMPLATE_COLUMNS : TABLE_PARTS.has(name) ? TEMPLATE_TABLE : TEMPLATE_BODY;
+        name === 'col'
+          ? TEMPLATE_COLUMNS
+          : name === 'tr'
+            ? TEMPLATE_TBODY
+            : name === 'td' || name === 'th'
+              ? TEMPLATE_ROW
+              : TABLE_PARTS.has(name)
+                ? TEMPLATE_TABLE
+                : TEMPLATE_BODY;
       this.templateContents.set(template, content);
     }
     return content;
@@ -1014,7 +1026,7 @@ export class TreeBuilder implements TokenSink {
     const content = template === undefined ? undefined : this.templateContents.get(template);
     if (
       content === TEMPLATE_BODY ||
-      (content === TEMPLATE_TABLE && !TABLE_MODE_IGNORED_END.has(name))
+      (content !== undefined && content >= TEMPLATE_TABLE && !TABLE_MODE_IGNORED_END.has(name))
     ) {
       this.bodyEnd(tag, name);
     }
@@ -1602,12 +1614,12 @@ export class TreeBuilder implements TokenSink {
           this.bodyStart(tag, name);
           return;
         }
-        if (name === 'col') this.insertVoid(tag, name);
-        else if (TABLE_PARTS.has(name)) {
-          this.insert(tag, name);
-          // As in a table, a cell or caption starts a new scope of formatting elements.
-          if (name === 'td' || name === 'th' || name === 'caption') this.afeMarker();
-        } else this.bodyStart(tag, name);
+        // A table's mode, with the template in the place of the table: table parts that
+        // need one imply their section or row, others are ignored; what is no table's goes
+        // into the template as in the body (nothing is moved out: there is no table).
+        if (content === TEMPLATE_ROW) this.rowStart(tag, name);
+        else if (content === TEMPLATE_TBODY) this.tbodyStart(tag, name);
+        else this.tableStart(tag, name);
         return;
       }
       case M_FRAMESET:
@@ -1815,7 +1827,7 @@ export class TreeBuilder implements TokenSink {
         const mode = this.mode();
         const inTable =
           (mode >= M_TABLE && mode <= M_CAPTION) ||
-          (mode === M_TEMPLATE && this.templateContent(name) === TEMPLATE_TABLE);
+          (mode === M_TEMPLATE && this.templateContent(name) >= TEMPLATE_TABLE);
         this.reconstruct(at);
         const el = this.insert(tag, name);
         if (inTable) this.selectsInTable.add(el);
@@ -1992,7 +2004,12 @@ export class TreeBuilder implements TokenSink {
         this.insertVoid(tag, name, NS_HTML, true);
         return;
     }
-    // Anything else is foster-parented: moved in front of the table.
+    // Anything else is foster-parented: moved in front of the table. (Not in a template's
+    // table content, where no table is open: it goes into the template as in the body.)
+    if (this.mode() === M_TEMPLATE) {
+      this.bodyStart(tag, name);
+      return;
+    }
     this.hazard(at);
     this.disturbed = true;
     this.fostering = true;

@@ -324,6 +324,11 @@ t.test('a select opened in a template cell is closed by table tags, as in a tabl
   // <noscript>: it saw the template end, put the beacon into it and removed the <p>.
   const page = '<template><td><select><tr><noscript></template><p class=help>x';
   t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`);
+  // After a caption the template's content is parsed in a table: the <td> implies a section
+  // and a row, which the </tr> then ends (with the select and the cell).
+  const implied =
+    '<template><caption></caption><td><select></tr><noscript></template><p class=help>x';
+  t.equal(rewrite(implied, { strip: ['.help'] }), `${BEACON}${implied}`);
 });
 
 t.test(
