@@ -1876,7 +1876,6 @@ export class TreeBuilder implements TokenSink {
     this.insert(tag, name);
   }
 
-  /** Whether the open select is in a table, not inside a template there (§13.2.4.1). */
   /** Whether the innermost open select is "in select in table" (see {@link selectsInTable}). */
   private selectInTable(): boolean {
     const i = this.innermostSelect();
