@@ -411,6 +411,12 @@ export class TreeBuilder implements TokenSink {
   private tokStart = 0;
   private tokFirst = -1;
   private tokTag: TagToken | null = null;
+  /**
+   * The current node when the token being processed began, and whether the token then went
+   * by the HTML rules (see {@link ended}).
+   */
+  private tokCurrent: OpenElement | undefined = undefined;
+  private tokHtml = false;
   /** Set from the implied body until the token that implied it creates its element. */
   private impliesBody = false;
   /** The element whose start tag implied the body: without it the body starts later. */
@@ -535,6 +541,7 @@ export class TreeBuilder implements TokenSink {
       if (firstCharacter >= 0) this.framesetOff(firstCharacter, true);
     }
     if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
+    this.tokHtml = true;
     // A text that is only the line feed right after <pre> or <listing> is dropped: it reopens
     // no formatting element.
     if (firstNonSpace < 0 && this.dropsLineFeed(cur, start, end)) return;
@@ -573,6 +580,7 @@ export class TreeBuilder implements TokenSink {
       this.foreignStart(tag);
       return;
     }
+    this.tokHtml = true;
     this.reopenForStart(tag);
     this.htmlStart(tag, tag.name);
   }
@@ -673,6 +681,8 @@ export class TreeBuilder implements TokenSink {
     this.tokTag = tag;
     this.tokFirst = first;
     this.tokCharacter = character;
+    this.tokCurrent = this.current();
+    this.tokHtml = false;
     this.disturbed = false;
     this.poppedFrom = -1;
     this.impliesBody = false;
@@ -787,6 +797,22 @@ export class TreeBuilder implements TokenSink {
     // An integration point closed by the token after it: without it, that token would be
     // parsed as foreign content.
     if (certain && end <= this.tokStart && (el.integration || isMathText(el))) certain = false;
+    // The same for one that held the integration point the token met (or the HTML inside it),
+    // when it sits in foreign content: `<svg><g class=help><title><tr>` makes an HTML row.
+    if (certain && end <= this.tokStart && this.tokHtml) {
+      const met = this.tokCurrent;
+      const parent = this.current();
+      if (
+        met !== undefined &&
+        met.start >= el.start &&
+        parent !== undefined &&
+        parent.ns !== NS_HTML &&
+        !parent.integration &&
+        !isMathText(parent)
+      ) {
+        certain = false;
+      }
+    }
     // An element the parser implied has no bytes of its own to remove: nothing waits on it.
     if (certain && !el.implied && this.waits(el)) {
       const body = el === this.bodyImplier;

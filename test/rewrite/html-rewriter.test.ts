@@ -371,6 +371,26 @@ t.test(
   },
 );
 
+t.test(
+  'an SVG element stays when the token that closes it met an integration point inside it',
+  async (t) => {
+    // The <tr> meets the SVG <title> (or the HTML <b> in a <desc>), so it goes by the HTML
+    // rules: it closes the cell and everything in it, and makes a row. Without the element
+    // around the integration point, it would meet the <svg> and become an SVG element.
+    for (const page of [
+      '<table><td><svg><g class=help><title><tr>',
+      '<table><td><svg><g class=help><desc><b>x<tr>',
+    ]) {
+      t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`, page);
+    }
+    // The <svg> itself goes: without it, the <tr> meets the cell, an HTML element, all the same.
+    t.equal(
+      rewrite('<table><td><svg class=help><title><tr>', { strip: ['.help'] }),
+      `${BEACON}<table><td><tr>`,
+    );
+  },
+);
+
 t.test('inline SVG and MathML', async (t) => {
   const page =
     '<body><svg><g class=help><rect/></g><foreignObject><p class=help>html</p></foreignObject>' +
