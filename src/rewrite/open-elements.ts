@@ -412,11 +412,10 @@ export class TreeBuilder implements TokenSink {
   private tokFirst = -1;
   private tokTag: TagToken | null = null;
   /**
-   * The current node when the token being processed began, and whether the token then went
-   * by the HTML rules (see {@link ended}).
+   * The current node that the token being processed met, when it went by the HTML rules;
+   * null when it went by the foreign content rules (see {@link ended}).
    */
-  private tokCurrent: OpenElement | undefined = undefined;
-  private tokHtml = false;
+  private htmlMet: OpenElement | null = null;
   /** Set from the implied body until the token that implied it creates its element. */
   private impliesBody = false;
   /** The element whose start tag implied the body: without it the body starts later. */
@@ -541,7 +540,7 @@ export class TreeBuilder implements TokenSink {
       if (firstCharacter >= 0) this.framesetOff(firstCharacter, true);
     }
     if (cur && cur.ns !== NS_HTML && !cur.integration && !isMathText(cur)) return;
-    this.tokHtml = true;
+    this.htmlMet = cur ?? null;
     // A text that is only the line feed right after <pre> or <listing> is dropped: it reopens
     // no formatting element.
     if (firstNonSpace < 0 && this.dropsLineFeed(cur, start, end)) return;
@@ -580,7 +579,7 @@ export class TreeBuilder implements TokenSink {
       this.foreignStart(tag);
       return;
     }
-    this.tokHtml = true;
+    this.htmlMet = cur ?? null;
     this.reopenForStart(tag);
     this.htmlStart(tag, tag.name);
   }
@@ -681,8 +680,7 @@ export class TreeBuilder implements TokenSink {
     this.tokTag = tag;
     this.tokFirst = first;
     this.tokCharacter = character;
-    this.tokCurrent = this.current();
-    this.tokHtml = false;
+    this.htmlMet = null;
     this.disturbed = false;
     this.poppedFrom = -1;
     this.impliesBody = false;
@@ -799,11 +797,10 @@ export class TreeBuilder implements TokenSink {
     if (certain && end <= this.tokStart && (el.integration || isMathText(el))) certain = false;
     // The same for one that held the integration point the token met (or the HTML inside it),
     // when it sits in foreign content: `<svg><g class=help><title><tr>` makes an HTML row.
-    if (certain && end <= this.tokStart && this.tokHtml) {
-      const met = this.tokCurrent;
+    const met = this.htmlMet;
+    if (certain && end <= this.tokStart && met !== null) {
       const parent = this.current();
       if (
-        met !== undefined &&
         met.start >= el.start &&
         parent !== undefined &&
         parent.ns !== NS_HTML &&
@@ -1032,12 +1029,15 @@ export class TreeBuilder implements TokenSink {
   }
 
   private innermostTemplate(): OpenElement | undefined {
+    return this.stack[this.innermost('template')];
+  }
+
+  /** The index of the innermost open HTML element named `name`, or -1. */
+  private innermost(name: string): number {
     const stack = this.stack;
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const el = stack[i]!;
-      if (el.ns === NS_HTML && el.name === 'template') return el;
-    }
-    return undefined;
+    let i = stack.length - 1;
+    while (i >= 0 && !(stack[i]!.ns === NS_HTML && stack[i]!.name === name)) i--;
+    return i;
   }
 
   /**
@@ -1346,13 +1346,8 @@ export class TreeBuilder implements TokenSink {
 
   /** Pops until an HTML element named `name` is popped. */
   private popUntil(name: string, at: number, elEnd: number): void {
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const n = this.stack[i]!;
-      if (n.ns === NS_HTML && n.name === name) {
-        this.popTo(i, at, elEnd);
-        return;
-      }
-    }
+    const i = this.innermost(name);
+    if (i >= 0) this.popTo(i, at, elEnd);
   }
 
   private generateImplied(at: number, except = ''): void {
@@ -1904,14 +1899,8 @@ export class TreeBuilder implements TokenSink {
 
   /** Whether the innermost open select is "in select in table" (see {@link selectsInTable}). */
   private selectInTable(): boolean {
-    const i = this.innermostSelect();
+    const i = this.innermost('select');
     return i >= 0 && this.selectsInTable.has(this.stack[i]!);
-  }
-
-  private innermostSelect(): number {
-    let i = this.stack.length - 1;
-    while (i >= 0 && !(this.stack[i]!.ns === NS_HTML && this.stack[i]!.name === 'select')) i--;
-    return i;
   }
 
   /**
@@ -1921,7 +1910,7 @@ export class TreeBuilder implements TokenSink {
    */
   private resetSelectMode(): void {
     if (this.mode() !== M_SELECT) return;
-    const i = this.innermostSelect();
+    const i = this.innermost('select');
     if (i < 0) return;
     const select = this.stack[i]!;
     this.selectsInTable.delete(select);
