@@ -1934,7 +1934,13 @@ export class TreeBuilder implements TokenSink {
         this.popThrough(n, at, at);
         return;
       }
-      if (isSpecial(n) && !(n.ns === NS_HTML && LIST_ITEM_PASSES.has(n.name))) return;
+      if (isSpecial(n) && !(n.ns === NS_HTML && LIST_ITEM_PASSES.has(n.name))) {
+        const further = li
+          ? this.innermost('li')
+          : Math.max(this.innermost('dd'), this.innermost('dt'));
+        if (isSearch(n) && further >= 0) this.loseTrack(at);
+        return;
+      }
     }
   }
 
@@ -2429,9 +2435,22 @@ export class TreeBuilder implements TokenSink {
         this.popThrough(n, tag.start, tag.end);
         return;
       }
-      if (isSpecial(n)) return;
+      if (isSpecial(n)) {
+        if (isSearch(n) && this.innermost(name) >= 0) this.loseTrack(tag.start);
+        return;
+      }
     }
   }
+}
+
+/**
+ * Whether the element is an HTML `<search>`: special by the standard (and in the tree this
+ * builder keeps), not in Chromium 156, which lets a `<li>` or an end tag close elements
+ * around it. Where that changes what a token closes, the two readings differ, and no
+ * element is certain any more.
+ */
+function isSearch(el: OpenElement): boolean {
+  return el.ns === NS_HTML && el.name === 'search';
 }
 
 function isMathText(el: OpenElement): boolean {
