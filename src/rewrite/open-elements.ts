@@ -1653,8 +1653,9 @@ export class TreeBuilder implements TokenSink {
 
   private headContent(tag: TagToken, name: string): void {
     if (name === 'template') {
-      // In the head as in the body (§13.2.6.4.4).
-      this.framesetOff(tag.start, true);
+      // In the head as in the body (§13.2.6.4.4); only perhaps: Chromium 156 leaves the flag
+      // as it was, and a later <frameset> replaces the body there.
+      this.framesetOff(tag.start, false);
       this.insert(tag, name);
       this.afeMarker();
     } else if (VOID.has(name)) this.insertVoid(tag, name);
