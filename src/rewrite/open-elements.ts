@@ -355,6 +355,16 @@ interface PendingEnd {
   frameset: boolean;
 }
 
+/** SVG element names the parser spells in camel case (`clipPath`), as a tokenizer lowercases them. */
+const SVG_CAMEL_CASE = set(
+  'altglyph altglyphdef altglyphitem animatecolor animatemotion animatetransform clippath ' +
+    'feblend fecolormatrix fecomponenttransfer fecomposite feconvolvematrix fediffuselighting ' +
+    'fedisplacementmap fedistantlight fedropshadow feflood fefunca fefuncb fefuncg fefuncr ' +
+    'fegaussianblur feimage femerge femergenode femorphology feoffset fepointlight ' +
+    'fespecularlighting fespotlight fetile feturbulence foreignobject glyphref lineargradient ' +
+    'radialgradient textpath',
+);
+
 const CLEAR_STOPS: Record<string, Set<string>> = {
   table: set('table template html'),
   'tbody tfoot thead': set('tbody tfoot thead template html'),
@@ -2148,6 +2158,15 @@ export class TreeBuilder implements TokenSink {
       if (node.ns === NS_HTML) {
         // </body> and </html> end the body with foreign elements still open.
         if (name === 'body' || name === 'html') this.hazard(tag.start);
+        // Chromium 156 gives an end tag in SVG the SVG spelling (`foreignObject`) and then
+        // matches no HTML element by it: where one of that name is open, the readings part.
+        if (
+          this.current()!.ns === NS_SVG &&
+          SVG_CAMEL_CASE.has(name) &&
+          this.innermost(name) >= 0
+        ) {
+          this.loseTrack(tag.start);
+        }
         this.reopenForEnd(tag);
         this.htmlEnd(tag, name);
         return;

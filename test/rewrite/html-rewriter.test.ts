@@ -387,6 +387,23 @@ t.test('a <frameset> after a <template> keeps what follows it', async (t) => {
   t.equal(rewrite(page, { strip: ['#help-widget'] }), page.replace('<s', `${BEACON}<s`));
 });
 
+t.test('an end tag spelled as an SVG element closes no HTML element past an SVG one', async (t) => {
+  // In SVG, Chromium 156 reads </foreignObject> (and </clipPath>, </textPath>...) with the SVG
+  // spelling and so closes no HTML <foreignobject> around the <svg>: the ! stays in the svg.
+  // By the standard it closes both. The builder once removed the svg up to that end tag.
+  const page = '<foreignObject><svg data-role=help></foreignObject>!';
+  t.equal(rewrite(page, { strip: ['[data-role=help]'] }), `${BEACON}${page}`);
+  // Other names, and MathML, close as the standard says in Chromium too.
+  t.equal(
+    rewrite('<foo><svg data-role=help></foo>!', { strip: ['[data-role=help]'] }),
+    `${BEACON}<foo></foo>!`,
+  );
+  t.equal(
+    rewrite('<clippath><math data-role=help></clippath>!', { strip: ['[data-role=help]'] }),
+    `${BEACON}<clippath></clippath>!`,
+  );
+});
+
 t.test(
   'end tags in a template are parsed as its content says: </object> clears its marker',
   async (t) => {
