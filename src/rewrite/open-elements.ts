@@ -365,6 +365,26 @@ const SVG_CAMEL_CASE = set(
     'radialgradient textpath',
 );
 
+/**
+ * Start tags in a select after which the older rules close the option or the select, while
+ * customizable `<select>` (Chromium 156) nests the element in what it has open there.
+ */
+const SELECT_CLOSES_CONTENT = set('option optgroup hr');
+
+/** Void elements that a select's content may have in Chromium 156 (see selectContent). */
+const SELECT_VOID_CONTENT = set('img br wbr source track');
+
+/** Elements a select's content may have open in Chromium 156 that close nothing there. */
+const SELECT_CONTAINERS = set(
+  'span button selectedcontent label bdi bdo abbr cite data dfn kbd mark q samp sub sup time ' +
+    'var ins del picture',
+);
+
+/** The same, for elements that close an open `<p>` (none is open: see selectContent). */
+const SELECT_CONTAINER_CLOSES_P = set(
+  'div section article aside header footer nav main figure figcaption',
+);
+
 const CLEAR_STOPS: Record<string, Set<string>> = {
   table: set('table template html'),
   'tbody tfoot thead': set('tbody tfoot thead template html'),
@@ -468,6 +488,12 @@ export class TreeBuilder implements TokenSink {
    * them: those opened while a table's modes applied (§13.2.6.4.7, "select").
    */
   private readonly selectsInTable = new WeakSet<OpenElement>();
+  /**
+   * The elements Chromium 156 has open in the innermost select beyond its options (see
+   * {@link selectContent}), by name, innermost last; and the select they are in.
+   */
+  private selectShadow: string[] = [];
+  private shadowSelect: OpenElement | undefined = undefined;
   /** How each template's content is parsed, once its first start tag said (`TEMPLATE_*`). */
   private readonly templateContents = new WeakMap<OpenElement, number>();
   /** Set while a token's elements are foster-parented (moved in front of the table). */
@@ -2086,6 +2112,13 @@ export class TreeBuilder implements TokenSink {
   private selectStart(tag: TagToken, name: string): void {
     const at = tag.start;
     this.disturbed = true;
+    const shadow = this.shadowOfSelect();
+    if (shadow.length > 0 && SELECT_CLOSES_CONTENT.has(name)) {
+      // The older rules close the option or the select here; Chromium nests the element
+      // inside what it has open (see selectContent).
+      this.loseTrack(at);
+    }
+    if (name === 'select' || name === 'input') shadow.length = 0;
     switch (name) {
       case 'option':
         if (this.isCurrent('option')) this.pop(at);
@@ -2108,8 +2141,8 @@ export class TreeBuilder implements TokenSink {
       case 'keygen':
       case 'textarea':
         if (!this.inScope('select', SCOPE_SELECT)) return;
-        // (Chromium keeps a <keygen> in the select: see the end of this method.)
-        if (name === 'keygen') this.loseTrack(at);
+        // Chromium keeps a <keygen> or a <textarea> inside the select (see selectContent).
+        if (name !== 'input') this.loseTrack(at);
         this.popUntil('select', at, at);
         this.htmlStart(tag, name);
         return;
@@ -2133,10 +2166,52 @@ export class TreeBuilder implements TokenSink {
         }
         break;
     }
-    // Other tags are dropped inside a select. Chromium 156 parses a select's content by the
-    // rules of customizable <select> instead, where they make elements (an <iframe> even
-    // reads the rest as its text): the two readings part here, and no element is certain.
-    this.loseTrack(at);
+    // Other tags are dropped inside a select.
+    this.selectContent(tag, name, shadow);
+  }
+
+  /**
+   * A start tag the older rules drop inside a select. Chromium 156 parses a select's content
+   * by the rules of customizable `<select>` instead, where it makes an element. The builder
+   * keeps the older tree, and follows Chromium's only as far as the two agree once the
+   * select, or the option, closes: plain elements that close nothing and that their own end
+   * tags close (`<div>`, `<span>`, `<button>`, `<img>`...). Anything else (a formatting
+   * element that would be reopened after the select, an `<iframe>` that reads the rest as its
+   * text, a `<p>` that a later tag closes...) parts the two readings: no element is certain
+   * any more.
+   */
+  private selectContent(tag: TagToken, name: string, shadow: string[]): void {
+    const at = tag.start;
+    if (SELECT_VOID_CONTENT.has(name)) {
+      this.hazard(at);
+      return;
+    }
+    const closesP = SELECT_CONTAINER_CLOSES_P.has(name);
+    if (
+      !(closesP || SELECT_CONTAINERS.has(name)) ||
+      shadow.includes(name) ||
+      (closesP && this.openP > 0) ||
+      (name === 'button' && this.openButtons > 0) ||
+      tag.selfClosing
+    ) {
+      this.loseTrack(at);
+      return;
+    }
+    this.hazard(at);
+    shadow.push(name);
+  }
+
+  /**
+   * What Chromium has open in the innermost select (see {@link selectContent}): emptied when
+   * that select is another than the one it was kept for.
+   */
+  private shadowOfSelect(): string[] {
+    const select = this.stack[this.innermost('select')];
+    if (select !== this.shadowSelect) {
+      this.shadowSelect = select;
+      this.selectShadow = [];
+    }
+    return this.selectShadow;
   }
 
   // ── end tags ────────────────────────────────────────────────────────────────
@@ -2230,7 +2305,18 @@ export class TreeBuilder implements TokenSink {
           if (name !== 'colgroup') this.htmlEnd(tag, name);
         }
         return;
-      case M_SELECT:
+      case M_SELECT: {
+        const shadow = this.shadowOfSelect();
+        if (shadow.length > 0) {
+          if (shadow[shadow.length - 1] === name) {
+            // Chromium closes it; the older rules ignore the end tag.
+            shadow.pop();
+            this.hazard(tag.start);
+            return;
+          }
+          if (name === 'select') shadow.length = 0;
+          else this.loseTrack(tag.start);
+        }
         if (/^(caption|table|tbody|tfoot|thead|tr|td|th)$/.test(name) && this.selectInTable()) {
           if (!this.inScope(name, SCOPE_TABLE)) return;
           this.popUntil('select', tag.start, tag.start);
@@ -2247,6 +2333,7 @@ export class TreeBuilder implements TokenSink {
           if (this.inScope('select', SCOPE_SELECT)) this.popUntil('select', tag.start, tag.end);
         } else if (name === 'template') this.templateEnd(tag);
         return;
+      }
       case M_TEMPLATE:
         if (name === 'template') this.templateEnd(tag);
         else this.templateContentEnd(tag, name);

@@ -356,7 +356,7 @@ t.test(
 t.test('tags a select drops, which Chromium parses into it, keep the page whole', async (t) => {
   // Chromium 156 parses a select's content by the rules of customizable <select>: tags the
   // older rules drop make elements there (an <iframe> reads the rest as its text), and
-  // <keygen> stays inside. The builder, reading the older rules, once
+  // <keygen> and <textarea> stay inside. The builder, reading the older rules, once
   // removed what Chromium puts elsewhere: the <input> after the <p>, the iframe's text. Where
   // the readings part, it now removes nothing.
   for (const page of [
@@ -376,6 +376,23 @@ t.test('tags a select drops, which Chromium parses into it, keep the page whole'
     rewrite('<select><option>a</option></select><p class=help>x</p>', { strip: ['.help'] }),
     `${BEACON}<select><option>a</option></select>`,
   );
+  // So does a customizable one, once it closes: plain elements its own end tags close.
+  const picker =
+    '<select><button><selectedcontent></selectedcontent></button>' +
+    '<option><img src=fr.png>France</option><option><span class=flag></span>Spain</option></select>';
+  t.equal(
+    rewrite(`${picker}<footer><a class=help href=/help>Help</a></footer>`, { strip: ['.help'] }),
+    `${BEACON}${picker}<footer></footer>`,
+  );
+  // Not when what Chromium has open inside it decides where an option ends, or a formatting
+  // element in it is reopened after it (checked in Chromium).
+  for (const page of [
+    '<select><option><div>a</option><option>b</select><p class=help>x</p>',
+    '<select><b>a</select><p class=help>x</p>',
+    '<select><textarea>t</textarea></select><p class=help>x</p>',
+  ]) {
+    t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`, page);
+  }
 });
 
 t.test('a <frameset> after a <template> keeps what follows it', async (t) => {
