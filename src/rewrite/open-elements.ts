@@ -433,6 +433,8 @@ export class TreeBuilder implements TokenSink {
   /** Start of the earliest element the token being processed closed, or -1. */
   private poppedFrom = -1;
   private quirksUnsure = false;
+  /** Where text of only NULs (and whitespace) came after `</body>`, until a character came. */
+  private nulAfterBody = -1;
   /** The token before the one being processed: its kind and start. */
   private prevKind = -1;
   private prevStart = -1;
@@ -581,8 +583,11 @@ export class TreeBuilder implements TokenSink {
     // no formatting element.
     if (firstNonSpace < 0 && this.dropsLineFeed(cur, start, end)) return;
     const mode = this.mode();
-    if (firstNonSpace >= 0) this.reopenBody();
-    else if (this.afterBodyAt >= 0) this.spaceAfterBody = true;
+    if (firstNonSpace >= 0) {
+      if (firstCharacter < 0 && this.afterBodyAt >= 0) this.nulAfterBody = firstNonSpace;
+      this.reopenBody();
+    } else if (this.afterBodyAt >= 0) this.spaceAfterBody = true;
+    if (firstCharacter >= 0) this.nulAfterBody = -1;
     if (mode <= M_AFTER_HEAD) {
       if (firstNonSpace < 0) return;
       this.leaveHead(firstNonSpace);
@@ -708,6 +713,13 @@ export class TreeBuilder implements TokenSink {
     character = -1,
   ): void {
     if (this.markerChecks.length !== 0) this.settleMarkers();
+    if (kind !== T_TEXT && this.nulAfterBody >= 0) {
+      // NULs after </body>, and no character after them: the standard takes the parser back
+      // to the body, so what comes next (a comment) goes into the elements still open;
+      // Chromium 156 drops them, and it goes after the body.
+      this.loseTrack(this.nulAfterBody);
+      this.nulAfterBody = -1;
+    }
     // The tokenizer drops some bytes (`</>`) without a token: what follows what is by token.
     this.prevKind = this.tokKind;
     this.prevStart = this.tokStart;

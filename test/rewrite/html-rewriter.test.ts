@@ -421,6 +421,20 @@ t.test('an end tag spelled as an SVG element closes no HTML element past an SVG 
   );
 });
 
+t.test('NULs after </body> with no character after them keep what is still open', async (t) => {
+  // By the standard the NUL takes the parser back to the body, so the comment goes into the
+  // <div> that is still open; Chromium 156 drops the NUL, and the comment goes after the body.
+  // The builder, reading the standard, once removed the <div> with the comment. Whole or byte
+  // by byte, it now removes nothing there.
+  const page = '<div class=help>a</body>\u0000<!--c-->';
+  t.equal(rewrite(page, { strip: ['.help'] }), `${BEACON}${page}`);
+  t.equal(rewrite(page, { strip: ['.help'], chunks: [1] }), `${BEACON}${page}`, 'byte by byte');
+  // A character after the NUL takes both back to the body: the comment goes into the <div>.
+  const character = '<div class=help>a</body>\u0000x<!--c-->';
+  t.equal(rewrite(character, { strip: ['.help'] }), BEACON);
+  t.equal(rewrite(character, { strip: ['.help'], chunks: [1] }), BEACON, 'byte by byte');
+});
+
 t.test(
   'end tags in a template are parsed as its content says: </object> clears its marker',
   async (t) => {
