@@ -15,8 +15,11 @@ import { internalize } from './tokenizer.js';
 export interface StripMatcher {
   /** Lowercased attribute names the selectors read; the tree builder keeps only these. */
   readonly attributeNames: readonly string[];
-  /** Whether `el`, whose ancestors are `stack[0..depth)`, matches. */
-  matches(el: OpenElement, stack: readonly OpenElement[], depth: number): boolean;
+  /**
+   * Whether `el`, whose ancestors are `stack[0..depth)`, matches; `quirks`: the page is in
+   * quirks mode, where `.class` and `#id` compare ASCII-caselessly.
+   */
+  matches(el: OpenElement, stack: readonly OpenElement[], depth: number, quirks: boolean): boolean;
   /**
    * When every selector is one compound of type and attribute selectors (no combinator, no
    * pseudo-class), what an element's attribute values must hold for it to match (see
@@ -38,7 +41,13 @@ export interface AttributeNeedles {
   readonly shortest: Int32Array;
 }
 
-type Test = (el: OpenElement, stack: readonly OpenElement[], depth: number) => boolean;
+/** Whether `el`, whose ancestors are `stack[0..depth)`, matches, on a page in quirks mode or not. */
+type Test = (
+  el: OpenElement,
+  stack: readonly OpenElement[],
+  depth: number,
+  quirks: boolean,
+) => boolean;
 
 /**
  * One complex selector with what its rightmost compound needs of an element: the tag name
@@ -167,20 +176,21 @@ export function compileSelectors(selectors: readonly string[]): StripMatcher {
     el: OpenElement,
     stack: readonly OpenElement[],
     depth: number,
+    quirks: boolean,
   ) => {
     const attrs = el.attrs;
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
       if (c.name !== null && c.name !== el.name) continue;
       if (c.attr >= 0 && (attrs === null || attrs[c.attr] === null)) continue;
-      if (c.test(el, stack, depth)) return true;
+      if (c.test(el, stack, depth, quirks)) return true;
     }
     return false;
   };
-  const matches: Test = (el, stack, depth) =>
+  const matches: Test = (el, stack, depth, quirks) =>
     el.attrs === null
-      ? bare.length > 0 && check(bare, el, stack, depth)
-      : check(candidates, el, stack, depth);
+      ? bare.length > 0 && check(bare, el, stack, depth, quirks)
+      : check(candidates, el, stack, depth, quirks);
   return {
     attributeNames,
     matches,
@@ -235,8 +245,8 @@ function compileCandidate(complex: Selector[], attr: (name: string) => number): 
 function compileList(list: Selector[][], attr: (name: string) => number): Test {
   const tests = list.map((complex) => compileComplex(complex, attr));
   if (tests.length === 1) return tests[0]!;
-  return (el, stack, depth) => {
-    for (let i = 0; i < tests.length; i++) if (tests[i]!(el, stack, depth)) return true;
+  return (el, stack, depth, quirks) => {
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(el, stack, depth, quirks)) return true;
     return false;
   };
 }
@@ -254,34 +264,42 @@ function compileComplex(complex: Selector[], attr: (name: string) => number): Te
     }
   }
   const parts = compounds.map(joinCompound);
-  const matchAt = (k: number, el: OpenElement, stack: readonly OpenElement[], depth: number) => {
-    if (!parts[k]!(el, stack, depth)) return false;
+  const matchAt = (
+    k: number,
+    el: OpenElement,
+    stack: readonly OpenElement[],
+    depth: number,
+    quirks: boolean,
+  ): boolean => {
+    if (!parts[k]!(el, stack, depth, quirks)) return false;
     for (let j = k - 1; j >= 0; j--) {
       const combinator = combinators[j]!;
       const part = parts[j]!;
       if (combinator === 'child') {
         if (depth === 0) return false;
         depth--;
-        if (!part(stack[depth]!, stack, depth)) return false;
+        if (!part(stack[depth]!, stack, depth, quirks)) return false;
         continue;
       }
       // Descendant: the nearest matching ancestor first, backtracking further up if needed.
       for (let d = depth - 1; d >= 0; d--) {
-        if (part(stack[d]!, stack, d) && matchAt(j, stack[d]!, stack, d)) return true;
+        if (part(stack[d]!, stack, d, quirks) && matchAt(j, stack[d]!, stack, d, quirks)) {
+          return true;
+        }
       }
       return false;
     }
     return true;
   };
   const last = parts.length - 1;
-  return (el, stack, depth) => matchAt(last, el, stack, depth);
+  return (el, stack, depth, quirks) => matchAt(last, el, stack, depth, quirks);
 }
 
 function joinCompound(tests: Test[]): Test {
   if (tests.length === 0) return () => true;
   if (tests.length === 1) return tests[0]!;
-  return (el, stack, depth) => {
-    for (let i = 0; i < tests.length; i++) if (!tests[i]!(el, stack, depth)) return false;
+  return (el, stack, depth, quirks) => {
+    for (let i = 0; i < tests.length; i++) if (!tests[i]!(el, stack, depth, quirks)) return false;
     return true;
   };
 }
@@ -298,7 +316,7 @@ function compileSimple(token: Selector, attr: (name: string) => number): Test {
       return compileAttribute(token, attr);
     case 'pseudo': {
       const inner = compileList(token.data as Selector[][], attr);
-      return token.name === 'not' ? (el, s, d) => !inner(el, s, d) : inner;
+      return token.name === 'not' ? (el, s, d, q) => !inner(el, s, d, q) : inner;
     }
     default:
       throw new Error(`unsupported selector part: ${token.type}`);
@@ -313,35 +331,48 @@ function compileAttribute(
   const index = attr(name);
   const caseless =
     token.ignoreCase === true || (token.ignoreCase === null && CASELESS_VALUES.has(name));
+  // `.x` and `#x` (not `[class~=x]`) compare ASCII-caselessly in quirks mode (Selectors 4
+  // §6.6 and §6.7), on every element of the page.
+  const quirky = token.ignoreCase === 'quirks';
   // Selectors compare case-insensitive values ASCII-caselessly: "K" (the Kelvin sign) is not "k".
-  const want = caseless ? asciiLowercase(token.value) : token.value;
-  const read = (el: OpenElement): string | null => {
+  const lower = asciiLowercase(token.value);
+  const exact = caseless ? lower : token.value;
+  const want = (quirks: boolean) => (quirky && quirks ? lower : exact);
+  const read = (el: OpenElement, quirks: boolean): string | null => {
     const v = el.attrs?.[index] ?? null;
     if (v === null) return null;
+    if (quirky) return quirks ? asciiLowercase(v) : v;
     // HTML's caseless attribute list applies to HTML elements only.
     return caseless && (token.ignoreCase === true || el.ns === NS_HTML) ? asciiLowercase(v) : v;
   };
   switch (token.action) {
     case 'exists':
-      return (el) => read(el) !== null;
+      return (el, _s, _d, quirks) => read(el, quirks) !== null;
     case 'equals':
-      return (el) => read(el) === want;
+      return (el, _s, _d, quirks) => read(el, quirks) === want(quirks);
     case 'element':
-      if (want === '' || /[\t\n\f\r ]/.test(want)) return () => false;
-      return (el) => {
-        const v = read(el);
-        return v !== null && includesWord(v, want);
+      if (lower === '' || /[\t\n\f\r ]/.test(lower)) return () => false;
+      return (el, _s, _d, quirks) => {
+        const v = read(el, quirks);
+        return v !== null && includesWord(v, want(quirks));
       };
     case 'start':
-      return want === '' ? () => false : (el) => read(el)?.startsWith(want) === true;
+      return lower === ''
+        ? () => false
+        : (el, _s, _d, quirks) => read(el, quirks)?.startsWith(want(quirks)) === true;
     case 'end':
-      return want === '' ? () => false : (el) => read(el)?.endsWith(want) === true;
+      return lower === ''
+        ? () => false
+        : (el, _s, _d, quirks) => read(el, quirks)?.endsWith(want(quirks)) === true;
     case 'any':
-      return want === '' ? () => false : (el) => read(el)?.includes(want) === true;
+      return lower === ''
+        ? () => false
+        : (el, _s, _d, quirks) => read(el, quirks)?.includes(want(quirks)) === true;
     case 'hyphen':
-      return (el) => {
-        const v = read(el);
-        return v !== null && (v === want || v.startsWith(`${want}-`));
+      return (el, _s, _d, quirks) => {
+        const v = read(el, quirks);
+        const w = want(quirks);
+        return v !== null && (v === w || v.startsWith(`${w}-`));
       };
     default:
       throw new Error(`unsupported attribute selector: ${token.action}`);

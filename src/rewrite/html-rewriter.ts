@@ -88,7 +88,7 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
     // the listener its steps once they exist (before any token).
     listener = {};
     builder = new TreeBuilder(listener, options.matcher.attributeNames, options.matcher.needles);
-    steps.push(createStripStep(options.matcher, builder.stack, splicer, report));
+    steps.push(createStripStep(options.matcher, builder, splicer, report));
     steps.push(
       createBeaconStep({
         beaconTag: options.beaconTag,

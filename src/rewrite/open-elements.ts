@@ -27,6 +27,7 @@
  * parsed the same way either way.
  */
 import type { AttributeNeedles } from './compile-selectors.js';
+import { documentModeOf } from './document-mode.js';
 import {
   type HtmlTokenizer,
   internalize,
@@ -432,7 +433,6 @@ export class TreeBuilder implements TokenSink {
   private disturbed = false;
   /** Start of the earliest element the token being processed closed, or -1. */
   private poppedFrom = -1;
-  private quirksUnsure = false;
   /** Where text of only NULs (and whitespace) came after `</body>`, until a character came. */
   private nulAfterBody = -1;
   /** The token before the one being processed: its kind and start. */
@@ -543,6 +543,14 @@ export class TreeBuilder implements TokenSink {
 
   // ── TokenSink ───────────────────────────────────────────────────────────────
 
+  /**
+   * Whether the page is in quirks mode (limited quirks counts as not): set by its DOCTYPE, and
+   * a page without one is. Final by the page's first element.
+   */
+  inQuirksMode(): boolean {
+    return this.quirks;
+  }
+
   cdataAllowed(): boolean {
     const cur = this.current();
     return cur !== undefined && cur.ns !== NS_HTML;
@@ -553,8 +561,7 @@ export class TreeBuilder implements TokenSink {
     // Only a DOCTYPE before anything but whitespace and comments counts, and only the first.
     if (this.sawToken) return;
     this.sawToken = true;
-    this.quirks = isQuirksDoctype(text);
-    this.quirksUnsure = !isQuirksCertain(text);
+    this.quirks = documentModeOf(text) === 'quirks';
   }
 
   comment(start: number): void {
@@ -1865,8 +1872,7 @@ export class TreeBuilder implements TokenSink {
         this.afeMarker();
         return;
       case 'table':
-        // Whether it closes the <p> depends on quirks mode.
-        if (this.quirksUnsure && this.inScope('p', SCOPE_BUTTON)) this.hazard(at);
+        // In quirks mode a table goes inside an open <p>.
         if (!this.quirks) this.closeP(at);
         this.insert(tag, name);
         return;
@@ -2593,36 +2599,4 @@ function sameAttrs(a: readonly (string | null)[] | null, b: readonly (string | n
   if (!a || !b || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * Whether a doctype puts the document in quirks mode (HTML §13.2.6.4.1), for the one rule that
- * depends on it here (`<table>` closes an open `<p>` only outside quirks mode). Approximate
- * where public and system identifiers come in; see {@link isQuirksCertain}.
- */
-function isQuirksDoctype(text: string): boolean {
-  const m =
-    /^<!doctype\s*([^\s>]*)\s*(?:public\s*(["'])([\s\S]*?)\2)?\s*(?:(["'])([\s\S]*?)\4)?/i.exec(
-      text,
-    );
-  if (!m || m[1]!.toLowerCase() !== 'html') return true;
-  const pub = m[3]?.toLowerCase();
-  if (pub === undefined) return false;
-  if (pub.startsWith('-//w3c//dtd xhtml 1.0 ')) return false;
-  if (pub.startsWith('-//w3c//dtd html 4.01 ')) return m[5] === undefined;
-  return !(
-    pub === '' ||
-    pub.startsWith('-//w3c//dtd html 4.01//') ||
-    pub.startsWith('-//w3c//dtd xhtml')
-  );
-}
-
-/**
- * Whether {@link isQuirksDoctype} is exact for this doctype: a bare `<!DOCTYPE html>`, or one
- * whose name is not html. Otherwise the builder records a hazard whenever the answer matters.
- */
-function isQuirksCertain(text: string): boolean {
-  if (/^<!doctype\s+html\s*>$/i.test(text)) return true;
-  const m = /^<!doctype\s*([^\s>]*)/i.exec(text);
-  return m !== null && m[1]!.toLowerCase() !== 'html';
 }

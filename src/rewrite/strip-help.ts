@@ -7,7 +7,7 @@
  * never removed: the parser recreates them whatever the bytes say.
  */
 import type { StripMatcher } from './compile-selectors.js';
-import { NS_HTML, type OpenElement, type TreeListener } from './open-elements.js';
+import { NS_HTML, type OpenElement, type TreeBuilder, type TreeListener } from './open-elements.js';
 import type { Splicer } from './splicer.js';
 
 /** Counts for the log line of a rewritten page. */
@@ -17,13 +17,14 @@ export interface StripStats {
   declined: number;
 }
 
-/** Creates the step; `stack` is the tree builder's live stack of open elements. */
+/** Creates the step; `builder` is the tree builder whose elements it hears of. */
 export function createStripStep(
   matcher: StripMatcher,
-  stack: readonly OpenElement[],
+  builder: TreeBuilder,
   splicer: Splicer,
   stats: StripStats,
 ): TreeListener {
+  const stack = builder.stack;
   let region: OpenElement | null = null;
   // The last removed byte range: a start tag that only closed elements inside it is as
   // certain as one that closed nothing, since in the output those elements are gone.
@@ -31,7 +32,12 @@ export function createStripStep(
   let removedEnd = -1;
   return {
     elementStart(el, _tag, depth) {
-      if (region !== null || el.implied || !matcher.matches(el, stack, depth)) return false;
+      if (
+        region !== null ||
+        el.implied ||
+        !matcher.matches(el, stack, depth, builder.inQuirksMode())
+      )
+        return false;
       const closedOnlyRemoved =
         el.closedFrom < 0 || (removedEnd === el.start && el.closedFrom >= removedStart);
       // The parser recreates html, head and body whatever the bytes say.

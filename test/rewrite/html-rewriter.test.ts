@@ -205,6 +205,53 @@ t.test(
 );
 
 t.test(
+  'on a quirks-mode page .class and #id match whatever the case, as browsers do',
+  async (t) => {
+    // Legacy pages often have no DOCTYPE or an old one, and browsers then match `.help` against
+    // class="Help" and `#help-widget` against id="HELP-Widget" (checked in Chromium). Attribute
+    // selectors keep their case there, and a standards page keeps it everywhere.
+    const body =
+      '<body><a class="Help" href=/help>FAQ</a><div id="HELP-Widget">chat</div>' +
+      '<svg><g class="HELP"></g></svg><span class="Help">call us</span></body>';
+    const strip = ['a.help', 'g.help', '#help-widget', 'span[class~=help]'];
+    const kept = '<svg></svg><span class="Help">call us</span></body>';
+    for (const doctype of [
+      '',
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">',
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">',
+      '<!DOCTYPE html SYSTEM "http://www.ibm.com/data/dtd/v11/ibmxhtml1-transitional.dtd">',
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN>',
+    ]) {
+      const out = rewrite(doctype + body, { strip });
+      t.equal(out, `${doctype}<body>${BEACON}${kept}`, `quirks: ${doctype}`);
+    }
+    for (const doctype of [
+      '<!DOCTYPE html>',
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">',
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">',
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN">',
+    ]) {
+      const out = rewrite(doctype + body, { strip });
+      t.equal(out, doctype + body.replace('<body>', `<body>${BEACON}`), `not quirks: ${doctype}`);
+    }
+  },
+);
+
+t.test('an old DOCTYPE decides whether a <table> goes into an open <p>', async (t) => {
+  // HTML 4.01 Transitional without a system identifier is quirks mode, where the table goes
+  // inside the <p>; with one it is limited quirks, where the table ends the <p>. Both are read
+  // exactly, so the <p> goes with or without its table (it was once left in place).
+  const table = '<table><tr><td>t</td></tr></table>';
+  const loose = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN"';
+  const system = ' "http://www.w3.org/TR/html4/loose.dtd"';
+  t.equal(rewrite(`${loose}><p class=help>x${table}`, { strip: ['.help'] }), `${loose}>${BEACON}`);
+  t.equal(
+    rewrite(`${loose}${system}><p class=help>x${table}`, { strip: ['.help'] }),
+    `${loose}${system}>${BEACON}${table}`,
+  );
+});
+
+t.test(
   'a </form> the parser ignores still ends the form pointer: the element around it stays',
   async (t) => {
     // The <marquee> keeps the form out of scope, so the </form> closes nothing; but it clears
