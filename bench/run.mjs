@@ -10,6 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
 import { load, median } from './load.mjs';
 import { findNginx, startNginx } from './nginx.mjs';
@@ -17,6 +19,8 @@ import { processCpuSeconds } from './process-cpu.mjs';
 import { memoryLine, resultsTable, targetsTable } from './report.mjs';
 import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 import { soak } from './soak.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 function setting(name, fallback) {
   const value = Number(process.env[name] ?? fallback);
@@ -312,12 +316,18 @@ async function main() {
   let stepTable = null;
   if (wanted('step')) {
     progress('rewrite step alone …');
-    try {
-      const { measureRewriteStep, rewriteStepTable } = await import('./rewrite-step.mjs');
-      step = await measureRewriteStep();
+    // In a fresh process of its own, like every server measured above, so that nothing this
+    // process did (the load generator and its heap) runs into the step's own timings.
+    const run = spawnSync(process.execPath, [join(here, 'rewrite-step.mjs'), '--json'], {
+      encoding: 'utf8',
+    });
+    if (run.status === 0) {
+      const { rewriteStepTable } = await import('./rewrite-step.mjs');
+      step = JSON.parse(run.stdout);
       stepTable = rewriteStepTable(step);
-    } catch (error) {
-      progress(`rewrite step: not measured (${error.message}); run \`npm run build\` first`);
+    } else {
+      const why = run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`;
+      progress(`rewrite step: not measured (${why}); run \`npm run build\` first`);
     }
   }
 
