@@ -70,6 +70,19 @@ export function pendingOffer(session: Session): OfferRecord | undefined {
 }
 
 /**
+ * Ids of the offers sent to page view `pv` that the server has taken back since (withdrawn or
+ * expired): what a beacon of that page view may still show and must remove.
+ */
+export function takenBackOn(session: Session, pv: string): string[] {
+  const ids: string[] = [];
+  for (const offer of session.offers ?? []) {
+    if (offer.pv !== pv || offer.shownAt === undefined) continue;
+    if (offer.state === 'withdrawn' || offer.state === 'expired') ids.push(offer.id);
+  }
+  return ids;
+}
+
+/**
  * Whether the store must keep the session out of LRU eviction: an offer shown, or a help
  * request queued or in conversation (DESIGN.md, "Visitor and session").
  */

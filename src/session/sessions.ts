@@ -13,7 +13,7 @@ import {
   type OfferLearning,
 } from '../offers/offer-lifecycle.js';
 import { helpButtonHtml, pageOfferHtml } from '../offers/offer-markup.js';
-import { mustPin, type OfferRecord } from '../offers/offer-record.js';
+import { mustPin, type OfferRecord, takenBackOn } from '../offers/offer-record.js';
 import type { Profile } from '../profiles/profile.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
 import { recordAcceptance } from '../profiles/record-acceptance.js';
@@ -204,7 +204,12 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
         if (page && page.pv === body.pv) page.nextMs = reply.next;
 
-        if (page && effect !== 'stale') {
+        if (effect === 'old-page-view') {
+          // A page view that is no longer the current one: the visitor's other tab, or a late
+          // heartbeat of a page left behind. It takes no offer of the current page view (that
+          // would show in the wrong tab), and learns which of its own the server took back.
+          reply.withdraw = takenBackOn(session, body.pv);
+        } else if (page && effect !== 'stale') {
           let fired: FiredTrigger[] = [];
           if (effect === 'counted' || effect === 'new-page-view') {
             const input = { session, page, pathname: page.path, onRequest: false };

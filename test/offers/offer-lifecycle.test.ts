@@ -55,6 +55,41 @@ t.test('a new page view withdraws the offer shown on the previous one', async (t
   t.equal((await sessions.snapshot(SID))?.offers?.at(-1)?.state, 'withdrawn', 'as does a page');
 });
 
+t.test('a visitor with two tabs: an offer shows only in the tab it was made for', async (t) => {
+  // Tab A (/catalogue) heartbeats on after tab B (/checkout) became the current page view.
+  // B's offer waits for an agent; when one comes free, A's heartbeat must not carry it (A's
+  // page would show checkout help), and B's next heartbeat does.
+  const { beat, capacity, clock } = setup({
+    agents: { list: [{ id: 'alice', token: 'alice-token-0123456789' }] },
+    gate: { mode: 'available' },
+  });
+  t.equal((await beat('pv-a', '/catalogue')).offer, null, 'no agent: pending');
+  t.equal((await beat('pv-b', '/checkout')).offer, null, 'tab B: its own offer, pending');
+  capacity.setAgent('alice', { status: 'available' }, clock.now());
+  const a = await beat('pv-a', '/catalogue');
+  t.same(a, { next: 5_000, offer: null, withdraw: [] }, 'tab A gets nothing');
+  const b = await beat('pv-b', '/checkout');
+  t.match(b.offer, { id: /.+/ }, 'tab B gets its offer');
+});
+
+t.test('a tab whose offer a newer tab took back is told to remove it', async (t) => {
+  // The server keeps one current page view per visitor: opening tab B ends tab A's view and
+  // withdraws the offer A shows. B's heartbeat reply names it, but A's beacon shows it; A's
+  // next heartbeat must name it too, or the visitor could accept an offer that is gone.
+  const { sessions, beat } = setup();
+  const first = await beat('pv-a', '/catalogue');
+  t.ok(first.offer, 'tab A shows an offer');
+  await sessions.pageServed(SID, '/checkout');
+  const b = await beat('pv-b', '/checkout');
+  t.ok(b.offer, 'tab B gets its own');
+  const a = await beat('pv-a', '/catalogue');
+  t.same(a.withdraw, [first.offer?.id], 'tab A learns that its offer was taken back');
+  t.equal(a.offer, null);
+  const again = await beat('pv-b', '/checkout');
+  t.same(again.withdraw, [], "tab B's offer stays");
+  t.equal((await sessions.snapshot(SID))?.offers?.at(-1)?.state, 'shown');
+});
+
 t.test('maxPerSession counts shown offers', async (t) => {
   const { beat } = setup({ offers: { maxPerSession: 2 } });
   t.ok((await beat('pv1')).offer);

@@ -155,6 +155,30 @@ t.test(
   },
 );
 
+t.test('a visitor who opens a second tab: the offer moves to the new tab', async (t) => {
+  // helpgate follows one current page view per visitor. The tab opened last takes it over:
+  // the first tab's offer is taken back, and its panel goes at its next heartbeat, so the
+  // visitor never answers an offer that is gone; the new tab gets its own.
+  const shop = await startDemoShop();
+  t.teardown(() => shop.close());
+  const { url } = await startHelpgate(t, {
+    upstream: shop.url,
+    heartbeat: { interval: '1s' },
+    triggers: [{ name: 'quick', when: { timeOnPage: '2s' } }],
+    gate: { mode: 'always' },
+  });
+  const first = await watchedPage(t, browser);
+  await first.page.goto(`${url}/catalogue`);
+  await panel(first).waitFor({ state: 'visible', timeout: 6_000 });
+  const second = await watchedPage(t, browser, first);
+  await second.page.goto(`${url}/cart`);
+  await panel(second).waitFor({ state: 'visible', timeout: 6_000 });
+  await panel(first).waitFor({ state: 'detached', timeout: 5_000 });
+  t.equal(await panel(second).count(), 1, 'the new tab keeps its offer');
+  await assertCleanConsole(t, first);
+  await assertCleanConsole(t, second);
+});
+
 t.test('the close button dismisses; a withdrawal takes the offer off the page', async (t) => {
   const url = await strictSiteThroughHelpgate(t);
   const watched = await watchedPage(t, browser);
