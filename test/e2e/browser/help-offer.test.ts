@@ -88,9 +88,8 @@ const PLACEMENT = `(() => {
   };
 })()`;
 
-const panel = (watched: WatchedPage) => watched.page.locator('#helpgate-offer');
-
-t.test('a HELP button appears when a time-on-page trigger fires (claims 3, 12)', async (t) => {
+/** The demo shop behind helpgate, which offers HELP after 2 s on any page (gate always). */
+async function shopOfferingHelpAfter2s(t: Test): Promise<string> {
   const shop = await startDemoShop();
   t.teardown(() => shop.close());
   const { url } = await startHelpgate(t, {
@@ -99,6 +98,13 @@ t.test('a HELP button appears when a time-on-page trigger fires (claims 3, 12)',
     triggers: [{ name: 'quick', when: { timeOnPage: '2s' } }],
     gate: { mode: 'always' },
   });
+  return url;
+}
+
+const panel = (watched: WatchedPage) => watched.page.locator('#helpgate-offer');
+
+t.test('a HELP button appears when a time-on-page trigger fires (claims 3, 12)', async (t) => {
+  const url = await shopOfferingHelpAfter2s(t);
   const watched = await watchedPage(t, browser);
   await watched.page.goto(`${url}/catalogue`);
   t.equal(await panel(watched).count(), 0, 'no HELP before the trigger fires');
@@ -159,14 +165,7 @@ t.test('a visitor who opens a second tab: the offer moves to the new tab', async
   // helpgate follows one current page view per visitor. The tab opened last takes it over:
   // the first tab's offer is taken back, and its panel goes at its next heartbeat, so the
   // visitor never answers an offer that is gone; the new tab gets its own.
-  const shop = await startDemoShop();
-  t.teardown(() => shop.close());
-  const { url } = await startHelpgate(t, {
-    upstream: shop.url,
-    heartbeat: { interval: '1s' },
-    triggers: [{ name: 'quick', when: { timeOnPage: '2s' } }],
-    gate: { mode: 'always' },
-  });
+  const url = await shopOfferingHelpAfter2s(t);
   const first = await watchedPage(t, browser);
   await first.page.goto(`${url}/catalogue`);
   await panel(first).waitFor({ state: 'visible', timeout: 6_000 });
