@@ -9,7 +9,7 @@ import { asciiLowercase } from '../util/ascii.js';
 export type DocumentMode = 'no-quirks' | 'limited-quirks' | 'quirks';
 
 /** A DOCTYPE token's fields as the tokenizer reads them; null: missing. */
-export interface DoctypeToken {
+interface DoctypeToken {
   name: string | null;
   publicId: string | null;
   systemId: string | null;
@@ -90,7 +90,7 @@ const startsWithAny = (id: string, prefixes: readonly string[]) =>
   prefixes.some((prefix) => id.startsWith(prefix));
 
 /** The mode of a document whose first DOCTYPE is `token` (HTML §13.2.6.4.1). */
-export function modeOfDoctype(token: DoctypeToken): DocumentMode {
+function modeOfDoctype(token: DoctypeToken): DocumentMode {
   if (token.forceQuirks || token.name !== 'html') return 'quirks';
   const publicId = token.publicId === null ? null : asciiLowercase(token.publicId);
   const systemId = token.systemId === null ? null : asciiLowercase(token.systemId);
@@ -99,8 +99,9 @@ export function modeOfDoctype(token: DoctypeToken): DocumentMode {
   if (QUIRKS_PUBLIC_IDS.includes(publicId) || startsWithAny(publicId, QUIRKS_PUBLIC_ID_PREFIXES)) {
     return 'quirks';
   }
-  if (startsWithAny(publicId, HTML401_LOOSE))
+  if (startsWithAny(publicId, HTML401_LOOSE)) {
     return systemId === null ? 'quirks' : 'limited-quirks';
+  }
   return startsWithAny(publicId, LIMITED_QUIRKS_PREFIXES) ? 'limited-quirks' : 'no-quirks';
 }
 
@@ -113,7 +114,7 @@ const isSpace = (c: string | undefined) =>
  * it wherever it stands, also inside a quoted identifier. NUL would become U+FFFD in names and
  * identifiers; no prefix or name compared here contains either, so it is kept as it is.
  */
-export function readDoctype(text: string): DoctypeToken {
+function readDoctype(text: string): DoctypeToken {
   const token: DoctypeToken = { name: null, publicId: null, systemId: null, forceQuirks: false };
   const end = text.endsWith('>') ? text.length - 1 : text.length;
   // Whether the `>` came (else the page ended inside the DOCTYPE).
@@ -122,15 +123,12 @@ export function readDoctype(text: string): DoctypeToken {
   const skipSpace = () => {
     while (i < end && isSpace(text[i])) i++;
   };
-  const eof = () => {
-    if (i < end) return false;
-    // `>` where a name or identifier should be also sets force-quirks; only after a
-    // complete identifier (or the name) does `>` end the token cleanly.
-    token.forceQuirks = true;
-    return true;
-  };
   skipSpace();
-  if (eof()) return token;
+  if (i >= end) {
+    // No name: `>` or the page's end sets force-quirks.
+    token.forceQuirks = true;
+    return token;
+  }
   let j = i;
   while (j < end && !isSpace(text[j])) j++;
   token.name = asciiLowercase(text.slice(i, j));

@@ -541,8 +541,6 @@ export class TreeBuilder implements TokenSink {
     tokenizer.watchAttributes(this.attributeNames);
   }
 
-  // ── TokenSink ───────────────────────────────────────────────────────────────
-
   /**
    * Whether the page is in quirks mode (limited quirks counts as not): set by its DOCTYPE, and
    * a page without one is. Final by the page's first element.
@@ -550,6 +548,8 @@ export class TreeBuilder implements TokenSink {
   inQuirksMode(): boolean {
     return this.quirks;
   }
+
+  // ── TokenSink ───────────────────────────────────────────────────────────────
 
   cdataAllowed(): boolean {
     const cur = this.current();
