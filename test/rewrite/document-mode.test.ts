@@ -5,8 +5,8 @@ import { launchBrowser } from '../fixtures/browser.js';
 
 // The mode a DOCTYPE sets decides whether `.help` matches `class="Help"` and whether a
 // <table> closes an open <p>. helpgate reads it as browsers do: checked against parse5 (all
-// three modes) and Chromium (quirks or not) on every public identifier the standard names, in
-// the shapes pages spell them, and on DOCTYPEs that end early or go on after the identifiers.
+// three modes) and Chromium (quirks or not) on identifiers from each of the standard's lists,
+// in the shapes pages spell them, and on DOCTYPEs that end early or go on after the identifiers.
 
 const PUBLIC_IDS = [
   // Quirks by prefix (a sample of the standard's list, each spelled as pages do).
