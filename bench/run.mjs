@@ -326,7 +326,10 @@ async function main() {
       step = JSON.parse(run.stdout);
       stepTable = rewriteStepTable(step);
     } else {
-      const why = run.stderr.trim().split('\n').at(-1) ?? `exit ${run.status}`;
+      // Node prints an uncaught error as a line `SomeError: message` amid its stack; a process
+      // that could not start at all has only `run.error`.
+      const thrown = run.stderr?.split('\n').find((line) => /^\w*Error\b/.test(line));
+      const why = thrown ?? run.error?.message ?? `exit ${run.status}`;
       progress(`rewrite step: not measured (${why}); run \`npm run build\` first`);
     }
   }
