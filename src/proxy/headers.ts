@@ -1,6 +1,6 @@
 /**
  * Header passes of the forwarder: what goes upstream (hop-by-hop removed, X-Forwarded-* set,
- * helpgate's own cookies dropped) and what comes back to the browser (hop-by-hop removed,
+ * proxy fields of untrusted peers and helpgate's own cookies dropped) and what comes back to the browser (hop-by-hop removed,
  * Location pointed at the public origin). Raw header arrays keep repeated fields apart, so
  * several Set-Cookie headers stay several.
  */
@@ -54,12 +54,58 @@ function connectionTokens(
   return tokens;
 }
 
+/**
+ * Fields that only a proxy or CDN in front of the site should set, and that upstream servers
+ * and frameworks believe: the visitor's address, scheme, port, host, path prefix or original
+ * URL. They pass on only from a peer `trustProxy` trusts; from anyone else a client could claim
+ * another address (rate limits, audit logs, IP allow-lists), https (secure cookies, redirect
+ * loops) or another URL (access rules). Who reads each, as far as it matters here:
+ */
+export const PROXY_FIELDS: ReadonlySet<string> = new Set([
+  // RFC 7239; Spring's ForwardedHeaderFilter, Rack, ASP.NET Core.
+  'forwarded',
+  // The client's address.
+  'x-real-ip', // nginx's realip module, the Go routers' RealIP middlewares (chi, gin, echo)
+  'true-client-ip', // set by Akamai and Cloudflare Enterprise; chi's RealIP reads it first
+  'cf-connecting-ip', // set by Cloudflare; read by many sites and CMS plugins, gin on request
+  'cf-connecting-ipv6', // Cloudflare's IPv6 twin of the above
+  'fastly-client-ip', // set by Fastly; npm request-ip
+  'x-client-ip', // npm request-ip reads it before X-Forwarded-For
+  'x-cluster-client-ip', // set by Rackspace and Riverbed load balancers; npm request-ip
+  'x-forwarded', // npm request-ip
+  'forwarded-for', // npm request-ip
+  'client-ip', // Rails' RemoteIp (HTTP_CLIENT_IP) and many PHP sites
+  'proxy-client-ip', // Java sites' usual getIpAddr helper
+  'wl-proxy-client-ip', // the same, after WebLogic's proxy plug-in
+  'x-original-forwarded-for', // Kubernetes ingress-nginx keeps the client's chain here
+  'x-proxy-user-ip', // Yii 2 (one of its default secureHeaders)
+  'x-proxyuser-ip', // the same in Yii's guide, mORMot
+  // The scheme, port and path prefix the visitor used.
+  'x-forwarded-port', // Rack, Spring, Symfony, Werkzeug's ProxyFix
+  'x-forwarded-prefix', // Spring, Symfony, Werkzeug's ProxyFix, ASP.NET Core
+  'x-forwarded-scheme', // Rack
+  'x-forwarded-ssl', // Rack, Spring, Plack's ReverseProxy (`on` means https)
+  'front-end-https', // Plack's ReverseProxy, Yii (`on` means https)
+  'x-url-scheme', // WSGI proxy-fix middlewares
+  // The host the visitor used, read instead of Host by some frameworks and CMSs.
+  'x-forwarded-server', // set by Apache's mod_proxy and Traefik
+  'x-host',
+  'x-original-host', // set by Azure Application Gateway, read back by ASP.NET sites
+  'x-http-host-override',
+  // The URL the visitor asked for, read instead of the request target.
+  'x-original-url', // IIS URL Rewrite; Symfony and Zend Framework read it (CVE-2018-14773)
+  'x-rewrite-url', // the same
+  'x-original-uri', // nginx auth_request setups
+  'x-forwarded-uri', // Traefik ForwardAuth; Authelia decides access on it
+  'x-forwarded-method', // the same
+]);
+
 /** What {@link upstreamRequestHeaders} needs to know besides the raw headers. */
 export interface UpstreamHeaderOptions {
   origin: VisitorOrigin;
   /** The Host to send upstream. */
   host: string;
-  /** Whether the TCP peer may speak for the visitor (its Forwarded header is kept). */
+  /** Whether the TCP peer may speak for the visitor (its {@link PROXY_FIELDS} are kept). */
   peerTrusted: boolean;
   dropRange?: boolean;
   dropCookies?: readonly string[];
@@ -92,7 +138,10 @@ export function upstreamRequestHeaders(
     if (HOP_BY_HOP.has(lower) || drop.has(lower) || REPLACED_UPSTREAM.has(lower)) continue;
     // RFC 9112 §6.3: with Transfer-Encoding, Content-Length is wrong and must not be passed on.
     if (lower === 'content-length' && chunked) continue;
-    if (lower === 'forwarded' && !options.peerTrusted) continue;
+    if (!options.peerTrusted && PROXY_FIELDS.has(lower)) continue;
+    // CGI-style servers (PHP, Rack, WSGI) read `X_Real_IP` as HTTP_X_REAL_IP, the name of
+    // `X-Real-IP`: no proxy spells these with underscores, so that spelling never passes.
+    if (lower.includes('_') && isProxySetName(lower.replaceAll('_', '-'))) continue;
     if (options.dropRange && (lower === 'range' || lower === 'if-range')) continue;
     if (lower === 'cookie') {
       cookies.push(value);
@@ -113,6 +162,11 @@ export function upstreamRequestHeaders(
     options.origin.host,
   );
   return out;
+}
+
+/** True for a field a proxy in front sets or helpgate replaces (by lower-case name). */
+function isProxySetName(lower: string): boolean {
+  return PROXY_FIELDS.has(lower) || REPLACED_UPSTREAM.has(lower);
 }
 
 /** The Cookie value without the named cookies, or '' when nothing is left. */

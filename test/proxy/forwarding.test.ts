@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { silentLogger } from '../../src/logger.js';
 import { createForwarder } from '../../src/proxy/forwarder.js';
+import { PROXY_FIELDS } from '../../src/proxy/headers.js';
 import { pipeToClient } from '../../src/proxy/pipe-to-client.js';
 import { requestOrigin } from '../../src/proxy/request-origin.js';
+import { packageFile } from '../../src/util/package-root.js';
 import {
   fetchText,
   rawRequest,
@@ -185,6 +188,90 @@ t.test('X-Forwarded spoofing by an untrusted client is overwritten', async (t) =
   t.equal(echo.headers.forwarded, undefined, 'Forwarded from an untrusted client is removed');
   const names = echo.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
   t.equal(names.filter((n) => n === 'x-forwarded-for').length, 1, 'exactly one X-Forwarded-For');
+});
+
+/** Fields a client sends to pose as a proxy: odd spellings, a repeat, CGI-style underscores. */
+const POSED_PROXY_FIELDS = [
+  ['X-Real-IP', '6.6.6.6'],
+  ['x-real-ip', '6.6.6.7'],
+  ['TRUE-CLIENT-IP', '6.6.6.6'],
+  ['Cf-Connecting-Ip', '6.6.6.6'],
+  ['X-Client-IP', '6.6.6.6'],
+  ['X-Forwarded-Port', '443'],
+  ['X-Forwarded-Prefix', '/admin'],
+  ['X-Forwarded-Scheme', 'https'],
+  ['X-Forwarded-SSL', 'on'],
+  ['X-Original-URL', '/admin'],
+  ['X-Rewrite-URL', '/admin'],
+  ['X-Forwarded-Server', 'evil.example'],
+  ['X-Original-Host', 'evil.example'],
+  ['X-ProxyUser-Ip', '6.6.6.6'],
+] as const;
+const UNDERSCORED = [
+  ['X_Real_IP', '6.6.6.6'],
+  ['x_forwarded_for', '6.6.6.6'],
+  ['X-Forwarded_Proto', 'https'],
+] as const;
+
+/** What the echo upstream received for a request with exactly `fields`, sent through `proxy`. */
+async function echoOfRaw(proxy: string, fields: ReadonlyArray<readonly [string, string]>) {
+  const headers = ['Host', 'shop.example', ...fields.flat()];
+  return JSON.parse((await fetchText(`${proxy}/account`, { headers })).body) as Echo;
+}
+
+/** The lower-case names of an echo's raw headers, CGI-style underscores read as hyphens. */
+function receivedNames(echo: Echo): string[] {
+  return echo.rawHeaders
+    .filter((_, i) => i % 2 === 0)
+    .map((name) => name.toLowerCase().replaceAll('_', '-'));
+}
+
+// Attack: a client sends X-Real-IP, X-Forwarded-SSL, X-Original-URL and kin itself, so an
+// upstream framework that believes them takes it for another address, https or another URL.
+t.test('proxy-field spoofing by an untrusted client: none reaches the upstream', async (t) => {
+  const upstream = await echoUpstream(t);
+  const proxy = await proxyTo(t, upstream.url);
+  const echo = await echoOfRaw(proxy.url, [...POSED_PROXY_FIELDS, ...UNDERSCORED]);
+  const names = receivedNames(echo);
+  for (const [name] of POSED_PROXY_FIELDS) {
+    t.notOk(names.includes(name.toLowerCase()), `${name} is removed`);
+  }
+  t.notOk(names.includes('x-real-ip'), 'not even spelled with underscores');
+  t.equal(names.filter((n) => n === 'x-forwarded-for').length, 1, 'only one X-Forwarded-For');
+  t.equal(echo.headers['x-forwarded-for'], '127.0.0.1');
+  t.equal(echo.headers['x-forwarded-proto'], 'http');
+
+  // Every field of the documented list, not only the ones above.
+  const all = await echoOfRaw(
+    proxy.url,
+    [...PROXY_FIELDS].map((name) => [name, 'posed'] as const),
+  );
+  t.same(
+    receivedNames(all).filter((name) => PROXY_FIELDS.has(name)),
+    [],
+    'no field of the list passes',
+  );
+  const readme = readFileSync(packageFile('README.md'), 'utf8').toLowerCase();
+  for (const name of PROXY_FIELDS) t.ok(readme.includes(`\`${name}\``), `README lists ${name}`);
+});
+
+t.test('a trusted proxy keeps the fields it sets, under every trustProxy form', async (t) => {
+  const upstream = await echoUpstream(t);
+  for (const trustProxy of [true, 1, ['127.0.0.0/8']]) {
+    const proxy = await proxyTo(t, upstream.url, { trustProxy });
+    const echo = await echoOfRaw(proxy.url, [...POSED_PROXY_FIELDS, ...UNDERSCORED]);
+    const pairs: string[] = [];
+    for (let i = 0; i < echo.rawHeaders.length; i += 2) {
+      pairs.push(`${echo.rawHeaders[i]?.toLowerCase()}: ${echo.rawHeaders[i + 1]}`);
+    }
+    for (const [name, value] of POSED_PROXY_FIELDS) {
+      t.ok(pairs.includes(`${name.toLowerCase()}: ${value}`), `${name}: ${value} passes`);
+    }
+    t.notOk(
+      pairs.some((pair) => pair.includes('_')),
+      'underscore spellings never pass: no proxy writes them',
+    );
+  }
 });
 
 t.test('a trusted proxy in front gets its chain appended to and its proto honoured', async (t) => {

@@ -63,6 +63,24 @@ t.test('a WebSocket connection passes through to the upstream', async (t) => {
   t.equal(await firstClose, '/live?room=7', 'closing the browser side closes the upstream side');
 });
 
+// Attack: a WebSocket handshake carries X-Real-IP or X-Original-URL from the client, which the
+// upstream's socket server takes for the client's address or the URL asked for.
+t.test('proxy-field spoofing on a WebSocket handshake: the fields are removed', async (t) => {
+  const { upstream, upgrades } = await echoSocketUpstream(t);
+  const proxy = await startProxy(testConfig({ upstream: upstream.url }));
+  t.teardown(proxy.close);
+  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/live`, {
+    headers: { 'X-Real-IP': '6.6.6.6', 'x-original-url': '/admin', X_Client_IP: '6.6.6.6' },
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  const names = upgrades[0]?.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+  t.notOk(names?.includes('x-real-ip'), 'X-Real-IP is removed');
+  t.notOk(names?.includes('x-original-url'), 'X-Original-URL is removed');
+  t.notOk(names?.includes('x_client_ip'), 'X_Client_IP is removed');
+  t.equal(upgrades[0]?.url, '/live');
+  ws.close();
+});
+
 t.test('a WebSocket to an https upstream works with upstreamCa', async (t) => {
   const { upstream } = await echoSocketUpstream(t, true);
   const proxy = await startProxy(testConfig({ upstream: upstream.url, upstreamCa: tlsFixture.ca }));
