@@ -17,11 +17,17 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { type CustomerHook, createCustomerHook } from './profiles/customer-hook.js';
 import { createProfileStore, type ProfileStore } from './profiles/profile-store.js';
 import { createStateFile, type StateFile } from './profiles/state-file.js';
+import { checkHostHeader } from './proxy/check-host-header.js';
 import { createForwarder, type Forwarder, upstreamPath } from './proxy/forwarder.js';
 import { pipeToClient } from './proxy/pipe-to-client.js';
 import { rejectConnect } from './proxy/reject-connect.js';
 import { requestOrigin, type VisitorOrigin } from './proxy/request-origin.js';
-import { sendProxyError } from './proxy/send-proxy-error.js';
+import {
+  classifyUpstreamError,
+  logProxyError,
+  rawErrorResponse,
+  sendProxyError,
+} from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
 import { memoryStoreFor } from './session/memory-store.js';
@@ -163,6 +169,14 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     },
     handleUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy());
+      try {
+        checkHostHeader(req);
+      } catch (error) {
+        const hgError = classifyUpstreamError(error);
+        logProxyError(logger, req, hgError, error);
+        socket.end(rawErrorResponse(hgError));
+        return;
+      }
       if (safePathOf(req).startsWith(config.prefix)) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
@@ -201,6 +215,7 @@ interface Parts {
 
 async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { config, api, forwarder, rewriter } = parts;
+  checkHostHeader(req);
   const origin = requestOrigin(req, parts.config);
   const pathname = pathOf(req);
 
