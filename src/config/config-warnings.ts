@@ -2,10 +2,23 @@
  * Likely mistakes in a valid config: helpgate runs with them, but probably not as the
  * operator meant. `helpgate check` prints them and still exits 0.
  */
+import { BlockList, isIP } from 'node:net';
 import type { Config } from './schema.js';
 
 /** Selectors that would strip most of a page, not just the site's own help. */
 const BROAD_SELECTORS = new Set(['*', 'div', 'body', 'html', 'head', 'main', 'span']);
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True when a `listen.host` only accepts connections from this machine. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare === 'localhost') return true;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /** One sentence per likely mistake; empty when there is none. */
 export function configWarnings(config: Config): string[] {
@@ -21,6 +34,12 @@ export function configWarnings(config: Config): string[] {
   if (!config.offers.enabled) {
     warnings.push(
       'offers.enabled is false: offers are decided and counted but never shown (dry run)',
+    );
+  }
+  // Without publicUrl the origin comes from the Host header, which any client can forge.
+  if (config.publicUrl === null && !isLoopback(config.listen.host)) {
+    warnings.push(
+      `publicUrl is not set while listen.host "${config.listen.host}" accepts other machines: the visitor's origin comes from the Host header a client chooses, so a forged Host re-aims the site's redirects; set publicUrl to the origin visitors use, e.g. https://shop.example`,
     );
   }
   for (const selector of config.strip) {
