@@ -27,11 +27,7 @@ import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
 import { memoryStoreFor } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
-import {
-  createVisitorCookies,
-  SESSION_COOKIE,
-  type VisitorCookies,
-} from './session/visitor-cookie.js';
+import { createVisitorCookies, type VisitorCookies } from './session/visitor-cookie.js';
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { cookieValues } from './util/cookie-header.js';
@@ -223,7 +219,6 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   const upstream = await forwarder.send(req, {
     origin,
     dropRange: rewritable,
-    dropCookies: [SESSION_COOKIE],
     signal: cancel,
   });
   const binding = parts.customers(req, upstream.headers);

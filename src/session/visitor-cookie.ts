@@ -14,6 +14,13 @@ import { cookieValues } from '../util/cookie-header.js';
 /** The name of the visitor cookie (DESIGN.md, "Visitor and session"). */
 export const SESSION_COOKIE = 'hg_sid';
 
+/**
+ * Every cookie helpgate owns. They never cross the proxy: they are removed from requests sent
+ * upstream, WebSocket upgrades included, and an upstream `Set-Cookie` of one of these names
+ * never reaches the browser, so the site can neither read nor overwrite them.
+ */
+export const HELPGATE_COOKIES: readonly string[] = [SESSION_COOKIE];
+
 /** Mints, signs and verifies visitor cookies. */
 export interface VisitorCookies {
   /** A new random session id: 128 bits, base64url (22 characters). */
