@@ -78,7 +78,7 @@ export function createVisitorCookies(secrets: readonly string[]): VisitorCookies
   };
 
   return {
-    mint: () => randomId(),
+    mint: mintSessionId,
 
     read(cookieHeader) {
       for (let value of cookieValues(cookieHeader, SESSION_COOKIE)) {
@@ -111,15 +111,16 @@ export function createVisitorCookies(secrets: readonly string[]): VisitorCookies
   };
 }
 
-/**
- * 16 random bytes from the system's CSPRNG as base64url. The bytes are drawn 4 KiB at a time
- * (as `crypto.randomUUID` does): a call into the generator per visitor costs more than the
- * bytes.
- */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
 let poolAt = POOL_BYTES;
-function randomId(): string {
+
+/**
+ * A new random session id: 16 bytes from the system's CSPRNG as base64url. The bytes are
+ * drawn 4 KiB at a time (as `crypto.randomUUID` does): a call into the generator per visitor
+ * costs more than the bytes.
+ */
+export function mintSessionId(): string {
   if (poolAt + 16 > POOL_BYTES) {
     randomFillSync(pool);
     poolAt = 0;
