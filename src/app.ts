@@ -33,11 +33,7 @@ import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
 import { memoryStoreFor } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
-import {
-  createVisitorCookies,
-  SESSION_COOKIE,
-  type VisitorCookies,
-} from './session/visitor-cookie.js';
+import { createVisitorCookies, type VisitorCookies } from './session/visitor-cookie.js';
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { cookieValues } from './util/cookie-header.js';
@@ -238,11 +234,11 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   const upstream = await forwarder.send(req, {
     origin,
     dropRange: rewritable,
-    dropCookies: [SESSION_COOKIE],
     signal: cancel,
   });
-  const binding = parts.customers(req, upstream.headers);
-  if (binding !== undefined) await binding;
+  const binding = parts.customers(req, upstream.headers, origin);
+  // A sign-in rotates the session id: this response counts in the session's new id.
+  const rotatedTo = binding === undefined ? null : await binding;
 
   const verdict = rewritable
     ? responseRewritability(req, upstream.status, upstream.headers)
@@ -253,7 +249,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   }
 
   const tracked = hasConsent(config, req);
-  const visit = tracked ? await trackVisitor(parts, req, origin, pathname) : NOT_TRACKED;
+  const visit = tracked ? await trackVisitor(parts, req, origin, pathname, rotatedTo) : NOT_TRACKED;
   const extraHeaders = visit.headers;
   if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
   // This visitor's HELP option must never be stored and served to someone else.
@@ -285,15 +281,17 @@ const NOT_TRACKED: Visit = { headers: {}, offerHtml: null };
  * Binds the page to a visitor: a validly signed cookie counts the page view in its session
  * (creating the session if it was lost); without one, a fresh cookie goes out and nothing is
  * stored until it comes back (DESIGN.md, "Visitor and session") — unless an onRequest
- * trigger puts the HELP option into this very page.
+ * trigger puts the HELP option into this very page. `rotatedTo` is the session's new id when
+ * this response signed a customer in (its cookie is in the response already).
  */
 async function trackVisitor(
   parts: Parts,
   req: IncomingMessage,
   origin: VisitorOrigin,
   pathname: string,
+  rotatedTo: string | null,
 ): Promise<Visit> {
-  const signed = parts.cookies.read(req.headers.cookie);
+  const signed = rotatedTo ?? parts.cookies.read(req.headers.cookie);
   const sid = signed ?? parts.cookies.mint();
   const headers: Record<string, string> =
     signed === null

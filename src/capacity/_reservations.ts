@@ -15,6 +15,8 @@ export interface Reservations {
   release(offerId: string): boolean;
   /** The reservations still live at `now`, dropping the lapsed ones. */
   count(now: number): number;
+  /** The reservations of session `from` now belong to session `to` (its id was rotated). */
+  moveSession(from: string, to: string): void;
 }
 
 export function createReservations(): Reservations {
@@ -47,6 +49,11 @@ export function createReservations(): Reservations {
     count(now) {
       prune(now);
       return held.size;
+    },
+    moveSession(from, to) {
+      for (const [offerId, reservation] of held) {
+        if (reservation.sid === from) held.set(offerId, { ...reservation, sid: to });
+      }
     },
   };
 }

@@ -141,6 +141,11 @@ export interface Capacity {
    * handle time (now − assignedAt) and frees its slot for the queue's head. False if unknown.
    */
   endConversation(conversationId: string, now: number): boolean;
+  /**
+   * Session `from` got the new id `to` (its customer signed in): its conversation and
+   * reservations follow it, so the visitor keeps their place and the old id holds nothing.
+   */
+  moveSession(from: string, to: string): void;
   /** Called for each visitor assigned to an agent, after the change is complete. */
   onAssigned?: ((conversation: Conversation) => void) | undefined;
 }
@@ -477,6 +482,14 @@ export function createCapacity(options: CapacityOptions): Capacity {
       }
       changed(assigned);
       return true;
+    },
+
+    moveSession(from, to) {
+      // A scan, not an index: sign-ins are rare beside heartbeats, and both maps are bounded.
+      for (const conversation of conversations.values()) {
+        if (conversation.sid === from) conversation.sid = to;
+      }
+      reservations.moveSession(from, to);
     },
   };
 

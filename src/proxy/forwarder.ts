@@ -33,7 +33,10 @@ export interface SendOptions {
   origin: VisitorOrigin;
   /** Remove Range and If-Range, so a page that will be rewritten comes back whole. */
   dropRange?: boolean;
-  /** Cookies helpgate owns, removed from the Cookie header sent upstream. */
+  /**
+   * Cookies removed from the Cookie header sent upstream besides helpgate's own, which never
+   * cross the proxy either way (see `HELPGATE_COOKIES`).
+   */
   dropCookies?: readonly string[];
   /**
    * Aborts the upstream request (e.g. when the visitor disconnects): an AbortSignal, or an

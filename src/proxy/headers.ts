@@ -1,11 +1,13 @@
 /**
  * Header passes of the forwarder: what goes upstream (hop-by-hop removed, X-Forwarded-* set,
- * proxy fields of untrusted peers and helpgate's own cookies dropped) and what comes back to the browser (hop-by-hop removed,
- * Location pointed at the public origin). Raw header arrays keep repeated fields apart, so
- * several Set-Cookie headers stay several.
+ * proxy fields of untrusted peers and helpgate's own cookies dropped) and what comes back to
+ * the browser (hop-by-hop removed, Location pointed at the public origin, Set-Cookie of
+ * helpgate's own cookies dropped). Raw header arrays keep repeated fields apart, so several
+ * Set-Cookie headers stay several.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import { cookiePairs } from '../util/cookie-header.js';
+import { HELPGATE_COOKIES } from '../session/visitor-cookie.js';
+import { cookiePairs, setCookieName } from '../util/cookie-header.js';
 import type { VisitorOrigin } from './request-origin.js';
 
 /** RFC 9110 §7.6.1: fields that describe one connection, never forwarded. */
@@ -108,6 +110,7 @@ export interface UpstreamHeaderOptions {
   /** Whether the TCP peer may speak for the visitor (its {@link PROXY_FIELDS} are kept). */
   peerTrusted: boolean;
   dropRange?: boolean;
+  /** Cookies to remove besides helpgate's own, which are always removed. */
   dropCookies?: readonly string[];
 }
 
@@ -169,18 +172,29 @@ function isProxySetName(lower: string): boolean {
   return PROXY_FIELDS.has(lower) || REPLACED_UPSTREAM.has(lower);
 }
 
-/** The Cookie value without the named cookies, or '' when nothing is left. */
+/** The Cookie value without helpgate's cookies and the named ones, or '' when nothing is left. */
 function filterCookies(values: readonly string[], drop: readonly string[]): string {
   const kept: string[] = [];
   for (const value of values) {
-    for (const pair of cookiePairs(value)) if (!drop.includes(pair.name)) kept.push(pair.text);
+    for (const pair of cookiePairs(value)) {
+      if (!HELPGATE_COOKIES.includes(pair.name) && !drop.includes(pair.name)) kept.push(pair.text);
+    }
   }
   return kept.join('; ');
 }
 
 /**
+ * A Set-Cookie line of the upstream's that would set one of helpgate's cookies: it would
+ * replace the visitor's `hg_sid` (or plant one chosen by whoever controls the line).
+ */
+function setsOwnCookie(line: string): boolean {
+  return HELPGATE_COOKIES.includes(setCookieName(line));
+}
+
+/**
  * The headers to send the browser for an upstream response's raw headers: hop-by-hop fields
- * removed and a Location that points at the upstream origin moved to the visitor's origin.
+ * and Set-Cookie of helpgate's own cookies removed, and a Location that points at the
+ * upstream origin moved to the visitor's origin.
  */
 export function clientResponseHeaders(
   raw: readonly string[],
@@ -198,6 +212,7 @@ export function clientResponseHeaders(
     // Node adds its own framing; a Content-Length beside chunked coding would desync the client.
     if (lower === 'content-length' && chunked) continue;
     if (lower === 'location') value = rewriteLocation(value, upstreamOrigin, visitor.origin);
+    if (lower === 'set-cookie' && setsOwnCookie(value)) continue;
     const previous = headers[lower];
     if (previous === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
     else if (Array.isArray(previous)) previous.push(value);
@@ -227,7 +242,8 @@ export function rewriteLocation(location: string, upstreamOrigin: string, public
 
 /**
  * The status line and headers (latin1) to send the browser for an upstream's 101 answer:
- * connection-scoped fields replaced by this hop's own Connection and Upgrade.
+ * connection-scoped fields replaced by this hop's own Connection and Upgrade, and Set-Cookie
+ * of helpgate's own cookies removed.
  */
 export function upgradeResponseHead(raw: readonly string[], fallbackProtocol: string): string {
   const drop = connectionTokens(raw);
@@ -238,6 +254,7 @@ export function upgradeResponseHead(raw: readonly string[], fallbackProtocol: st
     const lower = name.toLowerCase();
     if (lower === 'upgrade') protocol = raw[i + 1] ?? protocol;
     if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue;
+    if (lower === 'set-cookie' && setsOwnCookie(raw[i + 1] ?? '')) continue;
     fields += `${name}: ${raw[i + 1] ?? ''}\r\n`;
   }
   return `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\n${fields}\r\n`;

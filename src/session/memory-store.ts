@@ -9,7 +9,7 @@ import type { Milliseconds } from '../config/units.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../util/clock.js';
 import type { Session } from './session.js';
-import type { SessionStore } from './store.js';
+import { MOVED_AWAY_MS, type SessionStore } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Unpinned sessions kept; the least recently written goes first. */
@@ -72,22 +72,45 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     },
   });
 
+  // Ids moved away: one per sign-in, as many as sessions at most.
+  const moved = new LRUCache<string, true>({
+    ...common,
+    ttl: MOVED_AWAY_MS,
+    max: options.maxSessions,
+  });
+
+  function put(sid: string, session: Session): void {
+    if (session.pinned === true) {
+      sessions.delete(sid);
+      pinned.set(sid, session);
+    } else {
+      pinned.delete(sid);
+      sessions.set(sid, session);
+    }
+  }
+
+  function forget(sid: string): void {
+    pinned.delete(sid);
+    sessions.delete(sid);
+  }
+
   return {
     async get(sid) {
       return pinned.get(sid) ?? sessions.get(sid);
     },
     async set(sid, session) {
-      if (session.pinned === true) {
-        sessions.delete(sid);
-        pinned.set(sid, session);
-      } else {
-        pinned.delete(sid);
-        sessions.set(sid, session);
-      }
+      put(sid, session);
     },
     async delete(sid) {
-      pinned.delete(sid);
-      sessions.delete(sid);
+      forget(sid);
+    },
+    async move(from, to, session) {
+      forget(from);
+      moved.set(from, true);
+      put(to, session);
+    },
+    async movedAway(sid) {
+      return moved.has(sid);
     },
     size: () => sessions.size + pinned.size,
     pinnedSize: () => pinned.size,
@@ -95,6 +118,7 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     async close() {
       pinned.clear();
       sessions.clear();
+      moved.clear();
     },
   };
 }

@@ -23,11 +23,23 @@ import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
 import { countView, newSession, pathnameOf, type Session } from './session.js';
 import type { SessionStore } from './store.js';
+import { mintSessionId } from './visitor-cookie.js';
 
 /** What a served page carries besides the site's own content. */
 export interface PageOutcome {
   /** The HELP option going out with this very page, or `null`. */
   offerHtml: string | null;
+}
+
+/** What binding a customer id did to the visitor's session. */
+export interface Binding {
+  /** The customer id bound to the session now, or `null`. */
+  customerId: string | null;
+  /**
+   * The session's new id when the binding rotated it (the browser must be given it), else
+   * `null`.
+   */
+  rotatedTo: string | null;
 }
 
 /** The outcome of a visitor's answer, as the offers API needs it. */
@@ -55,10 +67,13 @@ export interface Sessions {
   heartbeat(sid: string, body: Heartbeat): Promise<HeartbeatReply>;
   /**
    * Binds the customer id the upstream named (`null`: signed out; `undefined`: no change) to
-   * an existing or new session and resolves with the bound id. With `undefined` and no
-   * session, nothing is created.
+   * an existing or new session. When the bound id changes (signing in, another customer,
+   * signing out) the session gets a new id, its whole state moves there, and `sid` resolves
+   * to nothing from then on: a session id an attacker planted before the sign-in does not
+   * lead into the customer's session. An id moved away moments ago (a request sent before the
+   * rotation) binds nothing. With `undefined` and no session, nothing is created.
    */
-  bindCustomer(sid: string, customerId: string | null | undefined): Promise<string | null>;
+  bindCustomer(sid: string, customerId: string | null | undefined): Promise<Binding>;
   /** The session as stored, or `undefined`. */
   snapshot(sid: string): Promise<Session | undefined>;
   /** The saved profile of the session's customer, or `null`. */
@@ -80,6 +95,7 @@ export interface SessionsDeps {
   capacity: OfferCapacity & {
     conversation(id: string): unknown;
     touch(conversationId: string, now: number): void;
+    moveSession(from: string, to: string): void;
   };
   /** Learned maxWait and expiry; takes the response times of accepted offers. */
   learning: OfferLearning;
@@ -171,6 +187,30 @@ export function createSessions(deps: SessionsDeps): Sessions {
     );
   }
 
+  /**
+   * Moves session `from` (or a new one) to a fresh id bound to `customerId` and returns the
+   * id. Whatever refers to the session by id follows it: the store record, the offer index,
+   * the queue place or conversation and the reservations.
+   */
+  async function rotate(
+    from: string,
+    existing: Session | undefined,
+    customerId: string | null,
+    now: number,
+  ): Promise<string> {
+    const to = mintSessionId();
+    const session = existing ?? newSession(to, now);
+    session.id = to;
+    session.customerId = customerId;
+    await store.move(from, to, session);
+    capacity.moveSession(from, to);
+    for (const offer of session.offers ?? []) {
+      if (owners.has(offer.id)) owners.set(offer.id, to);
+    }
+    logger.debug({ session: to }, 'session id rotated: the customer changed');
+    return to;
+  }
+
   return {
     pageServed(sid, pathname, options = {}) {
       return serialized(sid, async () => {
@@ -233,14 +273,19 @@ export function createSessions(deps: SessionsDeps): Sessions {
     bindCustomer(sid, customerId) {
       return serialized(sid, async () => {
         const now = clock.now();
+        // A request that left the browser before the rotation still carries the old id. Its
+        // binding must not rotate again, to a second, empty session whose cookie could reach
+        // the browser after the one holding the state.
+        if (await store.movedAway(sid)) return { customerId: null, rotatedTo: null };
         const existing = await store.get(sid);
-        if (customerId === undefined) return existing?.customerId ?? null;
-        const session = existing ?? newSession(sid, now);
-        if (session.customerId !== customerId || existing === undefined) {
-          session.customerId = customerId;
-          await store.set(sid, session);
+        const bound = existing?.customerId ?? null;
+        if (customerId === undefined || customerId === bound) {
+          if (customerId === null && existing === undefined) {
+            await store.set(sid, { ...newSession(sid, now), customerId });
+          }
+          return { customerId: bound, rotatedTo: null };
         }
-        return customerId;
+        return { customerId, rotatedTo: await rotate(sid, existing, customerId, now) };
       });
     },
 

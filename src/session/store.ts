@@ -5,6 +5,14 @@
 import type { Session } from './session.js';
 
 /**
+ * How long an id moved away by {@link SessionStore.move} is remembered as such: longer than
+ * a request sent before the move can take to come back from the upstream (`timeouts.headers`
+ * is 30 s by default; a long poll may take a minute), short enough that a browser which never
+ * got its new id (the response was lost) is not kept from signing in for long.
+ */
+export const MOVED_AWAY_MS = 5 * 60_000;
+
+/**
  * A session store. `set` stores the whole record and restarts its idle time-to-live; a
  * caller that changes a session it got must `set` it again (a shared store holds copies).
  */
@@ -13,6 +21,14 @@ export interface SessionStore {
   get(sid: string): Promise<Session | undefined>;
   set(sid: string, session: Session): Promise<void>;
   delete(sid: string): Promise<void>;
+  /**
+   * Gives a session a new id (rotation when a customer signs in): stores `session` under `to`
+   * and forgets `from` in one step, so `from` resolves to nothing from then on. `from` is
+   * remembered as moved away for {@link MOVED_AWAY_MS}, whatever is stored under it later.
+   */
+  move(from: string, to: string, session: Session): Promise<void>;
+  /** Whether `sid` was moved away by {@link move} within the last {@link MOVED_AWAY_MS}. */
+  movedAway(sid: string): Promise<boolean>;
   /** Sessions held by this instance (pinned included). */
   size(): number;
   /** Resolves when the store is reachable; rejects with the reason otherwise. */

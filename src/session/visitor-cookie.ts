@@ -14,6 +14,13 @@ import { cookieValues } from '../util/cookie-header.js';
 /** The name of the visitor cookie (DESIGN.md, "Visitor and session"). */
 export const SESSION_COOKIE = 'hg_sid';
 
+/**
+ * Every cookie helpgate owns. They never cross the proxy: they are removed from requests sent
+ * upstream, WebSocket upgrades included, and an upstream `Set-Cookie` of one of these names
+ * never reaches the browser, so the site can neither read nor overwrite them.
+ */
+export const HELPGATE_COOKIES: readonly string[] = [SESSION_COOKIE];
+
 /** Mints, signs and verifies visitor cookies. */
 export interface VisitorCookies {
   /** A new random session id: 128 bits, base64url (22 characters). */
@@ -71,7 +78,7 @@ export function createVisitorCookies(secrets: readonly string[]): VisitorCookies
   };
 
   return {
-    mint: () => randomId(),
+    mint: mintSessionId,
 
     read(cookieHeader) {
       for (let value of cookieValues(cookieHeader, SESSION_COOKIE)) {
@@ -104,15 +111,16 @@ export function createVisitorCookies(secrets: readonly string[]): VisitorCookies
   };
 }
 
-/**
- * 16 random bytes from the system's CSPRNG as base64url. The bytes are drawn 4 KiB at a time
- * (as `crypto.randomUUID` does): a call into the generator per visitor costs more than the
- * bytes.
- */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
 let poolAt = POOL_BYTES;
-function randomId(): string {
+
+/**
+ * A new random session id: 16 bytes from the system's CSPRNG as base64url. The bytes are
+ * drawn 4 KiB at a time (as `crypto.randomUUID` does): a call into the generator per visitor
+ * costs more than the bytes.
+ */
+export function mintSessionId(): string {
   if (poolAt + 16 > POOL_BYTES) {
     randomFillSync(pool);
     poolAt = 0;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { createMemoryStore } from '../../src/session/memory-store.js';
 import { newSession, type Session } from '../../src/session/session.js';
+import { MOVED_AWAY_MS } from '../../src/session/store.js';
 import { manualClock } from './_helpers.js';
 
 const TTL = 30 * 60_000;
@@ -101,4 +102,23 @@ t.test('delete, ping and close', async (t) => {
   await t.resolves(store.ping());
   await store.close();
   t.equal(store.size(), 0);
+});
+
+t.test('move gives a session a new id; the old one resolves to nothing', async (t) => {
+  const clock = manualClock();
+  const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: TTL, clock });
+  await store.set('old', session('old', true));
+  const moved = { ...(await store.get('old'))!, id: 'new' };
+  await store.move('old', 'new', moved);
+  t.equal(await store.get('old'), undefined);
+  t.equal((await store.get('new'))?.id, 'new');
+  t.equal(store.size(), 1);
+  t.equal(store.pinnedSize(), 1, 'a pinned session stays pinned');
+
+  t.equal(await store.movedAway('old'), true);
+  t.equal(await store.movedAway('new'), false);
+  await store.set('old', session('old'));
+  t.equal(await store.movedAway('old'), true, 'a session stored later under it changes nothing');
+  clock.advance(MOVED_AWAY_MS + 1);
+  t.equal(await store.movedAway('old'), false, `forgotten after ${MOVED_AWAY_MS} ms`);
 });
