@@ -35,7 +35,7 @@ import {
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { cookieValues } from './util/cookie-header.js';
-import { compileGlobs } from './util/glob.js';
+import { compileExclude } from './util/glob.js';
 
 /** What {@link createHelpgate} needs besides the config; every part has a production default. */
 export interface HelpgateOptions {
@@ -134,7 +134,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     clock,
     onRefused: () => metrics.rewriteRefused(),
   });
-  const isExcluded = compileGlobs(config.exclude);
+  const isExcluded = compileExclude(config.exclude, config.paths);
   const parts: Parts = {
     config,
     logger,
@@ -193,6 +193,7 @@ interface Parts {
   api: ApiRouter;
   forwarder: Forwarder;
   rewriter: Rewriter;
+  /** Whether any reading of the path is in `exclude`. */
   isExcluded: (pathname: string) => boolean;
   customers: CustomerHook;
   metrics: Metrics;
@@ -210,10 +211,10 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   }
   res.once('finish', () => parts.metrics.requestProxied(res.statusCode));
 
-  const rewritable = isRewritableRequest(req, {
-    frames: config.rewrite.frames,
-    excluded: parts.isExcluded,
-  });
+  // Decided on the path as forwarded (an absolute-form target reduced to its path) and on
+  // every reading an upstream might give it.
+  const excluded = parts.isExcluded(pathname);
+  const rewritable = isRewritableRequest(req, { frames: config.rewrite.frames, excluded });
   // undici takes an EventEmitter emitting 'abort' as a signal: far cheaper per request than an
   // AbortController, and it also cancels a body already streaming.
   const cancel = new EventEmitter();
