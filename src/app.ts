@@ -24,6 +24,7 @@ import { requestOrigin, type VisitorOrigin } from './proxy/request-origin.js';
 import { sendProxyError } from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
+import { hasConsent } from './session/has-consent.js';
 import { memoryStoreFor } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
@@ -34,7 +35,6 @@ import {
 } from './session/visitor-cookie.js';
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
-import { cookieValues } from './util/cookie-header.js';
 import { compileExclude } from './util/glob.js';
 
 /** What {@link createHelpgate} needs besides the config; every part has a production default. */
@@ -212,8 +212,9 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   res.once('finish', () => parts.metrics.requestProxied(res.statusCode));
 
   // Decided on the path as forwarded (an absolute-form target reduced to its path) and on
-  // every reading an upstream might give it.
+  // every reading an upstream might give it; neither rewritten nor tracked nor bound.
   const excluded = parts.isExcluded(pathname);
+  const tracked = !excluded && hasConsent(config, req);
   const rewritable = isRewritableRequest(req, { frames: config.rewrite.frames, excluded });
   // undici takes an EventEmitter emitting 'abort' as a signal: far cheaper per request than an
   // AbortController, and it also cancels a body already streaming.
@@ -227,7 +228,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     dropCookies: [SESSION_COOKIE],
     signal: cancel,
   });
-  const binding = parts.customers(req, upstream.headers);
+  const binding = parts.customers(req, upstream.headers, tracked);
   if (binding !== undefined) await binding;
 
   const verdict = rewritable
@@ -238,7 +239,6 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     return;
   }
 
-  const tracked = hasConsent(config, req);
   const visit = tracked ? await trackVisitor(parts, req, origin, pathname) : NOT_TRACKED;
   const extraHeaders = visit.headers;
   if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
@@ -293,14 +293,6 @@ async function trackVisitor(
     parts.logger.warn({ err: error, path: pathname }, 'page view not recorded');
     return { headers, offerHtml: null };
   }
-}
-
-/** With `consent` configured, only visitors whose consent cookie is set get the beacon. */
-function hasConsent(config: Config, req: IncomingMessage): boolean {
-  if (config.consent === null) return true;
-  const [value] = cookieValues(req.headers.cookie, config.consent.cookie);
-  if (value === undefined) return false;
-  return config.consent.value === undefined || value === config.consent.value;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The orchestrator's one call per upstream response (every response, not only HTML): takes
  * the customer signals out of the headers and binds them to the visitor's session and
- * profile. Fails open: a store failure is logged and the response goes on.
+ * profile, unless the response is one helpgate must not track. Fails open: a store failure is
+ * logged and the response goes on.
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
@@ -16,10 +17,14 @@ import type { ProfileStore } from './profile-store.js';
  * Reads and removes the customer signals of an upstream response to `req`; the promise, if
  * any, resolves once they are bound. The headers are changed synchronously. A response without
  * signals (nearly all of them) returns `undefined`, so the request path need not await.
+ * Without `track` (an `exclude`d path, a visitor without consent) the signals are still removed
+ * but nothing is bound or saved: no session is created, no customer id bound, and
+ * `X-Helpgate-Profile: assist` is not applied.
  */
 export type CustomerHook = (
   req: IncomingMessage,
   headers: OutgoingHttpHeaders,
+  track: boolean,
 ) => Promise<void> | undefined;
 
 export function createCustomerHook(deps: {
@@ -41,9 +46,9 @@ export function createCustomerHook(deps: {
       logger.warn({ err: error }, 'customer signals not recorded');
     }
   }
-  return (req, headers) => {
+  return (req, headers, track) => {
     const signals = takeCustomerSignals(headers, config.profiles.idFrom, clock.now());
-    if (signals.customerId === undefined && !signals.assist) return undefined;
+    if (!track || (signals.customerId === undefined && !signals.assist)) return undefined;
     return bind(req, signals);
   };
 }

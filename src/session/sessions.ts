@@ -55,11 +55,11 @@ export interface Sessions {
   pageServed(sid: string, pathname: string, options?: { fresh?: boolean }): Promise<PageOutcome>;
   /**
    * Applies a validated heartbeat of `sid`'s beacon, creating the session when missing. A
-   * heartbeat from an `exclude`d path (a single-page app navigated into one) is not tracked:
-   * it counts nothing, creates nothing and gets no offer; an offer its page reports shown is
-   * withdrawn.
+   * heartbeat from an `exclude`d path (a single-page app navigated into one) or, with
+   * `consent: false`, of a visitor without consent is not tracked: it counts nothing, creates
+   * nothing and gets no offer; an offer its page reports shown is withdrawn.
    */
-  heartbeat(sid: string, body: Heartbeat): Promise<HeartbeatReply>;
+  heartbeat(sid: string, body: Heartbeat, options?: { consent?: boolean }): Promise<HeartbeatReply>;
   /**
    * Binds the customer id the upstream named (`null`: signed out; `undefined`: no change) to
    * an existing or new session and resolves with the bound id. With `undefined` and no
@@ -223,8 +223,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
       });
     },
 
-    heartbeat(sid, body) {
-      if (isExcluded(body.path)) return untracked(sid, body);
+    heartbeat(sid, body, options = {}) {
+      if (options.consent === false || isExcluded(body.path)) return untracked(sid, body);
       return serialized(sid, async () => {
         const now = clock.now();
         const session = await load(sid, now);

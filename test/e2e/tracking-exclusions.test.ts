@@ -1,5 +1,6 @@
 /**
- * What helpgate must not track: `exclude`d paths however they are spelled. A real upstream behind helpgate, requests sent byte for byte as an attacker or an
+ * What helpgate must not track: `exclude`d paths however they are spelled, and visitors without
+ * consent. A real upstream behind helpgate, requests sent byte for byte as an attacker or an
  * odd link would send them (fetch() would tidy the path first), and the session store checked
  * afterwards.
  */
@@ -212,4 +213,74 @@ t.test('returns count every spelling of a path as that path; /a/ is not /a', asy
   visitor.path = '/a';
   site.clock.advance(5_000);
   t.same((await visitor.beat()).offer?.reasons, ['3rd return to /a']);
+});
+
+t.test('customer binding on an excluded path: nothing is bound, no session made', async (t) => {
+  // A visitor who signs in on an excluded page must not be tracked there: the upstream's
+  // customer id is not bound, and X-Helpgate-Profile is not applied (both still removed).
+  const site = await siteWith(t, {
+    exclude: ['/pay/**'],
+    profiles: { idFrom: { cookie: 'customer_id' } },
+  });
+  site.upstreamHeaders.set('/pay/card', {
+    'set-cookie': 'customer_id=c-1; Path=/',
+    'x-helpgate-profile': 'assist',
+  });
+  const visitor = site.visitor();
+  await visitor.open('/');
+  for (const target of ['/pay/card', '/pay/./card']) {
+    const res = await rawGet(site.url, target, visitor.cookie);
+    t.same(res.headers['set-cookie'], ['customer_id=c-1; Path=/'], "the site's cookie goes on");
+    t.equal(res.headers['x-helpgate-profile'], undefined, 'the profile header is removed');
+  }
+  t.equal(await site.helpgate.store.get(visitor.sid), undefined, 'no session');
+  t.equal(site.helpgate.profiles.size(), 0, 'assist not applied');
+});
+
+t.test('customer binding by header on an excluded path: the header is still removed', async (t) => {
+  const site = await siteWith(t, { profiles: { idFrom: { header: 'x-customer-id' } } });
+  site.upstreamHeaders.set('/payment/card', { 'x-customer-id': 'c-2' });
+  const visitor = await knownVisitor(site);
+  const res = await rawGet(site.url, '/payment/card', visitor.cookie);
+  t.equal(res.headers['x-customer-id'], undefined, 'removed from the response');
+  t.equal((await site.helpgate.store.get(visitor.sid))?.customerId, undefined, 'not bound');
+});
+
+t.test('customer binding without consent: nothing is bound, no session made', async (t) => {
+  // A visitor who withdrew consent still carries hg_sid; the upstream naming them must not
+  // bind them, on a page or any other response.
+  const site = await startSite(t, {
+    consent: { cookie: 'consent', value: 'yes' },
+    profiles: { idFrom: { cookie: 'customer_id' } },
+  });
+  site.upstreamHeaders.set('/login', {
+    'set-cookie': 'customer_id=c-3; Path=/',
+    'x-helpgate-profile': 'assist',
+  });
+  const visitor = site.visitor();
+  await visitor.open('/', { cookie: 'consent=yes' });
+  t.ok(visitor.cookie, 'a visitor cookie from when consent was given');
+  const res = await rawGet(site.url, '/login', visitor.cookie);
+  t.same(res.headers['set-cookie'], ['customer_id=c-3; Path=/']);
+  t.notMatch(res.body, BEACON);
+  t.equal(await site.helpgate.store.get(visitor.sid), undefined, 'no session');
+  t.equal(site.helpgate.profiles.size(), 0, 'assist not applied');
+
+  // With consent the same response binds.
+  await rawGet(site.url, '/login', `${visitor.cookie}; consent=yes`);
+  t.equal((await site.helpgate.store.get(visitor.sid))?.customerId, 'c-3');
+});
+
+t.test('a heartbeat of a visitor without consent is not tracked', async (t) => {
+  // Consent withdrawn in a single-page app: the beacon runs on, helpgate counts nothing.
+  const site = await startSite(t, {
+    consent: { cookie: 'consent', value: 'yes' },
+    triggers: [{ name: 'anywhere', when: { heartbeats: 1 } }],
+  });
+  const visitor = site.visitor();
+  await visitor.open('/', { cookie: 'consent=yes' });
+  site.clock.advance(5_000);
+  const res = await visitor.post({ pv: visitor.pv, path: '/', seq: 0, visible: true });
+  t.same(await res.json(), { next: 5_000, offer: null, withdraw: [] });
+  t.equal(await site.helpgate.store.get(visitor.sid), undefined, 'no session');
 });
