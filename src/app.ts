@@ -30,14 +30,14 @@ import {
 } from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
+import { hasConsent } from './session/has-consent.js';
 import { memoryStoreFor } from './session/memory-store.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
 import { createVisitorCookies, type VisitorCookies } from './session/visitor-cookie.js';
 import { makeSharedCacheSafe, makeUncacheable } from './util/cache-control.js';
 import { type Clock, systemClock } from './util/clock.js';
-import { cookieValues } from './util/cookie-header.js';
-import { compileGlobs } from './util/glob.js';
+import { compileExclude } from './util/glob.js';
 
 /** What {@link createHelpgate} needs besides the config; every part has a production default. */
 export interface HelpgateOptions {
@@ -136,7 +136,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     clock,
     onRefused: () => metrics.rewriteRefused(),
   });
-  const isExcluded = compileGlobs(config.exclude);
+  const isExcluded = compileExclude(config.exclude, config.paths);
   const parts: Parts = {
     config,
     logger,
@@ -203,6 +203,7 @@ interface Parts {
   api: ApiRouter;
   forwarder: Forwarder;
   rewriter: Rewriter;
+  /** Whether any reading of the path is in `exclude`. */
   isExcluded: (pathname: string) => boolean;
   customers: CustomerHook;
   metrics: Metrics;
@@ -221,10 +222,11 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
   }
   res.once('finish', () => parts.metrics.requestProxied(res.statusCode));
 
-  const rewritable = isRewritableRequest(req, {
-    frames: config.rewrite.frames,
-    excluded: parts.isExcluded,
-  });
+  // Decided on the path as forwarded (an absolute-form target reduced to its path) and on
+  // every reading an upstream might give it; neither rewritten nor tracked nor bound.
+  const excluded = parts.isExcluded(pathname);
+  const tracked = !excluded && hasConsent(config, req);
+  const rewritable = isRewritableRequest(req, { frames: config.rewrite.frames, excluded });
   // undici takes an EventEmitter emitting 'abort' as a signal: far cheaper per request than an
   // AbortController, and it also cancels a body already streaming.
   const cancel = new EventEmitter();
@@ -236,7 +238,7 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     dropRange: rewritable,
     signal: cancel,
   });
-  const binding = parts.customers(req, upstream.headers, origin);
+  const binding = parts.customers(req, upstream.headers, origin, tracked);
   // A sign-in rotates the session id: this response counts in the session's new id.
   const rotatedTo = binding === undefined ? null : await binding;
 
@@ -248,7 +250,6 @@ async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): 
     return;
   }
 
-  const tracked = hasConsent(config, req);
   const visit = tracked ? await trackVisitor(parts, req, origin, pathname, rotatedTo) : NOT_TRACKED;
   const extraHeaders = visit.headers;
   if (extraHeaders['set-cookie'] !== undefined) makeSharedCacheSafe(upstream.headers);
@@ -305,14 +306,6 @@ async function trackVisitor(
     parts.logger.warn({ err: error, path: pathname }, 'page view not recorded');
     return { headers, offerHtml: null };
   }
-}
-
-/** With `consent` configured, only visitors whose consent cookie is set get the beacon. */
-function hasConsent(config: Config, req: IncomingMessage): boolean {
-  if (config.consent === null) return true;
-  const [value] = cookieValues(req.headers.cookie, config.consent.cookie);
-  if (value === undefined) return false;
-  return config.consent.value === undefined || value === config.consent.value;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { hasConsent } from '../session/has-consent.js';
 import { MAX_HEARTBEAT_BYTES, parseHeartbeat } from '../session/heartbeat-body.js';
 import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
@@ -98,7 +99,9 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
 
     let reply: Awaited<ReturnType<Sessions['heartbeat']>>;
     try {
-      reply = await sessions.heartbeat(sid, parsed.heartbeat);
+      reply = await sessions.heartbeat(sid, parsed.heartbeat, {
+        consent: hasConsent(config, req),
+      });
     } catch (error) {
       logger.warn({ err: error }, 'heartbeat not recorded: the session store failed');
       return sendError(res, new HelpgateError('HG_ERR_STORE_UNAVAILABLE', {}, { cause: error }));

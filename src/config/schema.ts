@@ -215,6 +215,8 @@ export const configSchema = z
     trustProxy: trustProxy.default(false),
     strip: z.array(selector).default([]),
     exclude: z.array(glob).default([]),
+    // An upstream that ignores case in paths: exclude, servicePoints and pages do too.
+    paths: z.strictObject({ caseInsensitive: z.boolean().default(false) }).prefault({}),
     consent: z
       .strictObject({ cookie: z.string().min(1), value: z.string().optional() })
       .nullable()

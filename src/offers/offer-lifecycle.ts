@@ -101,6 +101,11 @@ export interface Offers {
   answer(session: Session, offerId: string, action: 'accept' | 'dismiss', now: number): Answer;
   /** The visitor opened the HELP page of `offer` (claim 11 without JavaScript). */
   viewed(session: Session, offer: OfferRecord): void;
+  /**
+   * A page showing offer `offerId` is one helpgate does not track (an excluded path, or a
+   * visitor without consent): the offer, if shown, is withdrawn. `true` when it was.
+   */
+  untracked(session: Session, offerId: string, now: number): boolean;
 }
 
 export function createOffers(deps: OfferDeps): Offers {
@@ -262,6 +267,14 @@ export function createOffers(deps: OfferDeps): Offers {
 
     viewed(session, offer) {
       confirm(session, offer);
+    },
+
+    untracked(session, offerId, now) {
+      const offer = session.offers?.find((candidate) => candidate.id === offerId);
+      if (offer?.state !== 'shown') return false;
+      if (!expireIfDue(session, offer, now))
+        end(session, offer, 'withdrawn', now, 'page not tracked');
+      return true;
     },
 
     answer(session, offerId, action, now) {

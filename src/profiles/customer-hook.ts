@@ -1,8 +1,9 @@
 /**
  * The orchestrator's one call per upstream response (every response, not only HTML): takes
  * the customer signals out of the headers and binds them to the visitor's session and
- * profile. When that rotates the session id, the response gives the browser the new cookie.
- * Fails open: a store failure is logged and the response goes on.
+ * profile, unless the response is one helpgate must not track. When binding rotates the
+ * session id, the response gives the browser the new cookie. Fails open: a store failure is
+ * logged and the response goes on.
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
@@ -20,12 +21,15 @@ import type { ProfileStore } from './profile-store.js';
  * any, resolves once they are bound, with the visitor's new session id when binding rotated it
  * (else `null`); the new cookie is then in `headers`. The signals are removed synchronously. A
  * response without signals (nearly all of them) returns `undefined`, so the request path need
- * not await.
+ * not await. Without `track` (an `exclude`d path, a visitor without consent) the signals are
+ * still removed but nothing is bound or saved: no session is created, no customer id bound,
+ * and `X-Helpgate-Profile: assist` is not applied.
  */
 export type CustomerHook = (
   req: IncomingMessage,
   headers: OutgoingHttpHeaders,
   origin: VisitorOrigin,
+  track: boolean,
 ) => Promise<string | null> | undefined;
 
 export function createCustomerHook(deps: {
@@ -60,9 +64,9 @@ export function createCustomerHook(deps: {
     }
     return rotatedTo;
   }
-  return (req, headers, origin) => {
+  return (req, headers, origin, track) => {
     const signals = takeCustomerSignals(headers, config.profiles.idFrom, clock.now());
-    if (signals.customerId === undefined && !signals.assist) return undefined;
+    if (!track || (signals.customerId === undefined && !signals.assist)) return undefined;
     return bind(req, headers, origin, signals);
   };
 }

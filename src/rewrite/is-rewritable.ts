@@ -11,8 +11,8 @@ import { beaconAllowedByCsp, type PageOrigin } from './content-security-policy.j
 export interface RewritableRequestOptions {
   /** `rewrite.frames`: also rewrite documents loaded into iframes and frames. */
   frames: boolean;
-  /** The `exclude` globs: true for a pathname that is never rewritten nor tracked. */
-  excluded: (pathname: string) => boolean;
+  /** Whether the request's path is in `exclude` (by any reading), never rewritten nor tracked. */
+  excluded: boolean;
 }
 
 /** Whether the response to this request may be rewritten, judged from the request alone. */
@@ -24,7 +24,7 @@ export function isRewritableRequest(req: IncomingMessage, opts: RewritableReques
   }
   // Browsers without Fetch Metadata still mark script-driven requests (jQuery, legacy XHR).
   if (req.headers['x-requested-with'] !== undefined) return false;
-  return !opts.excluded(pathnameOf(req.url ?? '/'));
+  return !opts.excluded;
 }
 
 export type Rewritability =
@@ -87,9 +87,4 @@ function headerText(value: number | string | string[] | undefined): string | und
 function headerList(value: number | string | string[] | undefined): string[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [String(value)];
-}
-
-function pathnameOf(url: string): string {
-  const q = url.search(/[?#]/);
-  return q < 0 ? url : url.slice(0, q);
 }

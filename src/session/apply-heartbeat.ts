@@ -6,14 +6,7 @@
 import type { Milliseconds } from '../config/units.js';
 import { applySignals } from './apply-signals.js';
 import type { Heartbeat } from './heartbeat-body.js';
-import {
-  countView,
-  knowsPageView,
-  type PageView,
-  pathnameOf,
-  type Session,
-  startPageView,
-} from './session.js';
+import { countView, knowsPageView, type PageView, type Session, startPageView } from './session.js';
 
 /** How the heartbeat was taken. */
 export type HeartbeatEffect =
@@ -28,7 +21,8 @@ export type HeartbeatEffect =
 
 /**
  * Applies `heartbeat` to `session` (mutating it) at `now`. `intervalMs` is the configured
- * heartbeat interval, the time a page view's first heartbeat stands for.
+ * heartbeat interval, the time a page view's first heartbeat stands for. The heartbeat's
+ * `path` is the canonical one (`canonicalPath`), the reading page views are counted under.
  */
 export function applyHeartbeat(
   session: Session,
@@ -37,7 +31,7 @@ export function applyHeartbeat(
   intervalMs: Milliseconds,
 ): { effect: HeartbeatEffect; page: PageView | null } {
   session.lastSeenAt = now;
-  const path = pathnameOf(heartbeat.path);
+  const { path } = heartbeat;
   let page = session.page;
 
   if (page === null || page.pv !== heartbeat.pv) {

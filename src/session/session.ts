@@ -32,7 +32,7 @@ export interface FieldFocus {
 export interface PageView {
   /** The page-view id the beacon made. */
   pv: string;
-  /** The pathname (never the query string). */
+  /** The canonical pathname (`canonicalPath`: never the query string). */
   path: string;
   /** When the server first heard of this page view (epoch ms). */
   startedAt: number;
@@ -66,8 +66,8 @@ export interface Session {
   /** Epoch ms of the latest page or heartbeat. */
   lastSeenAt: number;
   /**
-   * Counted views per pathname (DESIGN.md "Page views"); `returns` = this count minus one for
-   * the current view. Key order is recency: the least recently counted path comes first.
+   * Counted views per canonical pathname (DESIGN.md "Page views"); `returns` = this count minus
+   * one for the current view. Key order is recency: the least recently counted path comes first.
    */
   views: Record<string, number>;
   /** The pathname of the latest counted view, or `null` before the first. */
@@ -107,12 +107,6 @@ export function newSession(sid: string, now: number): Session {
     page: null,
     recentPageViews: [],
   };
-}
-
-/** The pathname without any query string or fragment. */
-export function pathnameOf(path: string): string {
-  const end = path.search(/[?#]/);
-  return end < 0 ? path : path.slice(0, end);
 }
 
 /**

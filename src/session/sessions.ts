@@ -19,9 +19,11 @@ import type { ProfileStore } from '../profiles/profile-store.js';
 import { recordAcceptance } from '../profiles/record-acceptance.js';
 import { evaluateTriggers, type FiredTrigger } from '../triggers/evaluate-triggers.js';
 import type { Clock } from '../util/clock.js';
+import { compileExclude } from '../util/glob.js';
+import { canonicalPath } from '../util/normalise-path.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
-import { countView, newSession, pathnameOf, type Session } from './session.js';
+import { countView, newSession, type Session } from './session.js';
 import type { SessionStore } from './store.js';
 import { mintSessionId } from './visitor-cookie.js';
 
@@ -56,15 +58,20 @@ const MAX_INDEXED_OFFERS = 100_000;
 export interface Sessions {
   /**
    * An HTML page was served to a request carrying a validly signed cookie for `sid`: counts a
-   * view of `pathname` (the query string never counts), creating the session when it is new,
-   * expired or lost, ends the offer shown on the previous page and decides the `onRequest`
-   * triggers. With `fresh` (a cookie minted for this very page) the session is stored only
+   * view of `pathname` under its canonical reading (`canonicalPath`; the query string never
+   * counts), creating the session when it is new, expired or lost, ends the offer shown on the
+   * previous page and decides the `onRequest` triggers. With `fresh` (a cookie minted for this very page) the session is stored only
    * when an offer goes out with the page. Rejects when the store fails; the caller serves the
    * page anyway.
    */
   pageServed(sid: string, pathname: string, options?: { fresh?: boolean }): Promise<PageOutcome>;
-  /** Applies a validated heartbeat of `sid`'s beacon, creating the session when missing. */
-  heartbeat(sid: string, body: Heartbeat): Promise<HeartbeatReply>;
+  /**
+   * Applies a validated heartbeat of `sid`'s beacon, creating the session when missing. A
+   * heartbeat from an `exclude`d path (a single-page app navigated into one) or, with
+   * `consent: false`, of a visitor without consent is not tracked: it counts nothing, creates
+   * nothing and gets no offer; an offer its page reports shown is withdrawn.
+   */
+  heartbeat(sid: string, body: Heartbeat, options?: { consent?: boolean }): Promise<HeartbeatReply>;
   /**
    * Binds the customer id the upstream named (`null`: signed out; `undefined`: no change) to
    * an existing or new session. When the bound id changes (signing in, another customer,
@@ -108,6 +115,7 @@ export interface SessionsDeps {
 export function createSessions(deps: SessionsDeps): Sessions {
   const { config, store, clock, logger, profiles, capacity } = deps;
   const intervalMs = config.heartbeat.interval;
+  const isExcluded = compileExclude(config.exclude, config.paths);
   const queues = new Map<string, Promise<unknown>>();
   const owners = new LRUCache<string, string>({ max: MAX_INDEXED_OFFERS });
   const offers = createOffers({
@@ -211,11 +219,30 @@ export function createSessions(deps: SessionsDeps): Sessions {
     return to;
   }
 
+  /**
+   * The reply to a heartbeat helpgate must not track. Only an offer the page still shows is
+   * looked up, to take it off the page and free its agent's slot; other open offers are left
+   * alone, since this may be another tab's beacon and the visitor's offer is in the tracked one.
+   */
+  function untracked(sid: string, body: Heartbeat): Promise<HeartbeatReply> {
+    const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
+    const shown = body.offer?.id;
+    if (shown === undefined) return Promise.resolve(reply);
+    reply.withdraw.push(shown);
+    return serialized(sid, async () => {
+      const session = await store.get(sid);
+      if (session !== undefined && offers.untracked(session, shown, clock.now())) {
+        await store.set(sid, session);
+      }
+      return reply;
+    });
+  }
+
   return {
     pageServed(sid, pathname, options = {}) {
       return serialized(sid, async () => {
         const now = clock.now();
-        const path = pathnameOf(pathname);
+        const path = canonicalPath(pathname, config.paths);
         const session = options.fresh ? newSession(sid, now) : await load(sid, now);
         session.lastSeenAt = now;
         countView(session, path);
@@ -236,11 +263,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
       });
     },
 
-    heartbeat(sid, body) {
+    heartbeat(sid, body, options = {}) {
+      if (options.consent === false || isExcluded(body.path)) return untracked(sid, body);
       return serialized(sid, async () => {
         const now = clock.now();
         const session = await load(sid, now);
-        const { effect, page } = applyHeartbeat(session, body, now, intervalMs);
+        const path = canonicalPath(body.path, config.paths);
+        const { effect, page } = applyHeartbeat(session, { ...body, path }, now, intervalMs);
         const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
         if (page && page.pv === body.pv) page.nextMs = reply.next;
 

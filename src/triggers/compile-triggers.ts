@@ -1,6 +1,8 @@
 /**
  * The config's trigger rules with their page globs compiled, once per config object: the
- * trigger engine runs on every heartbeat, so it must not compile globs per call.
+ * trigger engine runs on every heartbeat, so it must not compile globs per call. The globs
+ * match the canonical path (`canonicalPath`): one reading, the one page views are counted
+ * under, so `/checkout/./pay` and `/checkout%2Fpay` are the page `/checkout/pay` here too.
  */
 import type { Config, TriggerConfig } from '../config/schema.js';
 import { compileGlobs } from '../util/glob.js';
@@ -8,7 +10,7 @@ import { compileGlobs } from '../util/glob.js';
 /** One trigger, ready to evaluate. */
 export interface CompiledTrigger {
   readonly config: TriggerConfig;
-  /** Whether the trigger applies on this pathname (`pages: null` = every page). */
+  /** Whether the trigger applies on this canonical pathname (`pages: null` = every page). */
   readonly onPage: (pathname: string) => boolean;
 }
 
@@ -17,7 +19,7 @@ export interface CompiledTriggers {
   readonly onHeartbeat: readonly CompiledTrigger[];
   /** `onRequest` triggers, decided on page requests (claims 23, 32). */
   readonly onRequest: readonly CompiledTrigger[];
-  /** Whether a pathname is a service point (claim 10). */
+  /** Whether a canonical pathname is a service point (claim 10). */
   readonly isServicePoint: (pathname: string) => boolean;
 }
 
@@ -30,13 +32,13 @@ export function compileTriggers(config: Config): CompiledTriggers {
     const all = config.triggers.map(
       (trigger): CompiledTrigger => ({
         config: trigger,
-        onPage: trigger.pages === null ? () => true : compileGlobs(trigger.pages),
+        onPage: trigger.pages === null ? () => true : compileGlobs(trigger.pages, config.paths),
       }),
     );
     triggers = {
       onHeartbeat: all.filter((t) => t.config.when.onRequest !== true),
       onRequest: all.filter((t) => t.config.when.onRequest === true),
-      isServicePoint: compileGlobs(config.servicePoints),
+      isServicePoint: compileGlobs(config.servicePoints, config.paths),
     };
     compiled.set(config, triggers);
   }

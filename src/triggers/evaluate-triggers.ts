@@ -22,7 +22,7 @@ export interface TriggerInput {
   session: Session;
   /** The current page view; `null` on a page request or before the first heartbeat. */
   page: PageView | null;
-  /** The pathname being viewed or requested. */
+  /** The pathname being viewed or requested, canonical (`canonicalPath`). */
   pathname: string;
   /** The saved profile of the session's customer, when known. */
   profile: Profile | null;

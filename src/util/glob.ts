@@ -1,9 +1,11 @@
 /**
  * Path globs of the config (`exclude`, `servicePoints`, trigger `pages`): matched against the
- * URL pathname. `*` stays within one segment, `**` crosses segments; `/checkout/**` does not
- * match `/checkout` itself, so the contract's examples list both.
+ * URL pathname as normalise-path.ts reads it. `*` stays within one segment, `**` crosses
+ * segments; `/checkout/**` does not match `/checkout` itself, so the contract's examples list
+ * both.
  */
 import picomatch from 'picomatch';
+import { type PathOptions, pathReadings } from './normalise-path.js';
 
 const OPTIONS: picomatch.PicomatchOptions = { dot: true, strictBrackets: true, nonegate: false };
 
@@ -27,9 +29,29 @@ export function checkGlob(glob: string): string | undefined {
   return undefined;
 }
 
-/** A matcher for a list of globs: true when any matches the pathname. Empty list → never. */
-export function compileGlobs(globs: readonly string[]): (pathname: string) => boolean {
+/**
+ * A matcher for a list of globs: true when any matches the pathname as given (pass the
+ * canonical one, see `canonicalPath`); with `caseInsensitive`, ignoring case. Empty list →
+ * never.
+ */
+export function compileGlobs(
+  globs: readonly string[],
+  options: PathOptions = { caseInsensitive: false },
+): (pathname: string) => boolean {
   if (globs.length === 0) return () => false;
-  const match = picomatch(globs as string[], OPTIONS);
+  const match = picomatch(globs as string[], { ...OPTIONS, nocase: options.caseInsensitive });
   return (pathname) => match(pathname);
+}
+
+/**
+ * The `exclude` matcher: true when ANY reading of the path (see `pathReadings`) matches, so
+ * no spelling of an excluded page (`/pay%6dent`, `//payment`, `/x/../payment`, …) is tracked.
+ */
+export function compileExclude(
+  globs: readonly string[],
+  options: PathOptions,
+): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = compileGlobs(globs, options);
+  return (path) => pathReadings(path, options).some(match);
 }
