@@ -16,6 +16,7 @@ const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
   version: string;
   main: string;
   types: string;
+  engines: { node: string };
   scripts: Record<string, string>;
 };
 
@@ -106,6 +107,12 @@ t.test('the tarball holds the built package and nothing a user does not need', a
 t.test('a clone builds on npm install and npm ci, and npm pack builds what it packs', async (t) => {
   // npm runs `prepare` after install and ci (dev dependencies present) and before pack.
   t.match(pkg.scripts.prepare, /^npm run build\b/);
+});
+
+t.test('the README names the Node versions engines allows', async (t) => {
+  const readme = readFileSync(packageFile('README.md'), 'utf8');
+  const [, major, minor] = /^>=(\d+)\.(\d+)\.0$/.exec(pkg.engines.node) ?? [];
+  t.match(readme, `Node.js ${major}.${minor} or later`);
 });
 
 t.test('installed, the package main loads and its types are there', async (t) => {
