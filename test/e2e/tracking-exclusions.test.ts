@@ -266,9 +266,13 @@ t.test('customer binding without consent: nothing is bound, no session made', as
   t.equal(await site.helpgate.store.get(visitor.sid), undefined, 'no session');
   t.equal(site.helpgate.profiles.size(), 0, 'assist not applied');
 
-  // With consent the same response binds.
-  await rawGet(site.url, '/login', `${visitor.cookie}; consent=yes`);
-  t.equal((await site.helpgate.store.get(visitor.sid))?.customerId, 'c-3');
+  // With consent the same response binds (and the sign-in gives the session a new id).
+  const signedIn = await rawGet(site.url, '/login', `${visitor.cookie}; consent=yes`);
+  const rotated = [signedIn.headers['set-cookie']]
+    .flat()
+    .find((line) => line?.startsWith('hg_sid='));
+  const sid = rotated?.slice('hg_sid='.length).split('.')[0] ?? '';
+  t.equal((await site.helpgate.store.get(sid))?.customerId, 'c-3');
 });
 
 t.test('a heartbeat of a visitor without consent is not tracked', async (t) => {
