@@ -66,6 +66,19 @@ export function charsetFromContentType(contentType: string | undefined): string 
   return m ? (m[1] ?? m[2] ?? null) : null;
 }
 
+/** The length of a UTF-8 byte order mark, the bytes EF BB BF. */
+export const UTF8_BOM_BYTES = 3;
+
+/**
+ * Whether the first bytes of a body may still become a byte order mark: fewer than three, and
+ * the start of one. Browsers wait for three bytes (or the end) before ruling a BOM out
+ * (Encoding, "BOM sniff"), however slow the network.
+ */
+export function mayStartBom(head: Buffer): boolean {
+  if (head.length === 1) return head[0] === 0xef || head[0] === 0xfe || head[0] === 0xff;
+  return head.length === 2 && head[0] === 0xef && head[1] === 0xbb;
+}
+
 /**
  * Decides the encoding from the first bytes of the body. Returns null while more bytes are
  * needed (`complete` says the body has ended, so what is there is all there is).
