@@ -50,6 +50,14 @@ export function encodingForLabel(label: string): string | null {
   }
 }
 
+/**
+ * The encoding a label names when it is one the rewriter cannot work in (UTF-16, ISO-2022-JP,
+ * "replacement"), else null. Cheaper than {@link encodingForLabel}: these labels are all known.
+ */
+export function asciiIncompatibleEncoding(label: string): string | null {
+  return NOT_ASCII_COMPATIBLE.get(label.trim().toLowerCase()) ?? null;
+}
+
 function isAsciiCompatible(encoding: string): boolean {
   return !(
     encoding === 'utf-16le' ||
@@ -64,6 +72,19 @@ export function charsetFromContentType(contentType: string | undefined): string 
   if (!contentType) return null;
   const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^\s;]+))/i.exec(contentType);
   return m ? (m[1] ?? m[2] ?? null) : null;
+}
+
+/** The length of a UTF-8 byte order mark, the bytes EF BB BF. */
+export const UTF8_BOM_BYTES = 3;
+
+/**
+ * Whether the first bytes of a body may still become a byte order mark: fewer than three, and
+ * the start of one. Browsers wait for three bytes (or the end) before ruling a BOM out
+ * (Encoding, "BOM sniff"), however slow the network.
+ */
+export function mayStartBom(head: Buffer): boolean {
+  if (head.length === 1) return head[0] === 0xef || head[0] === 0xfe || head[0] === 0xff;
+  return head.length === 2 && head[0] === 0xef && head[1] === 0xbb;
 }
 
 /**

@@ -2,10 +2,11 @@
  * The rewrite of one HTML page as a synchronous byte transform: feed the body's chunks in,
  * get the output chunks back as soon as they are final. It determines the charset, tokenizes
  * the original bytes, follows the stack of open elements, and runs the rewrite steps in order
- * — strip help, inject beacon, inject body end — which splice the bytes. Past `maxBytes` of
+ * — strip help, inject beacon, inject body end — which splice the bytes. A UTF-8 byte order
+ * mark goes out first and the page after it is rewritten as if it began there. Past `maxBytes` of
  * input the rest passes through unmodified with bounded memory.
  */
-import { type CharsetDecision, sniffCharset } from './charset.js';
+import { type CharsetDecision, mayStartBom, sniffCharset, UTF8_BOM_BYTES } from './charset.js';
 import type { StripMatcher } from './compile-selectors.js';
 import type { PageOrigin } from './content-security-policy.js';
 import { type BeaconPlacement, createBeaconStep } from './inject-beacon.js';
@@ -48,7 +49,8 @@ export interface HtmlRewriter {
   write(chunk: Buffer): Buffer[];
   /**
    * Stops waiting for the first 1024 bytes of the `<meta>` prescan and decides the charset on
-   * what has arrived, as browsers do when the network is slow; returns the output it frees.
+   * what has arrived, as browsers do when the network is slow (the first bytes of what may be
+   * a byte order mark still wait for the rest of it); returns the output it frees.
    */
   flush(): Buffer[];
   end(): Buffer[];
@@ -133,6 +135,14 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
     if (decision === null) return null;
     start(decision);
     sniffed = [];
+    if (decision.source === 'bom' && phase === 'rewrite') {
+      // The browser's decoder takes a UTF-8 BOM off before its tokenizer sees a byte, and
+      // knows it for one only as the first bytes: it goes out first, as it came, and the page
+      // after it is rewritten as the same page without it (a tag before it makes it text, so
+      // the page is read as windows-1252, and in quirks mode).
+      total += UTF8_BOM_BYTES;
+      return [head.subarray(0, UTF8_BOM_BYTES), ...feed(head.subarray(UTF8_BOM_BYTES))];
+    }
     return feed(head);
   };
 
@@ -144,7 +154,10 @@ export function createHtmlRewriter(options: HtmlRewriterOptions): HtmlRewriter {
       return afterSniff(false) ?? [];
     },
     flush() {
-      return phase === 'sniff' && sniffed.length > 0 ? (afterSniff(true) ?? []) : [];
+      if (phase !== 'sniff' || sniffed.length === 0) return [];
+      // A browser too waits for the third byte of what may be a BOM.
+      if (mayStartBom(sniffed.length === 1 ? sniffed[0]! : Buffer.concat(sniffed))) return [];
+      return afterSniff(true) ?? [];
     },
     end() {
       const out = phase === 'sniff' ? (afterSniff(true) ?? []) : [];

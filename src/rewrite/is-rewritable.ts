@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { mediaTypeOf } from '../util/media-type.js';
+import { asciiIncompatibleEncoding, charsetFromContentType } from './charset.js';
 import { beaconAllowedByCsp, type PageOrigin } from './content-security-policy.js';
 
 export interface RewritableRequestOptions {
@@ -50,6 +51,10 @@ export function responseRewritability(
   const contentType = headerText(headers['content-type']);
   const mediaType = mediaTypeOf(contentType);
   if (mediaType !== 'text/html') return no(`content type ${mediaType || 'missing'}`);
+  // In UTF-16 (and the like) markup is not ASCII bytes: such a page goes out as it came.
+  const label = charsetFromContentType(contentType);
+  const charset = label === null ? null : asciiIncompatibleEncoding(label);
+  if (charset !== null) return no(`charset ${charset}`);
   if (headers['content-range'] !== undefined) return no('partial content');
   const disposition = headerText(headers['content-disposition'])?.trim().toLowerCase();
   if (disposition?.startsWith('attachment')) return no('Content-Disposition: attachment');

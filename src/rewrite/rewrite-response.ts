@@ -490,6 +490,11 @@ class PageRewrite {
       this.rewriterFailed(error);
       return;
     }
+    // A page the rewriter leaves alone (UTF-16 after a BOM) goes out as the upstream sent it.
+    if (!this.engine.report.rewritten && this.state === 'buffering') {
+      this.serveOriginal(this.engine.report.reason ?? 'not rewritable');
+      return;
+    }
     if (this.state === 'streaming') {
       this.send(out);
       return;

@@ -8,6 +8,7 @@ import {
   readDatFile,
 } from '../fixtures/html5lib-corpus.js';
 import {
+  checkBomPrefix,
   checkStripped,
   checkUntouched,
   decode,
@@ -15,12 +16,15 @@ import {
   type Failure,
   hasNoInsertionPoint,
   type StripPath,
+  UTF8_BOM,
 } from '../fixtures/rewrite-oracle.js';
 
 // Every full document of the html5lib tree-construction tests goes through the rewriter, and
 // what a browser's parser (parse5 follows the HTML spec; it passes all of these tests itself)
 // builds from the output must be what it builds from the input, plus the beacon and minus the
-// stripped elements — whole, unsplit or split into chunks at any byte.
+// stripped elements — whole, unsplit or split into chunks at any byte. Each document also goes
+// through with a UTF-8 byte order mark before it, which must stay the first bytes (a tag before
+// it turns it into text: the page is read as windows-1252 and in quirks mode).
 
 /** Full documents and `#document-fragment` tests in the vendored corpus. */
 const EXPECTED_DOCUMENTS = 1556;
@@ -38,6 +42,7 @@ const totals = {
   conforming: 0,
   untouchedPassed: 0,
   noInsertionPoint: 0,
+  bomPassed: 0,
 };
 const stripTotals: Record<
   string,
@@ -79,6 +84,11 @@ for (const [fileIndex, file] of files.entries()) {
       const untouched = checkUntouched(test.data, input, salt);
       if (untouched === null) untouchedPassed++;
       else failures.push({ test: name, ...untouched });
+      // The same checks on the page after a BOM (the oracle's decoder takes it off, as
+      // browsers do, only when it comes first).
+      const bomUntouched = checkUntouched(test.data, Buffer.concat([UTF8_BOM, input]), salt);
+      if (bomUntouched === null) totals.bomPassed++;
+      else failures.push({ test: `${name} after a UTF-8 BOM`, ...bomUntouched });
       for (const [set, selectors] of Object.entries(STRIP_SETS)) {
         const { failure, path, removed } = checkStripped(
           test.data,
@@ -95,6 +105,8 @@ for (const [fileIndex, file] of files.entries()) {
           stripTotals[set]!.failed++;
           failures.push({ test: name, ...failure });
         }
+        const bom = checkBomPrefix(test.data, input, salt, selectors, matchers[set]!);
+        if (bom !== null) failures.push({ test: name, ...bom });
       }
     }
     totals.documents += documents;
@@ -120,6 +132,7 @@ t.test('the whole corpus', async (t) => {
   // tests1 #38–42, comments01 #13, tests6 #5, tests2 #34, #42, #58: one unclosed comment.
   t.equal(totals.noInsertionPoint, 10, 'pages with no insertion point are served unmodified');
   t.comment(`beacon only: ${totals.untouchedPassed} of ${totals.documents} documents pass`);
+  t.equal(totals.bomPassed, totals.documents, 'after a UTF-8 BOM every document passes too');
   for (const [set, counts] of Object.entries(stripTotals)) {
     t.comment(
       `strip ${STRIP_SETS[set]!.join(', ')}: ${counts.exact} documents with nothing declined, ${counts.declined} with declined matches, ${counts.failed} failed; ${counts.removed} elements removed from ${counts.pages} documents`,

@@ -118,3 +118,18 @@ t.test('the page CSP decides, and is never weakened', async (t) => {
     'report-only blocks nothing',
   );
 });
+
+t.test('a page declared UTF-16 is not rewritten: its markup is not ASCII bytes', async (t) => {
+  // Rewritten, it went out decoded and re-encoded with a weakened ETag and its help stripped.
+  const get = request('GET');
+  for (const charset of ['utf-16', 'UTF-16LE', '"utf-16be"', 'unicode', 'iso-2022-jp']) {
+    t.match(
+      verdict(get, 200, { 'content-type': `text/html; charset=${charset}` }),
+      { rewrite: false, reason: /^charset (utf-16|iso-2022-jp)/ },
+      charset,
+    );
+  }
+  for (const charset of ['utf-8', 'windows-1252', 'shift_jis', 'no-such-charset']) {
+    t.equal(verdict(get, 200, { 'content-type': `text/html; charset=${charset}` }).rewrite, true);
+  }
+});

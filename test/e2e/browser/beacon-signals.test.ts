@@ -1,7 +1,8 @@
 /**
  * The beacon in real Chromium, on the demo shop behind helpgate: what each heartbeat says about
  * the visitor's focus (claim 4), page views and visibility, read from the requests the page
- * sends. Form errors (claim 8) are in form-errors.test.ts.
+ * sends. Form errors (claim 8) are in form-errors.test.ts. First, a page the beacon goes into
+ * that starts with a UTF-8 byte order mark.
  */
 import t from 'tap';
 import {
@@ -10,8 +11,40 @@ import {
   shopThroughHelpgate,
   watchedPage,
 } from '../../fixtures/browser.js';
+import { startHelpgate, startServer } from '../../fixtures/servers.js';
 
 const browser = await launchBrowser(t);
+
+t.test(
+  'a UTF-8 BOM page keeps its BOM first: Chromium reads it as UTF-8 in standards mode (mojibake and quirks mode)',
+  async (t) => {
+    // The beacon tag went before the BOM: Chromium read the page as windows-1252, in quirks mode.
+    const page = `<!DOCTYPE html>\r\n<html lang="de"><head><title>Grüße – Menü</title></head><body><p id=p>Café Zürich</p><div class=help>Hilfe</div></body></html>`;
+    // No charset anywhere but the BOM, as an IIS site serves a file saved by a Windows editor.
+    const site = await startServer(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(page)]));
+    });
+    const { url } = await startHelpgate(t, { upstream: site.url, strip: ['.help'] });
+    const watched = await watchedPage(t, browser);
+    await watched.page.goto(`${url}/menu`);
+    const seen = (await watched.page.evaluate(
+      `({ charset: document.characterSet, mode: document.compatMode, title: document.title,
+          text: document.getElementById('p').textContent,
+          help: document.querySelectorAll('.help').length,
+          beacon: document.querySelectorAll('head > script[src*="beacon.js"]').length })`,
+    )) as Record<string, unknown>;
+    t.same(seen, {
+      charset: 'UTF-8',
+      mode: 'CSS1Compat',
+      title: 'Grüße – Menü',
+      text: 'Café Zürich',
+      help: 0,
+      beacon: 1,
+    });
+    await assertCleanConsole(t, watched);
+  },
+);
 
 t.test('the beacon reports how long the visitor has been on a field (claim 4)', async (t) => {
   const url = await shopThroughHelpgate(t);
