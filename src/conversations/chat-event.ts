@@ -12,6 +12,8 @@ export interface ChatMessage {
   /** Opaque, unique within the conversation. */
   id: string;
   from: ChatSide;
+  /** Who wrote an agent's message: the agent's display name ("Supervisor" for the admin). */
+  name?: string;
   /** Plain text, shown as text wherever it appears. */
   text: string;
   /** ISO-8601. */

@@ -5,15 +5,19 @@ import {
   type ChatState,
   INITIAL_CHAT_STATE,
 } from '../../src/conversations/chat-event.js';
-import type { ConversationLog, LoggedChatEvent } from '../../src/conversations/conversation-log.js';
-import { createMemoryConversationLog } from '../../src/conversations/memory-conversation-log.js';
+import type { ConversationRecord } from '../../src/conversations/conversation-record.js';
+import type {
+  ConversationStore,
+  LoggedChatEvent,
+} from '../../src/conversations/conversation-store.js';
+import { createMemoryConversationStore } from '../../src/conversations/memory-conversation-store.js';
 import { TestClock } from '../fixtures/test-clock.js';
 
 const DAY = 86_400_000;
 
-function setup(options: Partial<Parameters<typeof createMemoryConversationLog>[0]> = {}) {
+function setup(options: Partial<Parameters<typeof createMemoryConversationStore>[0]> = {}) {
   const clock = new TestClock();
-  const log = createMemoryConversationLog({
+  const log = createMemoryConversationStore({
     keepEvents: 500,
     keepMessages: 500,
     keepFor: DAY,
@@ -33,9 +37,39 @@ const queued = (position: number): ChatEvent => ({
   data: { position, estimatedWaitSeconds: position * 180, revised: position !== 3, late: false },
 });
 
-async function appendAll(log: ConversationLog, id: string, events: ChatEvent[], now: number) {
+function record(id: string): ConversationRecord {
+  return {
+    id,
+    sid: `sid-${id}`,
+    offerId: `offer-${id}`,
+    context: {
+      reasons: ['on /checkout for 45 s'],
+      trigger: 'slow-checkout',
+      path: '/checkout',
+      pagesBefore: ['/', '/cart'],
+      timeOnPageMs: 45_000,
+      field: null,
+      formErrors: [],
+      returns: 0,
+      customerId: null,
+      profile: null,
+    },
+    acceptedAt: 0,
+    promisedWaitSeconds: 180,
+    path: '/checkout',
+    seenAt: 0,
+    transferNote: null,
+    firstReplyAt: null,
+    endedAt: null,
+    endedBy: null,
+  };
+}
+
+/** Creates the conversation when it is new, then appends the events. */
+async function appendAll(log: ConversationStore, id: string, events: ChatEvent[], now: number) {
+  if ((await log.record(id)) === undefined) await log.create(record(id), now);
   const logged: LoggedChatEvent[] = [];
-  for (const event of events) logged.push(await log.append(id, event, now));
+  for (const event of events) logged.push((await log.append(id, event, now))!);
   return logged;
 }
 
@@ -117,7 +151,7 @@ t.test('an id older than the kept history gets a reset with the whole state', as
 
 t.test('a follower gets every later event once, in order, and typing live', async (t) => {
   const { log } = setup();
-  await log.append('c1', queued(1), 0);
+  await appendAll(log, 'c1', [queued(1)], 0);
   const seen: string[] = [];
   const followed = await log.follow('c1', '1', {
     onEvent: (e) => seen.push('id' in e ? `${e.id}:${e.event.type}` : e.type),
@@ -134,17 +168,32 @@ t.test(
   'a log is gone keepFor after its last event, and at most maxConversations are kept',
   async (t) => {
     const { clock, log } = setup({ keepFor: 60_000, maxConversations: 2 });
-    await log.append('a', queued(1), clock.now());
+    await appendAll(log, 'a', [queued(1)], clock.now());
     clock.advance(30_000);
-    await log.append('b', queued(1), clock.now());
+    await appendAll(log, 'b', [queued(1)], clock.now());
     clock.advance(31_000);
-    await log.append('b', message('still here'), clock.now());
+    await appendAll(log, 'b', [message('still here')], clock.now());
     t.equal(await log.state('a'), undefined, 'a: 61 s since its last event');
     t.ok(await log.state('b'));
-    await log.append('c', queued(1), clock.now());
-    await log.append('d', queued(1), clock.now());
+    await appendAll(log, 'c', [queued(1)], clock.now());
+    await appendAll(log, 'd', [queued(1)], clock.now());
     t.equal(log.size(), 2, 'bounded');
     t.equal(await log.state('b'), undefined, 'the least recently active went first');
     t.ok(await log.state('d'));
+  },
+);
+
+t.test(
+  'a record is a copy: changing what the store gave back changes nothing stored',
+  async (t) => {
+    const { log } = setup();
+    await log.create(record('c1'), 0);
+    const got = await log.record('c1');
+    got!.context.reasons.push('forged');
+    t.same((await log.record('c1'))?.context.reasons, ['on /checkout for 45 s']);
+    const updated = await log.update('c1', { path: '/checkout/pay', firstReplyAt: 5 });
+    t.match(updated, { path: '/checkout/pay', firstReplyAt: 5, offerId: 'offer-c1' });
+    t.equal(await log.update('unknown', { path: '/' }), undefined);
+    t.equal(await log.append('unknown', queued(1), 0), undefined, 'no log without a record');
   },
 );
