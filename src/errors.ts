@@ -93,6 +93,10 @@ export const ERRORS = {
     message: 'this conversation belongs to another visitor or agent',
     status: 403,
   },
+  HG_ERR_CHAT_NO_SESSION: {
+    message: 'a validly signed session cookie is required',
+    status: 401,
+  },
   HG_ERR_CONVERSATION_ENDED: { message: 'this conversation has ended', status: 409 },
   HG_ERR_CHAT_BAD_BODY: { message: 'invalid message: {reason}', status: 400 },
   HG_ERR_MESSAGE_TOO_LONG: {

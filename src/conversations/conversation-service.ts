@@ -74,7 +74,7 @@ export interface Conversations {
     conversationId: string,
     afterId: string | null,
     follower: ChatFollower,
-  ): Promise<{ replay: ChatReplay; stop(): void }>;
+  ): Promise<{ replay: ChatReplay; ended: boolean; stop(): void }>;
   /** The agents' stream: a snapshot first, then live events. */
   followAsAgent(
     scope: AgentFollowerScope,
@@ -106,6 +106,8 @@ export interface ConversationsDeps {
   store: ConversationStore;
   clock: Clock;
   logger: Logger;
+  /** How often {@link Conversations.sweep} runs by itself; `null`: only when called. */
+  sweepEveryMs?: number | null;
 }
 
 const error = (code: ConstructorParameters<typeof HelpgateError>[0], params = {}) =>
@@ -123,6 +125,12 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
   let revision: Promise<void> | undefined;
+  const sweepEveryMs = deps.sweepEveryMs === undefined ? 1000 : deps.sweepEveryMs;
+  const sweeper =
+    sweepEveryMs === null
+      ? undefined
+      : setInterval(() => void background(service.sweep(clock.now())), sweepEveryMs);
+  sweeper?.unref();
 
   const stopObserving = capacity.observe({
     onAssigned: (conversation) => void background(assigned(conversation, clock.now())),
@@ -280,7 +288,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const sideOf = (actor: Actor): 'visitor' | 'agent' =>
     actor.kind === 'visitor' ? 'visitor' : 'agent';
 
-  return {
+  const service: Conversations = {
     async opened(request, now) {
       const conversation = capacity.conversation(request.conversationId);
       if (conversation === undefined) return;
@@ -397,13 +405,14 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     },
 
     async followAsVisitor(sid, conversationId, afterId, follower) {
-      await permitted({ kind: 'visitor', sid }, conversationId);
+      const record = await permitted({ kind: 'visitor', sid }, conversationId);
       const followed = await store.follow(conversationId, afterId, follower);
       if (followed === undefined) throw error('HG_ERR_CONVERSATION_NOT_FOUND');
       watching.set(conversationId, (watching.get(conversationId) ?? 0) + 1);
       let stopped = false;
       return {
         replay: followed.replay,
+        ended: record.endedAt !== null,
         stop() {
           if (stopped) return;
           stopped = true;
@@ -420,7 +429,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       // and the console's fold takes a message it has already by its id.
       const stop = bus.follow(scope, listener);
       try {
-        return { snapshot: await this.snapshot(scope), stop };
+        return { snapshot: await service.snapshot(scope), stop };
       } catch (err) {
         stop();
         throw err;
@@ -491,6 +500,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
     close() {
       stopObserving();
+      clearInterval(sweeper);
     },
   };
+  return service;
 }

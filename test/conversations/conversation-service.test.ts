@@ -53,6 +53,7 @@ function setup(more: Partial<ConfigInput> = {}) {
     store,
     clock,
     logger: silentLogger(),
+    sweepEveryMs: null,
   });
   t.teardown(() => conversations.close());
 
