@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
+import type { Conversations } from './conversations/conversation-service.js';
+import { conversationsFor } from './conversations/create-conversations-for.js';
 import { HelpgateError } from './errors.js';
 import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
@@ -56,6 +58,8 @@ export interface HelpgateOptions {
   capacity?: Capacity;
   /** The Prometheus registry; pass the previous instance's on a reload, so counters go on. */
   metrics?: Metrics;
+  /** Conversations and their event logs; pass the previous instance's on a reload. */
+  conversations?: Conversations;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
@@ -66,15 +70,17 @@ export interface Helpgate {
   readonly learning: Learning;
   readonly capacity: Capacity;
   readonly metrics: Metrics;
+  readonly conversations: Conversations;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
   handleConnect(req: IncomingMessage, socket: Duplex): void;
   /**
-   * Stops upstream connections and saves state (profiles included); the session store stays
-   * open when it was passed in.
+   * Ends open event streams (with a `retry:` hint), stops upstream connections and saves state
+   * (profiles included). With `handOver` (a config reload), the parts the next instance takes
+   * on — the session store, the conversations — stay open.
    */
-  close(): Promise<void>;
+  close(options?: { handOver?: boolean }): Promise<void>;
 }
 
 /** Builds helpgate from a resolved config. Tests build it here; only CLI tests spawn the binary. */
@@ -104,6 +110,9 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       onHandleTime: (ms) => learning.recordHandleTime(ms),
     });
   capacity.configure(config, clock.now());
+  const conversations =
+    options.conversations ?? conversationsFor(config, { capacity, clock, logger });
+  conversations.configure(config);
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
   const cookies = createVisitorCookies(config.secret);
@@ -115,6 +124,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     profiles,
     capacity,
     learning,
+    conversations,
     ...observeParts(metrics, { capacity, learning, store, clock }),
   });
   const api = createApiRouter({
@@ -125,6 +135,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     profiles,
     capacity,
     learning,
+    conversations,
     metrics,
     clock,
     logger,
@@ -159,6 +170,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     learning,
     capacity,
     metrics,
+    conversations,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
@@ -182,18 +194,25 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     handleConnect(req, socket) {
       rejectConnect(req, socket, logger);
     },
-    close() {
+    close({ handOver = false } = {}) {
       // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.
       closing ??= (async () => {
+        // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
+        if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
         await forwarder.close();
         // Always: a reloaded instance shares the profiles, and the last one closed saves them.
         await profiles.flush();
+        if (handOver) return;
+        conversations.close();
         if (ownsStore) await store.close();
       })();
       return closing;
     },
   };
 }
+
+/** How soon a browser whose event stream ended at shutdown tries again. */
+const STREAM_RETRY_ON_CLOSE_MS = 1000;
 
 interface Parts {
   config: Config;

@@ -88,6 +88,23 @@ export const ERRORS = {
   HG_ERR_CONVERSATION_NOT_FOUND: { message: 'no such conversation', status: 404 },
   HG_ERR_CROSS_SITE: { message: 'cross-site requests may not answer offers', status: 403 },
 
+  // ── conversations ────────────────────────────────────────────────────────────
+  HG_ERR_CONVERSATION_FORBIDDEN: {
+    message: 'this conversation belongs to another visitor or agent',
+    status: 403,
+  },
+  HG_ERR_CHAT_NO_SESSION: {
+    message: 'a validly signed session cookie is required',
+    status: 401,
+  },
+  HG_ERR_CONVERSATION_ENDED: { message: 'this conversation has ended', status: 409 },
+  HG_ERR_CHAT_BAD_BODY: { message: 'invalid message: {reason}', status: 400 },
+  HG_ERR_MESSAGE_TOO_LONG: {
+    message: 'the message exceeds {limit} characters',
+    status: 413,
+  },
+  HG_ERR_TRANSFER_REFUSED: { message: 'cannot transfer: {reason}', status: 409 },
+
   // ── agents and capacity ──────────────────────────────────────────────────────
   HG_ERR_AGENT_NOT_FOUND: { message: 'no agent with this id', status: 404 },
   HG_ERR_AGENT_BAD_BODY: { message: 'invalid agent change: {reason}', status: 400 },

@@ -1,76 +1,195 @@
 /**
- * `GET {prefix}api/conversations` (admin): the help queue and the conversations agents hold;
- * `DELETE {prefix}api/conversations/{id}` (admin, or the agent holding it): ends one, which
- * frees the agent's slot for the next visitor in line and teaches the average handle time.
- * Additions to the contract, so a contact-centre system can close chats it handles itself.
+ * The agent's side of conversations (DESIGN.md, "Contract: endpoints"), for the console and
+ * for contact-centre systems: `GET api/events` (one multiplexed event stream), `GET api/queue`,
+ * `GET api/conversations`, `GET api/conversations/{id}`, `POST api/conversations/{id}/messages`
+ * `{ "text" }`, `POST …/transfer` `{ "to", "note" }`, `POST …/typing` `{ "typing" }` and
+ * `DELETE api/conversations/{id}`.
+ *
+ * An agent's token sees the queue and the conversations it holds; the admin's sees and may do
+ * everything (sending as `agent`, named "Supervisor"). Anyone else: 401; another agent's
+ * conversation: 403; an unknown id: 404; a conversation that ended: 409 on any change.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Capacity, Conversation } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
+import type { Actor, Conversations } from '../conversations/conversation-service.js';
+import { openEventStream } from '../conversations/event-stream.js';
 import { HelpgateError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import { createAdminAuth, createCallerIdentity } from './admin-auth.js';
+import { type Caller, createCallerIdentity } from './admin-auth.js';
 import type { RouteHandler } from './agents-api.js';
-import type { ParamHandler } from './profiles-api.js';
-import { sendError, sendJson } from './respond.js';
+import { readJsonBody } from './read-body.js';
+import { asHelpgateError, sendError, sendJson } from './respond.js';
+import { createStreamLimits } from './stream-limits.js';
+
+/** Open `api/events` streams per agent (the console in a few tabs or windows). */
+export const MAX_STREAMS_PER_AGENT = 5;
+
+/** The largest body of a message, transfer or typing request. */
+const bodyLimit = (config: Config) => config.conversations.maxMessageChars * 12 + 2048;
 
 export interface ConversationsApi {
+  events: RouteHandler;
+  queue: RouteHandler;
   list: RouteHandler;
-  byId: { DELETE: ParamHandler };
+  /** `api/conversations/{rest}`: `{id}` or `{id}/{messages|transfer|typing}`. */
+  byId(req: IncomingMessage, res: ServerResponse, rest: string): Promise<void>;
+  /** Ends every open stream with a `retry:` hint (shutdown). */
+  closeStreams(retryMs: number): void;
 }
 
-/** A conversation as the API shows it: never the visitor's session id. */
-function view(conversation: Conversation) {
-  return {
-    id: conversation.id,
-    agentId: conversation.agentId,
-    reasons: conversation.reasons,
-    path: conversation.path,
-    queuedAt: new Date(conversation.queuedAt).toISOString(),
-    assignedAt:
-      conversation.assignedAt === null ? null : new Date(conversation.assignedAt).toISOString(),
-  };
-}
+const ROUTE = /^([A-Za-z0-9-]{1,64})(?:\/(messages|transfer|typing))?$/;
 
 export function createConversationsApi(deps: {
   config: Config;
-  capacity: Capacity;
+  conversations: Conversations;
   clock: Clock;
 }): ConversationsApi {
-  const { config, capacity, clock } = deps;
+  const { config, conversations, clock } = deps;
   const identify = createCallerIdentity(config);
-  const adminAuth = createAdminAuth(config);
+  const limits = createStreamLimits(MAX_STREAMS_PER_AGENT);
+  const open = new Set<(retryMs: number) => void>();
+
+  /** The caller, or `null` once a 401 went out. */
+  function caller(req: IncomingMessage, res: ServerResponse): Caller | null {
+    const found = identify(req);
+    if (found === null) {
+      req.resume();
+      sendError(res, new HelpgateError('HG_ERR_UNAUTHORIZED'), { 'WWW-Authenticate': 'Bearer' });
+    }
+    return found;
+  }
+
+  const scopeOf = (who: Caller) =>
+    who.kind === 'admin' ? ({ kind: 'admin' } as const) : ({ kind: 'agent', id: who.id } as const);
+
+  function fail(res: ServerResponse, error: unknown): void {
+    const known = asHelpgateError(error);
+    const retryAfterMs = known.params.retryAfterMs;
+    sendError(
+      res,
+      known,
+      typeof retryAfterMs === 'number'
+        ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }
+        : {},
+    );
+  }
+
+  async function body(req: IncomingMessage, res: ServerResponse) {
+    const read = await readJsonBody(
+      req,
+      res,
+      bodyLimit(config),
+      new HelpgateError('HG_ERR_MESSAGE_TOO_LONG', { limit: config.conversations.maxMessageChars }),
+    );
+    if (read === undefined) return undefined;
+    const { json } = read;
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      sendError(res, new HelpgateError('HG_ERR_CHAT_BAD_BODY', { reason: 'not a JSON object' }));
+      return undefined;
+    }
+    return json as Record<string, unknown>;
+  }
 
   return {
-    list(req, res) {
-      if (adminAuth.refuse(req, res)) return;
-      const held = capacity.agents().flatMap((agent) => capacity.conversationsOf(agent.id));
-      sendJson(res, 200, {
-        queue: capacity.queued().map(view),
-        conversations: held.map(view),
+    async events(req, res) {
+      const who = caller(req, res);
+      if (who === null) return;
+      const key = who.kind === 'admin' ? '(admin)' : who.id;
+      let stream: ReturnType<typeof openEventStream> | undefined;
+      const pending: Array<{ event: string; data: unknown }> = [];
+      const followed = await conversations.followAsAgent(scopeOf(who), (event) => {
+        if (stream) stream.send(event.event, event.data);
+        else pending.push(event);
       });
+      // No ids and no replay: after any reconnect the console starts again from a snapshot,
+      // so it never shows a stale screen.
+      stream = openEventStream(res);
+      const release = limits.admit(key, () => stream?.close(1000));
+      const closeForShutdown = (retryMs: number) => stream?.close(retryMs);
+      open.add(closeForShutdown);
+      stream.onClose(() => {
+        followed.stop();
+        release();
+        open.delete(closeForShutdown);
+      });
+      stream.send('snapshot', followed.snapshot);
+      for (const event of pending.splice(0)) stream.send(event.event, event.data);
     },
 
-    byId: {
-      DELETE(req: IncomingMessage, res: ServerResponse, id: string) {
-        const caller = identify(req);
-        if (caller === null) {
-          return sendError(res, new HelpgateError('HG_ERR_UNAUTHORIZED'), {
-            'WWW-Authenticate': 'Bearer',
+    async queue(req, res) {
+      const who = caller(req, res);
+      if (who === null) return;
+      const { queue } = await conversations.snapshot(scopeOf(who));
+      sendJson(res, 200, { queue });
+    },
+
+    async list(req, res) {
+      const who = caller(req, res);
+      if (who === null) return;
+      sendJson(res, 200, await conversations.snapshot(scopeOf(who)));
+    },
+
+    async byId(req, res, rest) {
+      const match = ROUTE.exec(rest);
+      if (match === null) {
+        req.resume();
+        return sendError(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+      }
+      const [, id, action] = match as unknown as [string, string, string | undefined];
+      const allowed = action === undefined ? ['GET', 'DELETE'] : ['POST'];
+      if (!allowed.includes(req.method ?? '')) {
+        req.resume();
+        return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
+          Allow: allowed.join(', '),
+        });
+      }
+      const who = caller(req, res);
+      if (who === null) return;
+      const actor: Actor = who;
+      try {
+        const now = clock.now();
+        if (action === undefined && req.method === 'GET') {
+          return sendJson(res, 200, await conversations.view(actor, id));
+        }
+        if (action === undefined) {
+          await conversations.end(actor, id, now);
+          res.writeHead(204, { 'Cache-Control': 'no-store' });
+          res.end();
+          return;
+        }
+        const fields = await body(req, res);
+        if (fields === undefined) return;
+        if (action === 'messages') {
+          if (typeof fields.text !== 'string') {
+            throw new HelpgateError('HG_ERR_CHAT_BAD_BODY', { reason: '"text" must be a string' });
+          }
+          return sendJson(res, 201, await conversations.send(actor, id, fields.text, now));
+        }
+        if (action === 'transfer') {
+          const { to, note = '' } = fields;
+          if (typeof to !== 'string' || typeof note !== 'string') {
+            throw new HelpgateError('HG_ERR_CHAT_BAD_BODY', {
+              reason: '"to" must be an agent id and "note" a string',
+            });
+          }
+          await conversations.transfer(actor, id, to, note, now);
+          return sendJson(res, 200, await conversations.view({ kind: 'admin' }, id));
+        }
+        if (typeof fields.typing !== 'boolean') {
+          throw new HelpgateError('HG_ERR_CHAT_BAD_BODY', {
+            reason: '"typing" must be true or false',
           });
         }
-        const conversation = capacity.conversation(id);
-        // An agent may end only the conversations it holds; others' look the same as unknown
-        // ones to it, so conversation ids cannot be probed.
-        if (caller.kind === 'agent' && conversation?.agentId !== caller.id) {
-          return sendError(res, new HelpgateError('HG_ERR_FORBIDDEN'));
-        }
-        if (conversation === undefined || !capacity.endConversation(id, clock.now())) {
-          return sendError(res, new HelpgateError('HG_ERR_CONVERSATION_NOT_FOUND'));
-        }
+        await conversations.typing(actor, id, fields.typing);
         res.writeHead(204, { 'Cache-Control': 'no-store' });
         res.end();
-      },
+      } catch (error) {
+        fail(res, error);
+      }
+    },
+
+    closeStreams(retryMs) {
+      for (const close of [...open]) close(retryMs);
     },
   };
 }

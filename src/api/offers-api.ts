@@ -153,7 +153,7 @@ function redirect(res: ServerResponse, location: string) {
  * browsers say so in `Sec-Fetch-Site`, older ones in `Origin`. The cookie's SameSite=Lax keeps
  * it off cross-site POSTs already; this holds even where a browser ignores SameSite.
  */
-function isCrossSite(req: IncomingMessage, config: Config, origin: Origin): boolean {
+export function isCrossSite(req: IncomingMessage, config: Config, origin: Origin): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const from = req.headers.origin;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capacity } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
+import type { Conversations } from '../conversations/conversation-service.js';
 import { HelpgateError } from '../errors.js';
 import type { Learning } from '../learning/learning.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,7 @@ import { createAdminAuth } from './admin-auth.js';
 import { createAgentsApi } from './agents-api.js';
 import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
+import { createChatApi } from './chat-api.js';
 import { createConversationsApi } from './conversations-api.js';
 import { createHeartbeatHandler } from './heartbeat.js';
 import { createMetricsRoute } from './metrics-route.js';
@@ -49,6 +51,8 @@ export interface ApiRouter {
    * script URL itself stays the contract's.
    */
   beaconTag(nonce: string | null): string;
+  /** Ends every open event stream at once, telling browsers when to reconnect (shutdown). */
+  closeStreams(retryMs: number): void;
 }
 
 export interface ApiRouterDeps {
@@ -62,6 +66,8 @@ export interface ApiRouterDeps {
   capacity: Capacity;
   /** Learned thresholds (`api/capacity`). */
   learning: Learning;
+  /** The conversations after "accept": the visitor's `chat/*` and the agents' `api/*`. */
+  conversations: Conversations;
   /** `metrics`; heartbeats are counted here. Without it there is no metrics route. */
   metrics?: Metrics;
   clock: Clock;
@@ -93,7 +99,17 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     },
   });
   const agents = createAgentsApi({ config, capacity, clock });
-  const conversations = createConversationsApi({ config, capacity, clock });
+  const conversations = createConversationsApi({
+    config,
+    conversations: deps.conversations,
+    clock,
+  });
+  const chat = createChatApi({
+    config,
+    conversations: deps.conversations,
+    cookies: deps.cookies,
+    clock,
+  });
   const capacityApi = createCapacityApi({
     config,
     capacity,
@@ -109,6 +125,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ['api/capacity', { GET: capacityApi }],
     ['api/agents', { GET: agents.list }],
     ['api/conversations', { GET: conversations.list }],
+    ['api/queue', { GET: conversations.queue }],
+    ['api/events', { GET: conversations.events }],
   ]);
   if (deps.metrics) {
     const metricsRoute = createMetricsRoute(config, deps.metrics);
@@ -121,7 +139,6 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
    */
   const selfAuthRoutes = new Map<string, Record<string, ParamHandler>>([
     ['api/agents/', agents.byId],
-    ['api/conversations/', conversations.byId],
   ]);
 
   /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */
@@ -228,6 +245,18 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
             .catch((error: unknown) => fail(res, error));
           return;
         }
+        if (subpath.startsWith('chat/')) {
+          chat
+            .handle(req, res, subpath.slice('chat/'.length), origin)
+            .catch((error: unknown) => fail(res, error));
+          return;
+        }
+        if (subpath.startsWith('api/conversations/')) {
+          conversations
+            .byId(req, res, subpath.slice('api/conversations/'.length))
+            .catch((error: unknown) => fail(res, error));
+          return;
+        }
         if (handleAdmin(req, res, subpath)) return;
         return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
       }
@@ -243,6 +272,11 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
       } catch (error) {
         fail(res, error);
       }
+    },
+
+    closeStreams(retryMs) {
+      chat.closeStreams(retryMs);
+      conversations.closeStreams(retryMs);
     },
 
     beaconTag(nonce) {

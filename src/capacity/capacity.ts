@@ -146,9 +146,30 @@ export interface Capacity {
    * reservations follow it, so the visitor keeps their place and the old id holds nothing.
    */
   moveSession(from: string, to: string): void;
+  /**
+   * Moves an assigned conversation to another agent, who must be available with room. Its
+   * assignment time (and so its handle time) carries over.
+   */
+  transfer(conversationId: string, toAgentId: string, now: number): TransferOutcome;
   /** Called for each visitor assigned to an agent, after the change is complete. */
   onAssigned?: ((conversation: Conversation) => void) | undefined;
+  /** Adds hooks called after each change, as the options' are; returns their removal. */
+  observe(observer: CapacityObserver): () => void;
 }
+
+/** What a part that follows the queue and the agents is told. */
+export interface CapacityObserver {
+  /** A visitor was assigned to an agent (from the queue, at once, or after a reload). */
+  onAssigned?(conversation: Conversation): void;
+  /** A queued visitor not heard from for longer than `session.ttl` lost their place. */
+  onAbandoned?(conversation: Conversation): void;
+  /** Anything that changes the snapshot or the queue changed. */
+  onChange?(): void;
+}
+
+export type TransferOutcome =
+  | { ok: true; conversation: Conversation }
+  | { ok: false; reason: 'unknown' | 'queued' | 'same-agent' | 'no-agent' | 'unavailable' };
 
 export interface CapacityOptions {
   config: Config;
@@ -240,23 +261,38 @@ export function createCapacity(options: CapacityOptions): Capacity {
   function dropAbandoned(now: number): void {
     if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return;
     sweptAt = now;
+    const gone: Conversation[] = [];
     queue = queue.filter((id) => {
       if (now - (heardAt.get(id) ?? now) <= abandonAfter) return true;
-      byOffer.delete(conversations.get(id)!.offerId);
+      const conversation = conversations.get(id)!;
+      byOffer.delete(conversation.offerId);
       conversations.delete(id);
       heardAt.delete(id);
+      gone.push(conversation);
       return false;
     });
+    for (const conversation of gone) {
+      for (const observer of observers) observer.onAbandoned?.(copy(conversation));
+    }
   }
 
   /** False while the factory runs, so no hook sees an object its caller has not got yet. */
   let ready = false;
+  const observers = new Set<CapacityObserver>();
 
   /** Tells the hooks, once the state is consistent again. */
   function changed(assigned: Conversation[]): void {
     if (!ready) return;
-    for (const conversation of assigned) capacity.onAssigned?.(copy(conversation));
+    for (const conversation of assigned) {
+      capacity.onAssigned?.(copy(conversation));
+      for (const observer of observers) observer.onAssigned?.(copy(conversation));
+    }
+    tellChange();
+  }
+
+  function tellChange(): void {
     onChange?.();
+    for (const observer of observers) observer.onChange?.();
   }
 
   function serving() {
@@ -400,12 +436,12 @@ export function createCapacity(options: CapacityOptions): Capacity {
 
     reserve(offerId, sid, until, now = latest) {
       const held = reservations.hold(offerId, sid, until, seen(now), maxPinned);
-      if (held) onChange?.();
+      if (held) tellChange();
       return held;
     },
 
     release(offerId) {
-      if (reservations.release(offerId)) onChange?.();
+      if (reservations.release(offerId)) tellChange();
     },
 
     enqueue(request, now) {
@@ -490,6 +526,32 @@ export function createCapacity(options: CapacityOptions): Capacity {
         if (conversation.sid === from) conversation.sid = to;
       }
       reservations.moveSession(from, to);
+    },
+
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
+
+    transfer(conversationId, toAgentId, now) {
+      seen(now);
+      const conversation = conversations.get(conversationId);
+      if (conversation === undefined) return { ok: false, reason: 'unknown' };
+      if (conversation.agentId === null) return { ok: false, reason: 'queued' };
+      if (conversation.agentId === toAgentId) return { ok: false, reason: 'same-agent' };
+      const to = agents.get(toAgentId);
+      if (to === undefined) return { ok: false, reason: 'no-agent' };
+      if (to.status !== 'available' || to.conversations.size >= to.capacity) {
+        return { ok: false, reason: 'unavailable' };
+      }
+      agents.get(conversation.agentId)?.conversations.delete(conversationId);
+      conversation.agentId = to.id;
+      to.conversations.add(conversationId);
+      // The giving agent's slot is free for the queue's head now.
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+      return { ok: true, conversation: copy(conversation) };
     },
   };
 

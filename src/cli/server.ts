@@ -78,8 +78,9 @@ export async function startServer(
         learning: previous.learning,
         capacity: previous.capacity,
         metrics: previous.metrics,
+        conversations: previous.conversations,
       });
-      await previous.close();
+      await previous.close({ handOver: true });
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

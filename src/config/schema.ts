@@ -311,6 +311,15 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    conversations: z
+      .strictObject({
+        maxMessageChars: z.number().int().min(1).max(10_000).default(2000),
+        keepMessages: z.number().int().min(10).max(10_000).default(500),
+        keepFor: boundedDuration(60_000, 30 * 86_400_000, 'between 1m and 30 days').default(
+          86_400_000,
+        ),
+      })
+      .prefault({}),
     agents: z
       .strictObject({
         defaultCapacity: z.number().int().min(1).max(100).default(2),

@@ -53,6 +53,8 @@ export interface HeartbeatReply {
   offer: OfferReply | null;
   /** Ids of shown offers the server takes back. */
   withdraw: string[];
+  /** The visitor's open conversation: a page of the site reopens its chat panel from it. */
+  conversation: { id: string } | null;
 }
 
 /**

@@ -5,6 +5,8 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/schema.js';
+import { conversationContext } from '../conversations/conversation-context.js';
+import type { Conversations } from '../conversations/conversation-service.js';
 import type { Logger } from '../logger.js';
 import {
   type Answer,
@@ -110,6 +112,8 @@ export interface SessionsDeps {
   onOfferTransition?: (offer: OfferRecord) => void;
   /** Told of every trigger that fires (metrics). */
   onTriggerFired?: (trigger: FiredTrigger) => void;
+  /** Told of accepted offers (with the context an agent needs) and of visitors in a chat. */
+  conversations?: Pick<Conversations, 'opened' | 'seen' | 'moveSession'>;
 }
 
 export function createSessions(deps: SessionsDeps): Sessions {
@@ -187,6 +191,14 @@ export function createSessions(deps: SessionsDeps): Sessions {
     return (await profiles.get(session.customerId)) ?? null;
   }
 
+  /** The visitor in a conversation is still there, now on `path` (the agent sees it). */
+  function seenInConversation(session: Session, path: string, now: number): void {
+    if (session.conversationId == null || !deps.conversations) return;
+    deps.conversations
+      .seen(session.conversationId, session.id, path, now)
+      .catch((error: unknown) => logger.warn({ err: error }, 'conversation not updated'));
+  }
+
   function logFired(session: Session, fired: FiredTrigger, path: string): void {
     deps.onTriggerFired?.(fired);
     logger.info(
@@ -212,6 +224,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
     session.customerId = customerId;
     await store.move(from, to, session);
     capacity.moveSession(from, to);
+    if (session.conversationId != null) {
+      await deps.conversations?.moveSession(session.conversationId, from, to);
+    }
     for (const offer of session.offers ?? []) {
       if (owners.has(offer.id)) owners.set(offer.id, to);
     }
@@ -225,7 +240,12 @@ export function createSessions(deps: SessionsDeps): Sessions {
    * alone, since this may be another tab's beacon and the visitor's offer is in the tracked one.
    */
   function untracked(sid: string, body: Heartbeat): Promise<HeartbeatReply> {
-    const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
+    const reply: HeartbeatReply = {
+      next: intervalMs,
+      offer: null,
+      withdraw: [],
+      conversation: null,
+    };
     const shown = body.offer?.id;
     if (shown === undefined) return Promise.resolve(reply);
     reply.withdraw.push(shown);
@@ -253,6 +273,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
           fired = evaluateTriggers({ ...input, profile: await profileOf(session) }, config, now);
           for (const trigger of fired) logFired(session, trigger, path);
         }
+        seenInConversation(session, path, now);
         const offer = offers.pageServed(session, path, fired, now);
         const offerHtml = offer === null ? null : pageOfferHtml(offer, config, now);
         // A cookie minted for this page costs nothing until it comes back, unless help went
@@ -270,7 +291,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const session = await load(sid, now);
         const path = canonicalPath(body.path, config.paths);
         const { effect, page } = applyHeartbeat(session, { ...body, path }, now, intervalMs);
-        const reply: HeartbeatReply = { next: intervalMs, offer: null, withdraw: [] };
+        const reply: HeartbeatReply = {
+          next: intervalMs,
+          offer: null,
+          withdraw: [],
+          conversation: session.conversationId == null ? null : { id: session.conversationId },
+        };
+        seenInConversation(session, path, now);
         if (page && page.pv === body.pv) page.nextMs = reply.next;
 
         if (effect === 'old-page-view') {
@@ -338,6 +365,24 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const answer = offers.answer(session, offerId, action, now);
         session.lastSeenAt = now;
         await store.set(sid, session);
+        if (answer.ok && action === 'accept' && answer.ticket && deps.conversations) {
+          const { ticket, offer } = answer;
+          const context = conversationContext(session, offer, await profileOf(session));
+          // A store failure must not undo the acceptance: the queue place stands.
+          await deps.conversations
+            .opened(
+              {
+                conversationId: ticket.conversationId,
+                sid,
+                offerId,
+                context,
+                promisedWaitSeconds:
+                  ticket.estimatedWaitMs === null ? null : Math.ceil(ticket.estimatedWaitMs / 1000),
+              },
+              now,
+            )
+            .catch((error: unknown) => logger.warn({ err: error }, 'conversation not opened'));
+        }
         if (answer.ok && action === 'accept' && profiles) {
           // acceptedBefore (claim 2); a profile store failure must not undo the acceptance.
           await recordAcceptance(profiles, session.customerId).catch((error: unknown) =>

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { type ApiRouter, createApiRouter } from '../../src/api/router.js';
 import type { Config } from '../../src/config/schema.js';
+import { conversationsFor } from '../../src/conversations/create-conversations-for.js';
 import { silentLogger } from '../../src/logger.js';
 import { createProfileStore, type ProfileStore } from '../../src/profiles/profile-store.js';
 import { createStateFile } from '../../src/profiles/state-file.js';
@@ -39,12 +40,15 @@ export async function startApi(
   const cookies = createVisitorCookies(config.secret);
   const profiles = createProfileStore({ state: createStateFile(null, { logger }), logger });
   const parts = offerParts(config);
+  const conversations = conversationsFor(config, { capacity: parts.capacity, clock, logger });
+  t.teardown(() => conversations.close());
   const sessions = createSessions({
     config,
     store: options.store ?? store,
     clock,
     logger,
     profiles,
+    conversations,
     ...parts,
   });
   const router = createApiRouter({
@@ -53,6 +57,7 @@ export async function startApi(
     cookies,
     store: options.store ?? store,
     profiles,
+    conversations,
     ...parts,
     clock,
     logger,

@@ -48,7 +48,7 @@ t.test('a heartbeat with a signed cookie is recorded and answered per the contra
   const { sid, cookie } = api.visitor();
   const reply = await beat(api, cookie);
   t.equal(reply.status, 200);
-  t.same(reply.json, { next: 7000, offer: null, withdraw: [] });
+  t.same(reply.json, { next: 7000, offer: null, withdraw: [], conversation: null });
   t.equal(reply.headers['cache-control'], 'no-store');
   t.match(reply.headers['content-type'], /^application\/json/);
   t.same((await api.sessions.snapshot(sid))?.views, { '/checkout': 1 });
