@@ -259,3 +259,23 @@ t.test('who may use the agent API: an agent its own chats, the admin all', async
     agentId: holder === 'alice' ? 'bob' : 'alice',
   });
 });
+
+t.test(
+  'session fixation: after a sign-in the conversation belongs to the new session id only',
+  async (t) => {
+    const site = await chatSite(t, { profiles: { idFrom: { cookie: 'customer_id' } } });
+    const visitor = await occupySlot(site);
+    const id = await conversationOf(visitor);
+    const planted = visitor.cookie;
+    site.upstreamHeaders.set('/login', { 'set-cookie': 'customer_id=c-1; Path=/' });
+    await visitor.open('/login');
+    t.not(visitor.cookie, planted, 'the sign-in gave a new session id');
+    t.equal((await chat(site, visitor, id, 'messages', { text: 'still me' })).status, 201);
+    const old = await fetch(`${site.url}/__helpgate/chat/${id}/messages`, {
+      method: 'POST',
+      headers: { cookie: planted, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'the planted cookie' }),
+    });
+    t.equal(old.status, 403, 'the id an attacker planted no longer reaches the chat');
+  },
+);

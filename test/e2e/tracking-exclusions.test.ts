@@ -156,7 +156,11 @@ t.test('exclude bypass: a heartbeat from an excluded path is not tracked', async
     site.clock.advance(5_000);
     const res = await visitor.post({ pv: `spa-${path.length}`, path, seq: 0, visible: true });
     t.equal(res.status, 200, `${path}: the beacon keeps working`);
-    t.same(await res.json(), { next: 5_000, offer: null, withdraw: [] }, `${path}: no offer`);
+    t.same(
+      await res.json(),
+      { next: 5_000, offer: null, withdraw: [], conversation: null },
+      `${path}: no offer`,
+    );
   }
   const after = (await site.helpgate.store.get(visitor.sid))!;
   t.same(after.views, before.views, 'nothing counted');
@@ -172,7 +176,7 @@ t.test('exclude bypass: a heartbeat from an excluded path is not tracked', async
     visible: true,
     offer: { id: shown!.id, state: 'shown' },
   });
-  t.same(await res.json(), { next: 5_000, offer: null, withdraw: [shown!.id] });
+  t.same(await res.json(), { next: 5_000, offer: null, withdraw: [shown!.id], conversation: null });
   const offer = (await site.helpgate.store.get(visitor.sid))?.offers?.find(
     (o) => o.id === shown!.id,
   );
@@ -285,6 +289,6 @@ t.test('a heartbeat of a visitor without consent is not tracked', async (t) => {
   await visitor.open('/', { cookie: 'consent=yes' });
   site.clock.advance(5_000);
   const res = await visitor.post({ pv: visitor.pv, path: '/', seq: 0, visible: true });
-  t.same(await res.json(), { next: 5_000, offer: null, withdraw: [] });
+  t.same(await res.json(), { next: 5_000, offer: null, withdraw: [], conversation: null });
   t.equal(await site.helpgate.store.get(visitor.sid), undefined, 'no session');
 });

@@ -125,7 +125,7 @@ t.test(
     const stolen = await attacker.answer(offer!.id, 'accept');
     t.equal(stolen.status, 403, "the victim's offer is not the attacker's");
     const beat = await attacker.beat();
-    t.same(beat, { next: 5_000, offer: null, withdraw: [] });
+    t.same(beat, { next: 5_000, offer: null, withdraw: [], conversation: null });
     const fresh = await site.view(planted);
     t.equal(fresh.body.customerId, null, 'the old id is not signed in');
     t.same(fresh.body.offers, [], 'and has none of the victim offers');

@@ -33,7 +33,7 @@ t.test('page views and returns (DESIGN.md "Page views")', async (t) => {
   t.test('the very first page is counted by its first heartbeat', async (t) => {
     const { sessions } = setup();
     const reply = await sessions.heartbeat(SID, hb('pv1', '/products', 0));
-    t.same(reply, { next: INTERVAL, offer: null, withdraw: [] });
+    t.same(reply, { next: INTERVAL, offer: null, withdraw: [], conversation: null });
     const s = (await sessions.snapshot(SID))!;
     t.same(s.views, { '/products': 1 });
     t.equal(returnsTo(s, '/products'), 0);
