@@ -21,7 +21,7 @@ import { evaluateTriggers, type FiredTrigger } from '../triggers/evaluate-trigge
 import type { Clock } from '../util/clock.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
-import { countView, newSession, pathnameOf, type Session } from './session.js';
+import { countView, newSession, pathnameOf, provenByHeartbeat, type Session } from './session.js';
 import type { SessionStore } from './store.js';
 
 /** What a served page carries besides the site's own content. */
@@ -89,6 +89,15 @@ export interface SessionsDeps {
   onTriggerFired?: (trigger: FiredTrigger) => void;
 }
 
+/**
+ * The level of a session's trigger and offer lines: info once a heartbeat has proven the
+ * session; before that debug, since a client without script can make them with every page
+ * request it sends (metrics still count them).
+ */
+function levelFor(session: Session): 'info' | 'debug' {
+  return provenByHeartbeat(session) ? 'info' : 'debug';
+}
+
 export function createSessions(deps: SessionsDeps): Sessions {
   const { config, store, clock, logger, profiles, capacity } = deps;
   const intervalMs = config.heartbeat.interval;
@@ -100,7 +109,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     learning: deps.learning,
     onTransition(offer, session) {
       if (offer.state === 'pending') owners.set(offer.id, session.id);
-      logger.info(
+      logger[levelFor(session)](
         {
           session: session.id,
           offer: offer.id,
@@ -165,7 +174,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   function logFired(session: Session, fired: FiredTrigger, path: string): void {
     deps.onTriggerFired?.(fired);
-    logger.info(
+    logger[levelFor(session)](
       { session: session.id, trigger: fired.name, reasons: fired.reasons, path },
       config.offers.enabled ? 'trigger fired' : 'trigger fired (dry run: no offer is shown)',
     );
