@@ -11,6 +11,7 @@ import { HelpgateError } from '../errors.js';
 import { HELP_PAGE_CSP, helpPageHtml } from '../offers/help-page.js';
 import type { QueueTicket } from '../offers/offer-lifecycle.js';
 import { helpPagePath } from '../offers/offer-markup.js';
+import { sameOriginPath } from '../offers/same-origin-path.js';
 import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
@@ -93,7 +94,7 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
       }
       if (fromForm) {
         // The HELP page's forms: back to the page after a dismissal, to the status otherwise.
-        if (action === 'dismiss') return redirect(res, outcome.offer.path);
+        if (action === 'dismiss') return redirect(res, sameOriginPath(outcome.offer.path));
         return seeOther(res, offerId);
       }
       if (outcome.ticket === null) return sendJson(res, 200, { state: outcome.offer.state });

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { QueueTicket } from './offer-lifecycle.js';
 import { escapeHtml } from './offer-markup.js';
 import type { OfferRecord } from './offer-record.js';
+import { sameOriginPath } from './same-origin-path.js';
 
 /** The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer. */
 export function helpPageHtml(
@@ -17,7 +18,7 @@ export function helpPageHtml(
 ): string {
   const { screen } = config.offers.content;
   const id = encodeURIComponent(offer.id);
-  const back = `<p><a href="${escapeHtml(offer.path)}">Back to the page</a></p>`;
+  const back = `<p><a href="${escapeHtml(sameOriginPath(offer.path))}">Back to the page</a></p>`;
   let main: string;
   if (offer.state === 'shown' && now < (offer.expiresAt ?? 0)) {
     main =

@@ -101,3 +101,49 @@ t.test('the HELP page runs no script, cannot be framed, and escapes what it show
   t.equal(dismissed.status, 303, 'the form dismissal goes back to the page');
   t.equal(dismissed.headers.get('location'), '/products/%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
 });
+
+t.test('open redirect: a page path like //evil.example never leads off the site', async (t) => {
+  // A page at https://shop//evil.example/x makes the beacon report the path //evil.example/x;
+  // "Back to the page" and the dismissal's 303 must not send the visitor to evil.example.
+  const site = await startSite(t, {
+    agents: { list: AGENTS, defaultCapacity: 1 },
+    gate: { mode: 'available' },
+    offers: { expireAfter: '60s' },
+    triggers: [{ name: 'browsing', when: { heartbeats: 1 } }],
+  });
+  await setAgent(site, 'alice', { status: 'available' });
+  const origin = new URL(site.url).origin;
+  const variants = [
+    ['//evil.example/x', '/evil.example/x'],
+    ['///evil.example/x', '/evil.example/x'],
+    ['/\\evil.example/x', '/evil.example/x'],
+    ['/\\\\evil.example/x', '/evil.example/x'],
+    ['/\t/evil.example/x', '/evil.example/x'],
+    ['/%2F%2Fevil.example/x', '/evil.example/x'],
+    ['/%2f%5cevil.example/x', '/evil.example/x'],
+    ['/x/..//evil.example/x', '/evil.example/x'],
+  ];
+  for (const [path, expected] of variants as [string, string][]) {
+    const visitor = site.visitor();
+    await visitor.open('/');
+    visitor.path = path;
+    const { offer } = await visitor.beat();
+    if (!offer) throw new Error(`no offer on ${path}`);
+    const page = await fetch(`${site.url}/__helpgate/help?offer=${offer.id}`, {
+      headers: { cookie: visitor.cookie },
+    });
+    const href = /<a href="([^"]*)">Back to the page<\/a>/.exec(await page.text())?.[1];
+    t.equal(href, expected, `${JSON.stringify(path)}: the link stays on the site`);
+    t.equal(new URL(href ?? '', site.url).origin, origin);
+
+    const dismissed = await fetch(`${site.url}/__helpgate/offers/${offer.id}/dismiss`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: visitor.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    t.equal(dismissed.status, 303);
+    const location = dismissed.headers.get('location') ?? '';
+    t.equal(location, expected, `${JSON.stringify(path)}: so does the 303`);
+    t.equal(new URL(location, site.url).origin, origin);
+  }
+});
