@@ -16,6 +16,7 @@ import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
+import { isCrossSite } from './cross-site.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { sendError, sendJson } from './respond.js';
 
@@ -31,7 +32,7 @@ export interface OffersApiDeps {
   ticketOf(conversationId: string, now: number): QueueTicket | undefined;
 }
 
-type Origin = { proto: 'http' | 'https'; clientIp: string };
+type Origin = { proto: 'http' | 'https'; clientIp: string; origin: string };
 
 export interface OffersApi {
   /** `POST offers/{id}/{accept|dismiss}`; `rest` is the path after `offers/`. */
@@ -70,7 +71,7 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
       if (req.method !== 'POST') {
         return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), { Allow: 'POST' });
       }
-      if (isCrossSite(req, config, origin)) {
+      if (isCrossSite(req, origin)) {
         return sendError(res, new HelpgateError('HG_ERR_CROSS_SITE'));
       }
       const sid = visitor(req, res, origin);
@@ -147,23 +148,4 @@ export function waitSeconds(ms: number | null): number | null {
 function redirect(res: ServerResponse, location: string) {
   res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': '0' });
   res.end();
-}
-
-/**
- * Whether the request comes from another site (cross-site request forgery of an answer):
- * browsers say so in `Sec-Fetch-Site`, older ones in `Origin`. The cookie's SameSite=Lax keeps
- * it off cross-site POSTs already; this holds even where a browser ignores SameSite.
- */
-function isCrossSite(req: IncomingMessage, config: Config, origin: Origin): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
-  const from = req.headers.origin;
-  if (from === undefined) return false;
-  if (from === 'null') return true;
-  try {
-    const expected = config.publicUrl ?? new URL(`${origin.proto}://${req.headers.host ?? ''}`);
-    return new URL(from).origin !== new URL(expected).origin;
-  } catch {
-    return true;
-  }
 }

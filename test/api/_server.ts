@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createProfileStore, type ProfileStore } from '../../src/profiles/profile-store.js';
 import { createStateFile } from '../../src/profiles/state-file.js';
+import { requestOrigin } from '../../src/proxy/request-origin.js';
 import { type MemoryStore, memoryStoreFor } from '../../src/session/memory-store.js';
 import { createSessions, type Sessions } from '../../src/session/sessions.js';
 import type { SessionStore } from '../../src/session/store.js';
@@ -64,7 +65,7 @@ export async function startApi(
       return;
     }
     router.handle(req, res, pathname.slice(config.prefix.length), {
-      proto: 'http',
+      ...requestOrigin(req, config),
       clientIp: req.headers['x-test-ip']?.toString() ?? req.socket.remoteAddress ?? '',
     });
   });
