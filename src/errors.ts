@@ -86,7 +86,10 @@ export const ERRORS = {
   HG_ERR_OFFER_CLOSED: { message: 'this offer is no longer open (it is {state})', status: 409 },
   HG_ERR_QUEUE_FULL: { message: 'the help queue is full; try again later', status: 503 },
   HG_ERR_CONVERSATION_NOT_FOUND: { message: 'no such conversation', status: 404 },
-  HG_ERR_CROSS_SITE: { message: 'cross-site requests may not answer offers', status: 403 },
+  HG_ERR_CROSS_SITE: {
+    message: 'cross-site requests may not send heartbeats, answer offers or chat',
+    status: 403,
+  },
 
   // ── conversations ────────────────────────────────────────────────────────────
   HG_ERR_CONVERSATION_FORBIDDEN: {

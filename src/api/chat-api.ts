@@ -15,7 +15,7 @@ import { HelpgateError } from '../errors.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
-import { isCrossSite } from './offers-api.js';
+import { isCrossSite } from './cross-site.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
@@ -29,7 +29,7 @@ export const CHAT_RETRY_MS = 3_000;
 
 const MAX_TRACKED_ADDRESSES = 10_000;
 
-type Origin = { proto: 'http' | 'https'; clientIp: string };
+type Origin = { proto: 'http' | 'https'; clientIp: string; origin: string };
 
 export interface ChatApiDeps {
   config: Config;
@@ -177,7 +177,7 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
         req.resume();
         return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), { Allow: method });
       }
-      if (isCrossSite(req, config, origin)) {
+      if (isCrossSite(req, origin)) {
         req.resume();
         return sendError(res, new HelpgateError('HG_ERR_CROSS_SITE'));
       }

@@ -1,7 +1,8 @@
 /**
- * `POST {prefix}hb`: the beacon's heartbeat. Cheap refusals come first (rate per address,
- * the signed cookie, rate per session, content type, size) so a hostile client spends as
- * little of the server as possible and never touches another visitor's session.
+ * `POST {prefix}hb`: the beacon's heartbeat. Cheap refusals come first (another site's
+ * request, rate per address, the signed cookie, rate per session, content type, size) so a
+ * hostile client spends as little of the server as possible and never touches another
+ * visitor's session.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
@@ -13,6 +14,7 @@ import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
+import { isCrossSite } from './cross-site.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 import { sendError, sendJson } from './respond.js';
@@ -33,7 +35,7 @@ export interface HeartbeatDeps {
 export type HeartbeatHandler = (
   req: IncomingMessage,
   res: ServerResponse,
-  origin: { clientIp: string },
+  origin: { clientIp: string; origin: string },
 ) => Promise<void>;
 
 export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
@@ -59,6 +61,9 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
       const { metrics } = deps;
       res.once('finish', () => metrics.heartbeat(res.statusCode === 200 ? 'ok' : 'rejected'));
     }
+    // First, so a page on another site cannot move a visitor's session nor spend its rates.
+    if (isCrossSite(req, origin)) return sendError(res, new HelpgateError('HG_ERR_CROSS_SITE'));
+
     const byAddress = perAddress.take(origin.clientIp);
     if (!byAddress.allowed) return tooMany(res, byAddress.retryAfterMs);
 

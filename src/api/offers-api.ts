@@ -8,13 +8,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
-import { HELP_PAGE_CSP, helpPageHtml } from '../offers/help-page.js';
+import { HELP_PAGE_CSP, helpPageHtml, helpRefusalHtml } from '../offers/help-page.js';
 import type { QueueTicket } from '../offers/offer-lifecycle.js';
 import { helpPagePath } from '../offers/offer-markup.js';
+import { sameOriginPath } from '../offers/same-origin-path.js';
 import type { Sessions } from '../session/sessions.js';
 import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
+import { isCrossSite } from './cross-site.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { sendError, sendJson } from './respond.js';
 
@@ -30,7 +32,7 @@ export interface OffersApiDeps {
   ticketOf(conversationId: string, now: number): QueueTicket | undefined;
 }
 
-type Origin = { proto: 'http' | 'https'; clientIp: string };
+type Origin = { proto: 'http' | 'https'; clientIp: string; origin: string };
 
 export interface OffersApi {
   /** `POST offers/{id}/{accept|dismiss}`; `rest` is the path after `offers/`. */
@@ -47,17 +49,22 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
     clock,
   });
 
-  /** The rate limit and the signed cookie: `null` once an error went out. */
-  function visitor(req: IncomingMessage, res: ServerResponse, origin: Origin): string | null {
+  /** The rate limit and the signed cookie: `null` once `refuse` sent an error. */
+  function visitor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: Origin,
+    refuse: Refuse,
+  ): string | null {
     const limited = perAddress.take(origin.clientIp);
     if (!limited.allowed) {
-      sendError(res, new HelpgateError('HG_ERR_RATE_LIMITED'), {
+      refuse(res, new HelpgateError('HG_ERR_RATE_LIMITED'), {
         'Retry-After': String(Math.max(1, Math.ceil(limited.retryAfterMs / 1000))),
       });
       return null;
     }
     const sid = cookies.read(req.headers.cookie);
-    if (sid === null) sendError(res, new HelpgateError('HG_ERR_HB_NO_SESSION'));
+    if (sid === null) refuse(res, new HelpgateError('HG_ERR_HB_NO_SESSION'));
     return sid;
   }
 
@@ -69,14 +76,14 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
       if (req.method !== 'POST') {
         return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), { Allow: 'POST' });
       }
-      if (isCrossSite(req, config, origin)) {
-        return sendError(res, new HelpgateError('HG_ERR_CROSS_SITE'));
-      }
-      const sid = visitor(req, res, origin);
-      if (sid === null) return;
-      const [, offerId, action] = match as unknown as [string, string, 'accept' | 'dismiss'];
       const fromForm =
         mediaTypeOf(req.headers['content-type']) === 'application/x-www-form-urlencoded';
+      // The HELP page's forms are a person's navigation: a refusal is a page for them too.
+      const refuse: Refuse = fromForm ? (...args) => sendRefusalPage(req, ...args) : sendError;
+      if (isCrossSite(req, origin)) return refuse(res, new HelpgateError('HG_ERR_CROSS_SITE'));
+      const sid = visitor(req, res, origin, refuse);
+      if (sid === null) return;
+      const [, offerId, action] = match as unknown as [string, string, 'accept' | 'dismiss'];
 
       const outcome = await sessions.answer(sid, offerId, action);
       if (!outcome.ok) {
@@ -89,11 +96,11 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
               : outcome.reason === 'queue-full'
                 ? new HelpgateError('HG_ERR_QUEUE_FULL')
                 : new HelpgateError('HG_ERR_OFFER_NOT_FOUND');
-        return sendError(res, error);
+        return refuse(res, error);
       }
       if (fromForm) {
         // The HELP page's forms: back to the page after a dismissal, to the status otherwise.
-        if (action === 'dismiss') return redirect(res, outcome.offer.path);
+        if (action === 'dismiss') return redirect(res, sameOriginPath(outcome.offer.path));
         return seeOther(res, offerId);
       }
       if (outcome.ticket === null) return sendJson(res, 200, { state: outcome.offer.state });
@@ -105,12 +112,14 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
     },
 
     async helpPage(req, res, origin) {
-      const sid = visitor(req, res, origin);
+      // A person opened it (the link in a page): refusals are pages, never the API's JSON.
+      const refuse: Refuse = (...args) => sendRefusalPage(req, ...args);
+      const sid = visitor(req, res, origin, refuse);
       if (sid === null) return;
       const offerId = new URL(req.url ?? '/', 'http://x').searchParams.get('offer') ?? '';
       const found = await sessions.offer(sid, offerId);
       if (!found.ok) {
-        return sendError(
+        return refuse(
           res,
           new HelpgateError(
             found.reason === 'forbidden' ? 'HG_ERR_OFFER_FORBIDDEN' : 'HG_ERR_OFFER_NOT_FOUND',
@@ -120,16 +129,7 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
       const now = clock.now();
       const { offer } = found;
       const ticket = offer.conversationId ? deps.ticketOf(offer.conversationId, now) : undefined;
-      const body = Buffer.from(helpPageHtml(offer, ticket, config, now));
-      res.writeHead(200, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Length': String(body.length),
-        'Cache-Control': 'private, no-store',
-        'Content-Security-Policy': HELP_PAGE_CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'same-origin',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      sendPage(req, res, 200, helpPageHtml(offer, ticket, config, now));
     },
   };
 
@@ -143,26 +143,41 @@ export function waitSeconds(ms: number | null): number | null {
   return ms === null ? null : Math.ceil(ms / 1000);
 }
 
+/** Sends a catalogue error (the API's JSON, or the HELP page's refusal page). */
+type Refuse = (res: ServerResponse, error: HelpgateError, headers?: Record<string, string>) => void;
+
+/** A catalogue error as the short HTML page a person sees, with the error's status. */
+function sendRefusalPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: HelpgateError,
+  headers: Record<string, string> = {},
+): void {
+  sendPage(req, res, error.status, helpRefusalHtml(error.code), headers);
+}
+
+/** A page of the HELP page's kind: no script, never framed, never cached. */
+function sendPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = Buffer.from(html);
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Cache-Control': 'private, no-store',
+    'Content-Security-Policy': HELP_PAGE_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    ...headers,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 function redirect(res: ServerResponse, location: string) {
   res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': '0' });
   res.end();
-}
-
-/**
- * Whether the request comes from another site (cross-site request forgery of an answer):
- * browsers say so in `Sec-Fetch-Site`, older ones in `Origin`. The cookie's SameSite=Lax keeps
- * it off cross-site POSTs already; this holds even where a browser ignores SameSite.
- */
-export function isCrossSite(req: IncomingMessage, config: Config, origin: Origin): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
-  const from = req.headers.origin;
-  if (from === undefined) return false;
-  if (from === 'null') return true;
-  try {
-    const expected = config.publicUrl ?? new URL(`${origin.proto}://${req.headers.host ?? ''}`);
-    return new URL(from).origin !== new URL(expected).origin;
-  } catch {
-    return true;
-  }
 }

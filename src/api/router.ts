@@ -35,13 +35,14 @@ const HEALTH_TIMEOUT_MS = 2_000;
 export interface ApiRouter {
   /**
    * Answers a request under the prefix. `subpath` is the path after the prefix without the
-   * query (`"hb"`); `origin` is what the orchestrator worked out about the client.
+   * query (`"hb"`); `origin` is what the orchestrator worked out about the client: the scheme,
+   * its address and the origin (`https://shop.example`) it reached the site at.
    */
   handle(
     req: IncomingMessage,
     res: ServerResponse,
     subpath: string,
-    origin: { proto: 'http' | 'https'; clientIp: string },
+    origin: { proto: 'http' | 'https'; clientIp: string; origin: string },
   ): void;
   /**
    * The beacon's script tag for an HTML page, with the page's CSP nonce when it has one. The

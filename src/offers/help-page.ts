@@ -1,12 +1,15 @@
 /**
  * The HELP page (`GET {prefix}help?offer={id}`): what a visitor without JavaScript reaches
  * from the link a page-delivered offer carries (claim 11). Plain HTML forms answer the offer,
- * so it works in any browser; everything interpolated is escaped.
+ * so it works in any browser; everything interpolated is escaped. When the offer cannot be
+ * shown, a person still gets a page, not the API's JSON.
  */
 import type { Config } from '../config/schema.js';
+import type { ErrorCode } from '../errors.js';
 import type { QueueTicket } from './offer-lifecycle.js';
 import { escapeHtml } from './offer-markup.js';
 import type { OfferRecord } from './offer-record.js';
+import { sameOriginPath } from './same-origin-path.js';
 
 /** The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer. */
 export function helpPageHtml(
@@ -17,7 +20,7 @@ export function helpPageHtml(
 ): string {
   const { screen } = config.offers.content;
   const id = encodeURIComponent(offer.id);
-  const back = `<p><a href="${escapeHtml(offer.path)}">Back to the page</a></p>`;
+  const back = `<p><a href="${escapeHtml(sameOriginPath(offer.path))}">Back to the page</a></p>`;
   let main: string;
   if (offer.state === 'shown' && now < (offer.expiresAt ?? 0)) {
     main =
@@ -32,10 +35,59 @@ export function helpPageHtml(
   } else {
     main = `<h1>This offer has ended</h1><p>It is no longer open.</p>${back}`;
   }
+  return page(screen.title, main);
+}
+
+/** What the HELP page says instead when it cannot show the offer, by the error behind it. */
+const REFUSALS: Partial<Record<ErrorCode, { title: string; text: string }>> = {
+  HG_ERR_HB_NO_SESSION: {
+    title: 'This help link does not work here',
+    text: 'It works only in the browser the offer was made in, with cookies allowed.',
+  },
+  HG_ERR_OFFER_FORBIDDEN: {
+    title: 'This offer was made to someone else',
+    text: 'A help link works only for the visitor it was offered to.',
+  },
+  HG_ERR_OFFER_NOT_FOUND: {
+    title: 'This offer does not exist',
+    text: 'It may have ended some time ago.',
+  },
+  HG_ERR_RATE_LIMITED: {
+    title: 'Too many requests',
+    text: 'Please wait a moment, then try again.',
+  },
+  HG_ERR_CROSS_SITE: {
+    title: 'This form must be sent from the site itself',
+    text: 'Another site tried to answer an offer for you; nothing was changed.',
+  },
+  HG_ERR_QUEUE_FULL: {
+    title: 'Everyone is busy',
+    text: 'The help queue is full. Please try again in a few minutes.',
+  },
+};
+
+/**
+ * The short page a person sees when the HELP page or one of its forms is refused (no visitor
+ * cookie, another visitor's offer, an unknown one, too many requests, …): what happened in the
+ * HELP page's words, and the way back to the site.
+ */
+export function helpRefusalHtml(code: ErrorCode): string {
+  const { title, text } = REFUSALS[code] ?? {
+    title: 'Help is not available right now',
+    text: 'Please try again later.',
+  };
+  return page(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>` +
+      '<p><a href="/">Back to the site</a></p>',
+  );
+}
+
+function page(title: string, main: string): string {
   return (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeHtml(screen.title)}</title><style>${STYLE}</style></head>` +
+    `<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
     `<body><main>${main}</main></body></html>`
   );
 }

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
-import type { PageView, Session } from '../session/session.js';
+import { type PageView, provenByHeartbeat, type Session } from '../session/session.js';
 import type { FiredTrigger } from '../triggers/evaluate-triggers.js';
 import { type GateInput, gateOpen } from './gate.js';
 import {
@@ -79,7 +79,7 @@ export interface Offers {
    * A page is going out to the session's visitor: the previous page view ends (its offers are
    * withdrawn), a `next-page` offer waiting for a page goes out if the gate is open, and the
    * `onRequest` triggers `fired` on this request may open one. Returns the offer that goes
-   * out with this page, or `null`.
+   * out with this page, or `null` (always, for a session no heartbeat has proven yet).
    */
   pageServed(
     session: Session,
@@ -216,7 +216,10 @@ export function createOffers(deps: OfferDeps): Offers {
         // An onRequest offer goes out with this page when the gate is open, else by heartbeat.
         offer = open(session, fired, { pv: null, path, route: 'heartbeat' }, now) ?? undefined;
       }
-      if (offer === undefined || !gateLetsOut(now)) return null;
+      // A page request proves no browser (a client without script or cookies, or one
+      // replaying a cookie, could reserve every agent): until a heartbeat has proven the
+      // session its offer stays pending, and its first heartbeat sends it if the gate is open.
+      if (offer === undefined || !provenByHeartbeat(session) || !gateLetsOut(now)) return null;
       offer.path = path;
       show(session, offer, now, null);
       return offer;

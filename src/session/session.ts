@@ -141,6 +141,17 @@ export function knowsPageView(session: Session, pv: string): boolean {
   return session.page?.pv === pv || session.recentPageViews.includes(pv);
 }
 
+/**
+ * Whether a heartbeat has proven the session: a browser running the beacon sent at least one
+ * valid heartbeat for it. A cookie coming back on page requests proves nothing (`curl -c`
+ * replays it), so only a proven session gets an offer inside a page or reserves a slot
+ * (DESIGN.md, "onRequest triggers").
+ */
+export function provenByHeartbeat(session: Session): boolean {
+  // Only a heartbeat starts a page view (see applyHeartbeat).
+  return session.page !== null;
+}
+
 /** Makes `page` the current page view, remembering the previous one's id. */
 export function startPageView(session: Session, page: PageView): void {
   if (session.page) {

@@ -25,7 +25,7 @@ import { compileExclude } from '../util/glob.js';
 import { canonicalPath } from '../util/normalise-path.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
-import { countView, newSession, type Session } from './session.js';
+import { countView, newSession, provenByHeartbeat, type Session } from './session.js';
 import type { SessionStore } from './store.js';
 import { mintSessionId } from './visitor-cookie.js';
 
@@ -116,6 +116,15 @@ export interface SessionsDeps {
   conversations?: Pick<Conversations, 'opened' | 'seen' | 'moveSession'>;
 }
 
+/**
+ * The level of a session's trigger and offer lines: info once a heartbeat has proven the
+ * session; before that debug, since a client without script can make them with every page
+ * request it sends (metrics still count them).
+ */
+function levelFor(session: Session): 'info' | 'debug' {
+  return provenByHeartbeat(session) ? 'info' : 'debug';
+}
+
 export function createSessions(deps: SessionsDeps): Sessions {
   const { config, store, clock, logger, profiles, capacity } = deps;
   const intervalMs = config.heartbeat.interval;
@@ -128,7 +137,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     learning: deps.learning,
     onTransition(offer, session) {
       if (offer.state === 'pending') owners.set(offer.id, session.id);
-      logger.info(
+      logger[levelFor(session)](
         {
           session: session.id,
           offer: offer.id,
@@ -201,7 +210,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   function logFired(session: Session, fired: FiredTrigger, path: string): void {
     deps.onTriggerFired?.(fired);
-    logger.info(
+    logger[levelFor(session)](
       { session: session.id, trigger: fired.name, reasons: fired.reasons, path },
       config.offers.enabled ? 'trigger fired' : 'trigger fired (dry run: no offer is shown)',
     );

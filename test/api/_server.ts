@@ -8,6 +8,7 @@ import { conversationsFor } from '../../src/conversations/create-conversations-f
 import { silentLogger } from '../../src/logger.js';
 import { createProfileStore, type ProfileStore } from '../../src/profiles/profile-store.js';
 import { createStateFile } from '../../src/profiles/state-file.js';
+import { requestOrigin } from '../../src/proxy/request-origin.js';
 import { type MemoryStore, memoryStoreFor } from '../../src/session/memory-store.js';
 import { createSessions, type Sessions } from '../../src/session/sessions.js';
 import type { SessionStore } from '../../src/session/store.js';
@@ -69,7 +70,7 @@ export async function startApi(
       return;
     }
     router.handle(req, res, pathname.slice(config.prefix.length), {
-      proto: 'http',
+      ...requestOrigin(req, config),
       clientIp: req.headers['x-test-ip']?.toString() ?? req.socket.remoteAddress ?? '',
     });
   });

@@ -90,6 +90,75 @@ t.test(
   },
 );
 
+t.test(
+  "cross-site heartbeat forgery: another site's request gets 403 HG_ERR_CROSS_SITE and counts nothing",
+  async (t) => {
+    // Attack: a page on another site makes the visitor's browser post heartbeats (with the
+    // visitor's cookie where SameSite is ignored) to move their triggers, offers and rates.
+    const api = await startApi(t, testConfig());
+    const { sid, cookie } = api.visitor();
+    const attempts: Record<string, string>[] = [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { 'Sec-Fetch-Site': 'cross-site', Origin: api.url.replace(/\/__helpgate\/$/, '') },
+      { Origin: 'https://evil.example' },
+      { Origin: 'null' },
+    ];
+    for (const headers of attempts) {
+      const reply = await post(api, JSON.stringify(hb('pv1', '/checkout', 0)), {
+        ...JSON_TYPE,
+        Cookie: cookie,
+        ...headers,
+      });
+      t.equal(reply.status, 403, JSON.stringify(headers));
+      t.equal(reply.json.error.code, 'HG_ERR_CROSS_SITE');
+    }
+    t.equal(await api.sessions.snapshot(sid), undefined, 'no session was created');
+
+    t.equal((await beat(api, cookie)).status, 200);
+    const forged = await post(api, JSON.stringify(hb('pv1', '/checkout', 1)), {
+      ...JSON_TYPE,
+      Cookie: cookie,
+      'Sec-Fetch-Site': 'cross-site',
+    });
+    t.equal(forged.status, 403);
+    t.equal((await api.sessions.snapshot(sid))?.page?.heartbeats, 1, 'nor counted in one');
+  },
+);
+
+t.test("the beacon's own heartbeats pass the cross-site check", async (t) => {
+  // fetch() and sendBeacon() from the page: Sec-Fetch-Site same-origin and the page's Origin,
+  // which behind a proxy or with publicUrl is not the address helpgate listens on.
+  const direct = await startApi(t, testConfig());
+  const own = direct.url.replace(/\/__helpgate\/$/, '');
+  const cases: [TestApi, Record<string, string>][] = [
+    [direct, { 'Sec-Fetch-Site': 'same-origin', Origin: own }],
+    [direct, { Origin: own }],
+    [direct, {}],
+    [
+      await startApi(t, testConfig({ publicUrl: 'https://shop.example' })),
+      { Origin: 'https://shop.example' },
+    ],
+    [
+      await startApi(t, testConfig({ trustProxy: true })),
+      {
+        Origin: 'https://shop.example',
+        'X-Forwarded-Proto': 'https',
+        'X-Forwarded-Host': 'shop.example',
+      },
+    ],
+  ];
+  for (const [api, headers] of cases) {
+    const { cookie } = api.visitor();
+    const reply = await post(api, JSON.stringify(hb('pv1', '/a', 0)), {
+      'Content-Type': 'text/plain;charset=UTF-8',
+      Cookie: cookie,
+      ...headers,
+    });
+    t.equal(reply.status, 200, JSON.stringify(headers));
+  }
+});
+
 t.test('a body that is not JSON gets 400 HG_ERR_HB_BAD_JSON', async (t) => {
   const api = await startApi(t, testConfig());
   const { cookie } = api.visitor();

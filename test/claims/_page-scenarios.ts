@@ -1,7 +1,8 @@
 // The page-delivery scenarios that several claims share: claims 25 and 33 (a learned maxWait
 // decides whether the requested page carries HELP), 26 and 34 (an unanswered page offer is
 // gone from the next page), 27 and 35 (its lifetime is learned); the claims differ in the
-// gate they name.
+// gate they name. Each visitor's browser has run the beacon before the page that carries HELP
+// (DESIGN.md, "onRequest triggers": only a session a heartbeat has proven gets one in a page).
 import type { Test } from 'tap';
 import type { ConfigInput } from '../../src/config/schema.js';
 import {
@@ -28,7 +29,7 @@ export async function learnedWaitDecidesThePage(t: Test): Promise<void> {
   });
   await setAgent(site, 'alice', { status: 'available', capacity: 2 });
   await learnFrom(site, [30_000, 100_000]);
-  const visitor = site.visitor();
+  const visitor = await site.visitor().arrive('/');
   t.equal(
     pageOfferId((await visitor.open('/checkout')).html),
     null,
@@ -52,7 +53,7 @@ export async function expiredPageOfferIsLeftOut(t: Test, gate: Gate): Promise<vo
     triggers: [{ name: 'checkout-help', pages: ['/checkout'], when: { onRequest: true } }],
   });
   await setAgent(site, 'alice', { status: 'available' });
-  const visitor = site.visitor();
+  const visitor = await site.visitor().arrive('/');
   const id = pageOfferId((await visitor.open('/checkout')).html);
   t.ok(id, 'sent with the page');
   t.match((await visitor.open('/checkout')).html, /data-expires-in="30000"/, 'answerable 30 s');
@@ -92,7 +93,7 @@ export async function pageOfferLivesForLearnedTime(t: Test, gate: Gate): Promise
     ],
   });
   await setAgent(site, 'alice', { status: 'available' });
-  const visitor = site.visitor();
+  const visitor = await site.visitor().arrive('/');
   t.match((await visitor.open('/checkout')).html, /data-expires-in="120000"/, 'fallback 2 min');
   await visitor.open('/products'); // leaves the checkout: its offer is withdrawn
   await learnFrom(site, [10_000, 25_000]);

@@ -3,7 +3,7 @@
 import type { Test } from 'tap';
 import type { CapacityReply } from '../../src/api/capacity-api.js';
 import type { SessionView } from '../../src/api/session-view.js';
-import type { Helpgate } from '../../src/app.js';
+import type { Helpgate, HelpgateOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startHelpgate, startServer } from '../fixtures/servers.js';
 import { TestClock } from '../fixtures/test-clock.js';
@@ -29,7 +29,11 @@ export interface HeartbeatReply {
 }
 
 /** Starts an HTML upstream and helpgate in front of it, with an injected clock. */
-export async function startSite(t: Test, input: Partial<ConfigInput> = {}): Promise<Site> {
+export async function startSite(
+  t: Test,
+  input: Partial<ConfigInput> = {},
+  options: Pick<HelpgateOptions, 'logger'> = {},
+): Promise<Site> {
   const upstreamHeaders = new Map<string, Record<string, string | string[]>>();
   const upstream = await startServer(t, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -51,7 +55,7 @@ export async function startSite(t: Test, input: Partial<ConfigInput> = {}): Prom
       gate: { mode: 'always' },
       ...input,
     },
-    { clock },
+    { clock, ...options },
   );
   return { url, clock, helpgate, upstreamHeaders, visitor: () => new Visitor(url) };
 }
@@ -82,6 +86,16 @@ export class Visitor {
     this.path = path;
     this.seq = 0;
     return { res, html: await res.text() };
+  }
+
+  /**
+   * Loads `path` and sends its first heartbeat, as a browser running the beacon does: the
+   * session is proven, so later pages may carry offers (DESIGN.md, "onRequest triggers").
+   */
+  async arrive(path = '/'): Promise<this> {
+    await this.open(path);
+    await this.beat();
+    return this;
   }
 
   /** A heartbeat of the current page view (`extra` adds focus, errors, …). */

@@ -1,4 +1,5 @@
 // Claim 23: on a page request, when a representative is available, the page goes out with HELP.
+// The visitor's browser has run the beacon (a heartbeat proved the session) before that page.
 import t from 'tap';
 import { AGENTS, pageOfferId, setAgent, startSite } from './_visitor.js';
 
@@ -11,7 +12,7 @@ t.test(
       offers: { delivery: 'inline', expireAfter: '60s' },
       triggers: [{ name: 'checkout-help', pages: ['/checkout'], when: { onRequest: true } }],
     });
-    const visitor = site.visitor();
+    const visitor = await site.visitor().arrive('/');
     t.equal(pageOfferId((await visitor.open('/checkout')).html), null, 'nobody available: none');
 
     await setAgent(site, 'alice', { status: 'available' });

@@ -1,4 +1,5 @@
 // Claim 24: no representative free, but the estimated wait is below the predetermined time.
+// Each visitor's browser has run the beacon (a heartbeat proved the session) before the page.
 import t from 'tap';
 import {
   AGENTS,
@@ -25,7 +26,8 @@ t.test('claim 24: a page goes out with HELP when the wait is within maxWait', as
   await setAgent(site, 'alice', { status: 'available' });
   await occupySlot(site);
   t.match(await capacity(site), { freeSlots: 0, estimatedWaitSeconds: 60 });
-  t.ok(pageOfferId((await site.visitor().open('/checkout')).html), '60 s ≤ 90 s: in the page');
+  const visitor = await site.visitor().arrive('/');
+  t.ok(pageOfferId((await visitor.open('/checkout')).html), '60 s ≤ 90 s: in the page');
 });
 
 t.test(
@@ -34,7 +36,7 @@ t.test(
     const site = await startSite(t, config('30s'));
     await setAgent(site, 'alice', { status: 'available' });
     await occupySlot(site);
-    const visitor = site.visitor();
+    const visitor = await site.visitor().arrive('/');
     t.equal(
       pageOfferId((await visitor.open('/checkout')).html),
       null,

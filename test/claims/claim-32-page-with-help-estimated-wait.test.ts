@@ -1,4 +1,5 @@
 // Claim 32: on a page request, the page carries HELP when the estimated wait is below maxWait.
+// Each visitor's browser has run the beacon (a heartbeat proved the session) before the page.
 import t from 'tap';
 import {
   AGENTS,
@@ -20,18 +21,19 @@ t.test('claim 32: the estimated wait decides whether the page carries HELP', asy
       { name: 'checkout-help', pages: ['/checkout'], when: { onRequest: true } },
     ],
   });
-  const visitor = site.visitor();
+  const visitor = await site.visitor().arrive('/');
   t.equal(pageOfferId((await visitor.open('/checkout')).html), null, 'no agent: wait unknown');
   t.equal((await capacity(site)).estimatedWaitSeconds, null);
 
   await setAgent(site, 'alice', { status: 'available' });
   await occupySlot(site);
   t.match(await capacity(site), { freeSlots: 0, estimatedWaitSeconds: 40 });
-  const first = site.visitor();
+  const first = await site.visitor().arrive('/');
   t.ok(pageOfferId((await first.open('/checkout')).html), '40 s < 45 s: with HELP');
   t.match(await capacity(site), { estimatedWaitSeconds: 80 }, 'its reservation lengthens the wait');
+  const next = await site.visitor().arrive('/');
   t.equal(
-    pageOfferId((await site.visitor().open('/checkout')).html),
+    pageOfferId((await next.open('/checkout')).html),
     null,
     '80 s > 45 s: the next visitor gets the page without it',
   );

@@ -5,8 +5,10 @@
  * that starts with a UTF-8 byte order mark.
  */
 import t from 'tap';
+import { startDemoShop } from '../../../src/demo/shop.js';
 import {
   assertCleanConsole,
+  HB_PATH,
   launchBrowser,
   shopThroughHelpgate,
   watchedPage,
@@ -109,3 +111,50 @@ t.test('a hidden tab keeps its page view but says visible: false', async (t) => 
   t.match(again, { pv: shown.pv, visible: true });
   await assertCleanConsole(t, watched);
 });
+
+t.test(
+  "the beacon's own heartbeats, sendBeacon on pagehide included, pass the cross-site check",
+  async (t) => {
+    // hb refuses other sites' requests (403 HG_ERR_CROSS_SITE); the page's fetch() and the
+    // sendBeacon() it makes as it goes are same-origin and must still be taken.
+    const shop = await startDemoShop();
+    t.teardown(() => shop.close());
+    const admin = 'admin-token-0123456789abcdef';
+    const { url } = await startHelpgate(t, {
+      upstream: shop.url,
+      heartbeat: { interval: '3s' },
+      admin: { token: admin },
+    });
+    const heartbeats = async () => {
+      const res = await fetch(`${url}/__helpgate/metrics`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const text = await res.text();
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`helpgate_heartbeats_total\\{outcome="${outcome}"\\} (\\d+)`).exec(
+            text,
+          )?.[1] ?? 0,
+        );
+      return { ok: count('ok'), rejected: count('rejected') };
+    };
+
+    const watched = await watchedPage(t, browser);
+    const answered = watched.page.waitForResponse(
+      (res) => new URL(res.url()).pathname === HB_PATH,
+      { timeout: 10_000 },
+    );
+    await watched.page.goto(`${url}/catalogue`);
+    t.equal((await answered).status(), 200, "the page's fetch() heartbeat is taken");
+    // Leaving the page fires pagehide: the beacon's last heartbeat goes by sendBeacon(), which
+    // the browser sends on after the page is gone (so only the server sees its answer).
+    await watched.page.goto('about:blank');
+    let seen = await heartbeats();
+    for (let i = 0; i < 60 && seen.ok < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await heartbeats();
+    }
+    t.same(seen, { ok: 2, rejected: 0 }, 'the sendBeacon() heartbeat is taken too');
+    t.equal(watched.heartbeats.length, 1, 'one by fetch()');
+  },
+);

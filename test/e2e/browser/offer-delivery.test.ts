@@ -1,13 +1,13 @@
 /**
  * Offers from the real server in real Chromium, with an agent driven through the API: a page
  * that goes out with the HELP option (claim 11) shows it as the beacon's panel and is answered
- * in place; with JavaScript disabled the same offer is a link to the HELP page, whose plain
- * forms accept it.
+ * in place; with JavaScript disabled (in a session the beacon has proven) the same offer is a
+ * link to the HELP page, whose plain forms accept it.
  */
 import t, { type Test } from 'tap';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { startDemoShop } from '../../../src/demo/shop.js';
-import { assertCleanConsole, launchBrowser, watchedPage } from '../../fixtures/browser.js';
+import { assertCleanConsole, HB_PATH, launchBrowser, watchedPage } from '../../fixtures/browser.js';
 import { startHelpgate } from '../../fixtures/servers.js';
 
 const browser = await launchBrowser(t);
@@ -74,8 +74,18 @@ t.test('without JavaScript the HELP link leads to a page whose form accepts', as
     servicePoints: ['/cart'],
     triggers: [{ name: 'at-cart', when: { onRequest: true, servicePoint: true } }],
   });
+  // Only a session a heartbeat has proven gets an offer inside a page: the visitor's browser
+  // ran the beacon once; then, with scripts off, the page at the service point carries the link.
+  const watched = await watchedPage(t, browser);
+  const answered = watched.page.waitForResponse(
+    (res) => new URL(res.url()).pathname === HB_PATH && res.ok(),
+    { timeout: 5_000 },
+  );
+  await watched.page.goto(`${url}/catalogue`);
+  await answered;
   const context = await browser.newContext({ javaScriptEnabled: false });
   t.teardown(() => context.close());
+  await context.addCookies(await watched.page.context().cookies());
   const page = await context.newPage();
   await page.goto(`${url}/cart`);
   const link = page.locator('#helpgate-page-offer a');
