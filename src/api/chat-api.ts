@@ -16,6 +16,7 @@ import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { mediaTypeOf } from '../util/media-type.js';
 import { isCrossSite } from './cross-site.js';
+import { sendRefusalPage } from './offers-api.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
@@ -36,8 +37,6 @@ export interface ChatApiDeps {
   conversations: Conversations;
   cookies: VisitorCookies;
   clock: Clock;
-  /** Where the HELP page of the conversation's offer is, for the plain forms' redirects. */
-  helpPageOf?: (conversationId: string) => string | undefined;
 }
 
 export interface ChatApi {
@@ -145,12 +144,12 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
         throw new HelpgateError('HG_ERR_CHAT_BAD_BODY', { reason: '"text" must be a string' });
       }
       const message = await conversations.send(actor, id, fields.text, now);
-      if (fromForm) return backToHelpPage(res, id);
+      if (fromForm) return backToHelpPage(res, sid, id);
       return sendJson(res, 201, message);
     }
     if (action === 'end') {
       await conversations.end(actor, id, now);
-      if (fromForm) return backToHelpPage(res, id);
+      if (fromForm) return backToHelpPage(res, sid, id);
       return sendJson(res, 200, { state: 'ended' });
     }
     if (typeof fields.typing !== 'boolean') {
@@ -161,8 +160,10 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
     res.end();
   }
 
-  function backToHelpPage(res: ServerResponse, id: string) {
-    const location = deps.helpPageOf?.(id) ?? config.prefix;
+  /** The HELP page's plain forms: back to the page, which shows the conversation as it is now. */
+  async function backToHelpPage(res: ServerResponse, sid: string, id: string) {
+    const { offerId } = await conversations.history(sid, id);
+    const location = `${config.prefix}help?offer=${encodeURIComponent(offerId)}`;
     res.writeHead(303, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': '0' });
     res.end();
   }
@@ -199,13 +200,15 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
       } catch (error) {
         const known = asHelpgateError(error);
         const retryAfterMs = known.params.retryAfterMs;
-        sendError(
-          res,
-          known,
+        const headers: Record<string, string> =
           typeof retryAfterMs === 'number'
             ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }
-            : {},
-        );
+            : {};
+        // The HELP page's plain forms: a person gets a page, not the API's JSON.
+        const fromForm =
+          mediaTypeOf(req.headers['content-type']) === 'application/x-www-form-urlencoded';
+        if (fromForm) sendRefusalPage(req, res, known, headers);
+        else sendError(res, known, headers);
       }
     },
 

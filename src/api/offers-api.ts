@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
+import type { ChatState } from '../conversations/chat-event.js';
 import { HelpgateError } from '../errors.js';
 import { HELP_PAGE_CSP, helpPageHtml, helpRefusalHtml } from '../offers/help-page.js';
 import type { QueueTicket } from '../offers/offer-lifecycle.js';
@@ -30,6 +31,8 @@ export interface OffersApiDeps {
   clock: Clock;
   /** The current place of a help request in the queue. */
   ticketOf(conversationId: string, now: number): QueueTicket | undefined;
+  /** The visitor's conversation, for the HELP page; `undefined` when there is none to show. */
+  chatOf?(sid: string, conversationId: string): Promise<ChatState | undefined>;
 }
 
 type Origin = { proto: 'http' | 'https'; clientIp: string; origin: string };
@@ -129,7 +132,11 @@ export function createOffersApi(deps: OffersApiDeps): OffersApi {
       const now = clock.now();
       const { offer } = found;
       const ticket = offer.conversationId ? deps.ticketOf(offer.conversationId, now) : undefined;
-      sendPage(req, res, 200, helpPageHtml(offer, ticket, config, now));
+      const chat =
+        offer.conversationId && deps.chatOf
+          ? await deps.chatOf(sid, offer.conversationId).catch(() => undefined)
+          : undefined;
+      sendPage(req, res, 200, helpPageHtml(offer, ticket, config, now, chat));
     },
   };
 
@@ -147,7 +154,7 @@ export function waitSeconds(ms: number | null): number | null {
 type Refuse = (res: ServerResponse, error: HelpgateError, headers?: Record<string, string>) => void;
 
 /** A catalogue error as the short HTML page a person sees, with the error's status. */
-function sendRefusalPage(
+export function sendRefusalPage(
   req: IncomingMessage,
   res: ServerResponse,
   error: HelpgateError,

@@ -93,6 +93,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { capacity, learning, clock } = deps;
   const offers = createOffersApi({
     ...deps,
+    chatOf: async (sid, conversationId) =>
+      (await deps.conversations.history(sid, conversationId)).chat,
     // The visitor looking at their place in the queue is still there.
     ticketOf: (conversationId, now) => {
       capacity.touch(conversationId, now);

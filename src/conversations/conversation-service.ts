@@ -22,7 +22,7 @@ import {
   createAgentBus,
 } from './_agent-bus.js';
 import { type AgentConversationView, agentView } from './agent-view.js';
-import type { ChatEvent, ChatMessage, ChatSide, TypingEvent } from './chat-event.js';
+import type { ChatEvent, ChatMessage, ChatSide, ChatState, TypingEvent } from './chat-event.js';
 import type { ConversationContext, ConversationRecord } from './conversation-record.js';
 import type { ChatFollower, ChatReplay, ConversationStore } from './conversation-store.js';
 
@@ -77,6 +77,11 @@ export interface Conversations {
     afterId: string | null,
     follower: ChatFollower,
   ): Promise<{ replay: ChatReplay; ended: boolean; stop(): void }>;
+  /**
+   * The visitor's own conversation as the HELP page shows it without JavaScript: its state
+   * (with the kept messages) and the offer it was opened for.
+   */
+  history(sid: string, conversationId: string): Promise<{ offerId: string; chat: ChatState }>;
   /** The agents' stream: a snapshot first, then live events. */
   followAsAgent(
     scope: AgentFollowerScope,
@@ -429,6 +434,13 @@ export function createConversations(deps: ConversationsDeps): Conversations {
           else watching.delete(conversationId);
         },
       };
+    },
+
+    async history(sid, conversationId) {
+      const record = await permitted({ kind: 'visitor', sid }, conversationId);
+      const state = await store.state(conversationId);
+      if (state === undefined) throw error('HG_ERR_CONVERSATION_NOT_FOUND');
+      return { offerId: record.offerId, chat: state.state };
     },
 
     async followAsAgent(scope, listener) {

@@ -5,18 +5,24 @@
  * shown, a person still gets a page, not the API's JSON.
  */
 import type { Config } from '../config/schema.js';
+import type { ChatState } from '../conversations/chat-event.js';
 import type { ErrorCode } from '../errors.js';
+import { HELP_CHAT_STYLE, helpChatHtml } from './help-page-chat.js';
 import type { QueueTicket } from './offer-lifecycle.js';
 import { escapeHtml } from './offer-markup.js';
 import type { OfferRecord } from './offer-record.js';
 import { sameOriginPath } from './same-origin-path.js';
 
-/** The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer. */
+/**
+ * The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer, `chat`
+ * its conversation (shown with a form to write in it).
+ */
 export function helpPageHtml(
   offer: OfferRecord,
   ticket: QueueTicket | undefined,
   config: Config,
   now: number,
+  chat?: ChatState,
 ): string {
   const { screen } = config.offers.content;
   const id = encodeURIComponent(offer.id);
@@ -30,6 +36,8 @@ export function helpPageHtml(
       `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/dismiss`)}">` +
       '<button type="submit" class="secondary">No, thanks</button></form>' +
       back;
+  } else if (offer.state === 'accepted' && chat && offer.conversationId) {
+    main = `<h1>Thank you</h1>${helpChatHtml(offer.conversationId, offer.id, chat, config)}${back}`;
   } else if (offer.state === 'accepted') {
     main = `<h1>Thank you</h1><p>${escapeHtml(waitText(ticket))}</p>${back}`;
   } else {
@@ -59,6 +67,18 @@ const REFUSALS: Partial<Record<ErrorCode, { title: string; text: string }>> = {
   HG_ERR_CROSS_SITE: {
     title: 'This form must be sent from the site itself',
     text: 'Another site tried to answer an offer for you; nothing was changed.',
+  },
+  HG_ERR_MESSAGE_TOO_LONG: {
+    title: 'That message is too long',
+    text: 'Please go back and split it into shorter messages.',
+  },
+  HG_ERR_CONVERSATION_ENDED: {
+    title: 'This conversation has ended',
+    text: 'Your message was not sent. You can ask for help again from the site.',
+  },
+  HG_ERR_CHAT_NO_SESSION: {
+    title: 'This chat does not work here',
+    text: 'It works only in the browser the chat started in, with cookies allowed.',
   },
   HG_ERR_QUEUE_FULL: {
     title: 'Everyone is busy',
@@ -111,4 +131,4 @@ const STYLE =
   'main{max-width:32rem;margin:auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;' +
   'box-shadow:0 1px 6px rgba(0,0,0,.15)}form{display:inline-block;margin:0 .5rem .5rem 0}' +
   'button{font:inherit;font-weight:bold;padding:.5rem 1.25rem;cursor:pointer}' +
-  'button.secondary{font-weight:normal}';
+  `button.secondary{font-weight:normal}${HELP_CHAT_STYLE}`;

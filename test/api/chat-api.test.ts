@@ -279,3 +279,68 @@ t.test(
     t.equal(old.status, 403, 'the id an attacker planted no longer reaches the chat');
   },
 );
+
+t.test(
+  'without JavaScript: the HELP page shows the conversation and sends messages by a plain form',
+  async (t) => {
+    const site = await chatSite(t);
+    const visitor = site.visitor();
+    await visitor.open('/busy');
+    site.clock.advance(5_000);
+    const { offer } = await visitor.beat();
+    await visitor.answer(offer!.id, 'accept');
+    const id = await conversationOf(visitor);
+    const helpPage = async () => {
+      const res = await fetch(`${site.url}/__helpgate/help?offer=${offer!.id}`, {
+        headers: { cookie: visitor.cookie },
+      });
+      t.equal(res.status, 200);
+      t.match(res.headers.get('content-security-policy'), /default-src 'none'/, 'still no script');
+      return res.text();
+    };
+    t.match(await helpPage(), /You are talking to Alice/);
+
+    // A form post, as the page's <form> sends it: back to the HELP page, which shows it.
+    const sent = await fetch(`${site.url}/__helpgate/chat/${id}/messages`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie: visitor.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        'sec-fetch-site': 'same-origin',
+      },
+      body: new URLSearchParams({ text: 'My <b>card</b>\r\nis refused' }).toString(),
+    });
+    t.equal(sent.status, 303);
+    t.equal(sent.headers.get('location'), `/__helpgate/help?offer=${offer!.id}`);
+    // XSS: what the agent writes, and the agent's name, are text on the page.
+    await api(site, ALICE, `conversations/${id}/messages`, 'POST', {
+      text: '<script>alert(1)</script>',
+    });
+    const page = await helpPage();
+    t.match(page, '<b>You:</b> My &#60;b&#62;card&#60;/b&#62;\nis refused');
+    t.match(page, '<b>Alice:</b> &#60;script&#62;alert(1)&#60;/script&#62;');
+    t.notMatch(page, '<script>');
+    t.match(page, `action="/__helpgate/chat/${id}/messages"`);
+
+    const tooLong = await fetch(`${site.url}/__helpgate/chat/${id}/messages`, {
+      method: 'POST',
+      headers: { cookie: visitor.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ text: 'x'.repeat(2001) }).toString(),
+    });
+    t.equal(tooLong.status, 413);
+    t.match(tooLong.headers.get('content-type'), /text\/html/, 'a person gets a page, not JSON');
+    t.match(await tooLong.text(), /too long/);
+
+    const ended = await fetch(`${site.url}/__helpgate/chat/${id}/end`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: visitor.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    t.equal(ended.status, 303);
+    const after = await helpPage();
+    t.match(after, /This conversation has ended/);
+    t.notMatch(after, /<textarea/, 'no form to write into an ended chat');
+  },
+);
