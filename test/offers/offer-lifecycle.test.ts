@@ -67,7 +67,7 @@ t.test('a visitor with two tabs: an offer shows only in the tab it was made for'
   t.equal((await beat('pv-b', '/checkout')).offer, null, 'tab B: its own offer, pending');
   capacity.setAgent('alice', { status: 'available' }, clock.now());
   const a = await beat('pv-a', '/catalogue');
-  t.same(a, { next: 5_000, offer: null, withdraw: [] }, 'tab A gets nothing');
+  t.same(a, { next: 5_000, offer: null, withdraw: [], conversation: null }, 'tab A gets nothing');
   const b = await beat('pv-b', '/checkout');
   t.match(b.offer, { id: /.+/ }, 'tab B gets its offer');
 });
