@@ -11,6 +11,13 @@
  * An HTTP/1.0 client (no chunked encoding) gets the page buffered up to `rewrite.maxBytes`
  * with a Content-Length, or, when it is larger, the original response.
  *
+ * A compressed body costs CPU in proportion to its inflated size, which a small body can make
+ * huge (a decompression bomb), so the inflated bytes are counted. Output starts only once the
+ * upstream read in progress has been inflated, and a page that inflates past `maxBytes` before
+ * its first byte goes out as the upstream sent it, nothing more inflated. Once re-encoded
+ * output has gone out, the original cannot be resumed: the page is inflated and re-encoded up
+ * to {@link INFLATE_LIMIT_FACTOR} × `maxBytes`, and past that the connection is aborted.
+ *
  * A repeated page is sent from the rewrite cache (see rewrite-cache.ts): while an entry exists
  * for the page's key, the upstream body is compared with the cached original chunk by chunk as
  * it arrives, and nothing is sent until the whole body has matched — the cached output is only
@@ -59,6 +66,12 @@ import {
 export const WHOLE_PAGE_BYTES = 64 * 1024;
 /** How long the first byte may wait for the rest of a small page. */
 export const FIRST_BYTE_WAIT_MS = 20;
+/**
+ * A compressed page whose output has started is aborted once it has inflated to this many
+ * times `rewrite.maxBytes`: room for pages somewhat larger than the limit, a bound on the CPU
+ * a decompression bomb costs.
+ */
+export const INFLATE_LIMIT_FACTOR = 2;
 
 /** One response to rewrite; the rewriter writes the whole response to `res`. */
 export interface RewriteJob {
@@ -196,6 +209,12 @@ class PageRewrite {
   private output: Buffer[] = [];
   private outputBytes = 0;
   private decoder: Transform | null = null;
+  /** Bytes the decoder has put out so far. */
+  private inflated = 0;
+  /** Upstream reads written to the decoder that it has not put out in full yet. */
+  private inflating = 0;
+  /** Output is due to start once the decoder has taken in the read in progress. */
+  private streamDue = false;
   private encoder: Transform | null = null;
   private sniff: Buffer[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -267,11 +286,12 @@ class PageRewrite {
     this.timer = setTimeout(() => {
       this.timer = null;
       // The wait is for the upstream, not for our own work: once the whole body has
-      // arrived, the page goes out whole however long decoding and rewriting take. Nor is it
-      // for a rewrite slot: that wait starts again when the rewrite does.
+      // arrived, the page goes out whole however long decoding and rewriting take, and a read
+      // being inflated is inflated first. Nor is it for a rewrite slot: that wait starts
+      // again when the rewrite does.
       if (this.originalEnded || this.state === 'waiting') return;
       this.firstByteDue = true;
-      this.startStreaming();
+      this.streamSoon();
     }, FIRST_BYTE_WAIT_MS);
     this.timer.unref();
   }
@@ -332,7 +352,7 @@ class PageRewrite {
       return;
     }
     this.job.body.resume();
-    if (this.firstByteDue) this.startStreaming();
+    if (this.firstByteDue) this.streamSoon();
     else if (this.timer === null) this.armTimer();
   }
 
@@ -373,7 +393,7 @@ class PageRewrite {
     this.shared.counters.cacheMismatches++;
     this.startRewrite();
     if (prefix.length > 0) this.onRaw(prefix);
-    if (this.firstByteDue) this.startStreaming();
+    if (this.firstByteDue) this.streamSoon();
   }
 
   private sendCached(): void {
@@ -423,7 +443,20 @@ class PageRewrite {
       return;
     }
     if (this.decoder === null && !this.createDecoder(chunk)) return;
-    if (!this.decoder!.write(chunk)) this.pauseUntilDrain(this.decoder!);
+    this.inflate(chunk);
+  }
+
+  private inflate(chunk: Buffer): void {
+    const decoder = this.decoder!;
+    // Called once the decoder has put out all of the chunk (a Transform calls back after its
+    // output has been pushed, which a flowing stream hands over at once).
+    const written = (error?: Error | null) => {
+      this.inflating--;
+      // A corrupt read fails the page (a 502 while nothing went out), it does not start it.
+      if (!error && this.streamDue && this.state === 'buffering') this.startStreaming();
+    };
+    this.inflating++;
+    if (!decoder.write(chunk, written)) this.pauseUntilDrain(decoder);
   }
 
   private onRawEnd(): void {
@@ -470,15 +503,35 @@ class PageRewrite {
           : isZlibHeader(first)
             ? zlib.createInflate()
             : zlib.createInflateRaw();
-    decoder.on('data', (out: Buffer) => this.onDecoded(out));
+    decoder.on('data', (out: Buffer) => this.onInflated(out));
     decoder.on('end', () => this.onDecodedEnd());
     decoder.on('error', (error) => this.fail(error, true));
     this.decoder = decoder;
     if (this.coding === 'deflate' && first.length > 0) {
-      if (!decoder.write(first)) this.pauseUntilDrain(decoder);
+      this.inflate(first);
       return false;
     }
     return true;
+  }
+
+  /** Counts what the decoder puts out, to bound what a small compressed body can cost. */
+  private onInflated(chunk: Buffer): void {
+    if (this.state === 'done' || this.state === 'original') return;
+    this.inflated += chunk.length;
+    if (this.state === 'buffering' && this.inflated > this.maxBytes) {
+      // Nothing went out yet: the bytes as sent are the answer, and need no more inflating.
+      this.serveOriginal('compressed page inflates past rewrite.maxBytes before its first byte');
+      return;
+    }
+    if (this.state === 'streaming' && this.inflated > this.maxBytes * INFLATE_LIMIT_FACTOR) {
+      this.logger.warn(
+        { url: this.job.req.url, inflated: this.inflated },
+        'response aborted: compressed page inflates past the limit',
+      );
+      this.abort();
+      return;
+    }
+    this.onDecoded(chunk);
   }
 
   private onDecoded(chunk: Buffer): void {
@@ -506,7 +559,7 @@ class PageRewrite {
     const limit = this.http10 ? this.maxBytes : WHOLE_PAGE_BYTES;
     if (this.outputBytes <= limit && !this.engine.report.truncated) return;
     if (this.http10) this.serveOriginal('page larger than rewrite.maxBytes for an HTTP/1.0 client');
-    else this.startStreaming();
+    else this.streamSoon();
   }
 
   private onDecodedEnd(): void {
@@ -554,6 +607,15 @@ class PageRewrite {
     this.storeInCache();
     this.logDone(false);
     this.finish();
+  }
+
+  /**
+   * Starts the output, or, while the decoder is inflating a read, once it has put that read
+   * out: the rest of it may inflate past maxBytes, and then the original goes out instead.
+   */
+  private streamSoon(): void {
+    if (this.inflating > 0) this.streamDue = true;
+    else this.startStreaming();
   }
 
   private startStreaming(): void {
@@ -681,9 +743,13 @@ class PageRewrite {
     this.state = 'original';
     this.recorder = null;
     this.logger[level]({ url: this.job.req.url, reason }, 'page not rewritten');
-    this.decoder?.removeAllListeners('data').on('error', () => {});
-    this.decoder?.destroy();
-    this.decoder = null;
+    if (this.decoder !== null) {
+      // Destroyed, it never drains: the upstream must not wait for it.
+      this.draining.delete(this.decoder);
+      this.decoder.removeAllListeners('data').on('error', () => {});
+      this.decoder.destroy();
+      this.decoder = null;
+    }
     const { res, body } = this.job;
     body.resume();
     this.writeHead(this.headersWithExtras());
