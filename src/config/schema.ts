@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { checkSelector } from '../rewrite/check-selector.js';
+import { parseCidr } from '../util/cidr.js';
 import { checkGlob } from '../util/glob.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
@@ -78,8 +79,11 @@ const glob = z.string().transform((value, ctx) => {
   return problem === undefined ? value : issue(ctx, 'HG_ERR_CONFIG_GLOB', problem);
 });
 
-const cidr = z.string().refine((value) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(value), {
-  message: 'must be an IP address or CIDR, e.g. 10.0.0.0/8',
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if ('problem' in parsed) {
+    issue(ctx, 'HG_ERR_CONFIG_INVALID', `${parsed.problem} (e.g. 10.0.0.0/8 or 2001:db8::/32)`);
+  }
 });
 
 const filePath = z.string().min(1);
