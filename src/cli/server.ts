@@ -11,6 +11,7 @@ import { createHelpgate, type Helpgate, type HelpgateOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
+import { trackConnections } from './track-connections.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -19,7 +20,10 @@ export interface RunningServer {
   current(): Helpgate;
   /** Swaps in a new config; the session store carries over. Throws when the TLS files fail. */
   reload(config: Config): Promise<void>;
-  /** Stops accepting, lets in-flight requests finish (up to shutdownGrace), then closes. */
+  /**
+   * Stops accepting, lets in-flight requests and WebSockets finish (up to
+   * `timeouts.shutdownGrace`, at once when none is in flight), then closes what is left.
+   */
   close(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export async function startServer(
   const server = tls
     ? https.createServer(readTls(tls), onRequest)
     : http.createServer({ requestTimeout: 0 }, onRequest);
+  const connections = trackConnections(server);
   server.on('upgrade', onUpgrade);
   server.on('connect', (req: http.IncomingMessage, socket: Duplex) =>
     helpgate.handleConnect(req, socket),
@@ -83,11 +88,18 @@ export async function startServer(
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), config.timeouts.shutdownGrace);
-      grace.unref();
-      await closed;
+      // Event streams (api/events) are to close here at once, with a `retry:` hint so browsers
+      // reconnect to another instance, before the wait below; helpgate has none yet.
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        connections.drain(),
+        new Promise<void>((resolve) => {
+          grace = setTimeout(resolve, helpgate.config.timeouts.shutdownGrace);
+        }),
+      ]);
       clearTimeout(grace);
+      connections.destroyAll();
+      await closed;
       await helpgate.close();
       await store.close();
     },
