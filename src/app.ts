@@ -9,7 +9,6 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
-import { HelpgateError } from './errors.js';
 import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
 import { observeParts } from './metrics/metric-hooks.js';
@@ -24,7 +23,7 @@ import { requestOrigin, type VisitorOrigin } from './proxy/request-origin.js';
 import { sendProxyError } from './proxy/send-proxy-error.js';
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
-import { memoryStoreFor } from './session/memory-store.js';
+import { sessionStoreFor } from './session/session-store-for.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
 import {
@@ -70,24 +69,19 @@ export interface Helpgate {
   handleConnect(req: IncomingMessage, socket: Duplex): void;
   /**
    * Stops upstream connections and saves state (profiles included); the session store stays
-   * open when it was passed in.
+   * open when it was passed in. `keepTunnels` (a config reload) leaves WebSockets open.
    */
-  close(): Promise<void>;
+  close(options?: { keepTunnels?: boolean }): Promise<void>;
 }
 
 /** Builds helpgate from a resolved config. Tests build it here; only CLI tests spawn the binary. */
 export function createHelpgate(config: Config, options: HelpgateOptions = {}): Helpgate {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  if (options.store === undefined && config.store.kind === 'redis') {
-    // Silently falling back to memory would split a multi-instance deployment into islands.
-    throw new HelpgateError('HG_ERR_START', {
-      reason:
-        'store.kind "redis" is not available in this version of helpgate; use { kind: memory } with a single instance',
-    });
-  }
   const ownsStore = options.store === undefined;
-  const store = options.store ?? memoryStoreFor(config, clock, logger);
+  const store = options.store ?? sessionStoreFor(config, clock, logger);
+  // A store handed in (the server's, kept across reloads) takes this config's bounds.
+  if (!ownsStore) store.configure?.(config.session);
   // Profiles and learned figures share one state file (a section each).
   let stateFile: StateFile | undefined;
   const state = () => (stateFile ??= createStateFile(config.state.file, { logger }));
@@ -172,10 +166,10 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     handleConnect(req, socket) {
       rejectConnect(req, socket, logger);
     },
-    close() {
+    close(closeOptions = {}) {
       // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.
       closing ??= (async () => {
-        await forwarder.close();
+        await forwarder.close(closeOptions);
         // Always: a reloaded instance shares the profiles, and the last one closed saves them.
         await profiles.flush();
         if (ownsStore) await store.close();

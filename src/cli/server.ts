@@ -11,6 +11,9 @@ import { createHelpgate, type Helpgate, type HelpgateOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
+import { sessionStoreFor } from '../session/session-store-for.js';
+import { systemClock } from '../util/clock.js';
+import { restartOnlyChanges } from './restart-only-changes.js';
 import { trackConnections } from './track-connections.js';
 
 export interface RunningServer {
@@ -18,7 +21,11 @@ export interface RunningServer {
   readonly server: http.Server | https.Server;
   /** The instance currently answering requests (changes on reload). */
   current(): Helpgate;
-  /** Swaps in a new config; the session store carries over. Throws when the TLS files fail. */
+  /**
+   * Swaps in a new config; the session store carries over with the new `session` bounds.
+   * Logs a warning for each changed key that needs a restart ({@link restartOnlyChanges}).
+   * Throws when the TLS files fail.
+   */
   reload(config: Config): Promise<void>;
   /**
    * Stops accepting, lets in-flight requests and WebSockets finish (up to
@@ -32,8 +39,11 @@ export async function startServer(
   config: Config,
   options: HelpgateOptions & { logger: Logger },
 ): Promise<RunningServer> {
-  let helpgate = createHelpgate(config, { metrics: createMetrics(), ...options });
-  const store = helpgate.store;
+  // The store belongs to the server, not to an instance: a reload closes the previous
+  // instance, and the sessions must outlive it.
+  const store =
+    options.store ?? sessionStoreFor(config, options.clock ?? systemClock, options.logger);
+  let helpgate = createHelpgate(config, { metrics: createMetrics(), ...options, store });
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
     helpgate.handleRequest(req, res);
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -75,6 +85,12 @@ export async function startServer(
       if (next.listen.tls && server instanceof https.Server) {
         server.setSecureContext(readTls(next.listen.tls));
       }
+      // Compared with the start-up config: a change not applied yet is named on every reload.
+      for (const key of restartOnlyChanges(config, next)) {
+        options.logger.warn({ key }, `${key} changed; restart to apply`);
+      }
+      // The logger outlives instances: the one the command line made is given the new level.
+      options.logger.level = next.log.level;
       const previous = helpgate;
       helpgate = createHelpgate(next, {
         ...options,
@@ -84,7 +100,8 @@ export async function startServer(
         capacity: previous.capacity,
         metrics: previous.metrics,
       });
-      await previous.close();
+      // WebSockets opened through the previous instance stay open; shutdown ends them.
+      await previous.close({ keepTunnels: true });
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -51,8 +51,11 @@ export interface Forwarder {
   send(req: IncomingMessage, options: SendOptions): Promise<UpstreamResponse>;
   /** Passes an HTTP upgrade (WebSocket) through to the upstream; answers errors on `socket`. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, origin: VisitorOrigin): void;
-  /** Ends upgraded tunnels and closes the pool once in-flight requests are done. */
-  close(): Promise<void>;
+  /**
+   * Closes the pool once in-flight requests are done, and ends upgraded tunnels — unless
+   * `keepTunnels` (a config reload: WebSockets already open stay open).
+   */
+  close(options?: { keepTunnels?: boolean }): Promise<void>;
 }
 
 /**
@@ -210,9 +213,11 @@ export function createForwarder(config: Config, deps: { logger: Logger }): Forwa
     upstream.pipe(client);
   }
 
-  async function close() {
-    for (const stream of tunnels) stream.destroy();
-    tunnels.clear();
+  async function close(options: { keepTunnels?: boolean } = {}) {
+    if (!options.keepTunnels) {
+      for (const stream of tunnels) stream.destroy();
+      tunnels.clear();
+    }
     await pool.close();
   }
 
