@@ -50,21 +50,33 @@ export async function startServer(
     helpgate.handleUpgrade(req, socket, head);
 
   const tls = config.listen.tls;
+  const timing: http.ServerOptions = {
+    // No bound on a whole request: a large upload may take its time as long as it keeps
+    // coming (timeouts.idle); own routes bound their bodies themselves (timeouts.body).
+    requestTimeout: 0,
+    headersTimeout: config.timeouts.clientHeaders,
+    // Node looks for expired request heads on this interval (30 s by default): often enough
+    // that a head is cut within a second of its limit.
+    connectionsCheckingInterval: headsCheckInterval(config.timeouts.clientHeaders),
+    keepAliveTimeout: 65_000,
+  };
   const server = tls
-    ? https.createServer(readTls(tls), onRequest)
-    : http.createServer({ requestTimeout: 0 }, onRequest);
+    ? https.createServer({ ...readTls(tls), ...timing }, onRequest)
+    : http.createServer(timing, onRequest);
+  server.maxConnections = config.listen.maxConnections;
+  warnOnDroppedConnections(server, options.logger);
   const connections = trackConnections(server);
   server.on('upgrade', onUpgrade);
   server.on('connect', (req: http.IncomingMessage, socket: Duplex) =>
     helpgate.handleConnect(req, socket),
   );
-  // A malformed request line or header never reaches a handler; answer it and move on.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+  // A malformed request line or header never reaches a handler; answer it and move on. A
+  // request head that took longer than timeouts.clientHeaders comes here too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) socket.destroy();
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end(REQUEST_TIMEOUT);
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,6 +103,8 @@ export async function startServer(
       }
       // The logger outlives instances: the one the command line made is given the new level.
       options.logger.level = next.log.level;
+      server.headersTimeout = next.timeouts.clientHeaders;
+      server.maxConnections = next.listen.maxConnections;
       const previous = helpgate;
       helpgate = createHelpgate(next, {
         ...options,
@@ -121,6 +135,34 @@ export async function startServer(
       await store.close();
     },
   };
+}
+
+function headsCheckInterval(clientHeadersMs: number): number {
+  if (clientHeadersMs <= 0) return 30_000;
+  return Math.min(1_000, Math.max(50, Math.floor(clientHeadersMs / 4)));
+}
+
+const REQUEST_TIMEOUT =
+  'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/**
+ * One warning when `listen.maxConnections` first turns connections away, then at most one a
+ * minute with the count: a flood must not multiply log lines.
+ */
+function warnOnDroppedConnections(server: http.Server | https.Server, logger: Logger): void {
+  let dropped = 0;
+  let quietUntil = 0;
+  server.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now < quietUntil) return;
+    quietUntil = now + 60_000;
+    logger.warn(
+      { dropped, maxConnections: server.maxConnections },
+      'listen.maxConnections reached: new connections are closed at once',
+    );
+    dropped = 0;
+  });
 }
 
 function readTls(tls: { cert: string; key: string }): { cert: Buffer; key: Buffer } {

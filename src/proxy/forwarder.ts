@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { clientResponseHeaders, upgradeResponseHead, upstreamRequestHeaders } from './headers.js';
+import { limitUploadIdle } from './limit-upload-idle.js';
 import { peerIsTrusted, type VisitorOrigin } from './request-origin.js';
 import { classifyUpstreamError, logProxyError, rawErrorResponse } from './send-proxy-error.js';
 
@@ -131,11 +132,13 @@ export function createForwarder(config: Config, deps: { logger: Logger }): Forwa
       dropRange: options.dropRange,
       dropCookies: options.dropCookies,
     });
+    const withBody = hasBody(req);
+    if (withBody) limitUploadIdle(req, config.timeouts.idle);
     const response = await pool.request({
       path,
       method: req.method ?? 'GET',
       headers,
-      body: hasBody(req) ? req : null,
+      body: withBody ? req : null,
       signal: options.signal,
       responseHeaders: 'raw',
     });
