@@ -146,11 +146,12 @@ t.test('a reload names each changed key that needs a restart, and applies the re
   const running = await start(t, before, { logger });
   await running.reload(
     configOf({
-      listen: { host: '127.0.0.1', port: 1 },
       store: { kind: 'redis', url: 'redis://127.0.0.1:6379' },
       state: { file: '/tmp/helpgate-elsewhere.json' },
       session: { ttl: '5m' },
       log: { level: 'debug' },
+      timeouts: { clientHeaders: '7s' },
+      listen: { host: '127.0.0.1', port: 1, maxConnections: 42 },
     }),
   );
   const warnings = lines.filter((line) => line.level === 40).map((line) => line.msg);
@@ -160,6 +161,8 @@ t.test('a reload names each changed key that needs a restart, and applies the re
     'state.file changed; restart to apply',
   ]);
   t.equal(logger.level, 'debug', 'log.level applies at once');
+  t.equal(running.server.headersTimeout, 7_000, 'timeouts.clientHeaders applies at once');
+  t.equal(running.server.maxConnections, 42, 'listen.maxConnections applies at once');
 
   lines.length = 0;
   await running.reload(configOf(before));

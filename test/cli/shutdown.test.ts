@@ -30,7 +30,13 @@ interface Running {
 }
 
 /** Spawns `helpgate start` in front of `upstream` and resolves once it listens. */
-async function startHelpgate(t: Test, upstream: string, extra = ''): Promise<Running> {
+async function startHelpgate(
+  t: Test,
+  upstream: string,
+  extra = '',
+  /** Sends SIGTERM in the very callback that reads the listening line. */
+  stopWhenListening = false,
+): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'helpgate-shutdown-'));
   const file = join(dir, 'helpgate.yaml');
   writeFileSync(
@@ -55,7 +61,10 @@ async function startHelpgate(t: Test, upstream: string, extra = ''): Promise<Run
         const entry = JSON.parse(buffer.slice(0, nl)) as { msg: string; url?: string };
         buffer = buffer.slice(nl + 1);
         if (!seen.has(entry.msg)) seen.set(entry.msg, Date.now());
-        if (entry.msg === 'listening' && entry.url) resolve(entry.url);
+        if (entry.msg === 'listening' && entry.url) {
+          if (stopWhenListening) child.kill('SIGTERM');
+          resolve(entry.url);
+        }
       }
     });
     child.once('exit', (code) => reject(new Error(`helpgate exited early with ${code}`)));
@@ -104,6 +113,17 @@ async function openSocket(url: string): Promise<WebSocket> {
   await once(ws, 'message');
   return ws;
 }
+
+// Fault: the signal handlers were wired after the listening line, so an orchestrator that
+// stopped helpgate as soon as it was ready killed it outright (no exit 0, no state saved).
+t.test('SIGTERM the moment the listening line appears is a graceful stop', async (t) => {
+  const upstream = await upstreamServer(t);
+  for (let i = 0; i < 2; i++) {
+    const running = await startHelpgate(t, upstream, '', true);
+    const [code, signal] = await once(running.child, 'exit');
+    t.same({ code, signal }, { code: 0, signal: null }, `exit 0, not killed (${i + 1} of 2)`);
+  }
+});
 
 // Fault: after one proxied WebSocket, SIGTERM never completed and an orchestrator had to SIGKILL.
 t.test('a proxied WebSocket that was closed does not hold up shutdown', async (t) => {
