@@ -11,7 +11,6 @@ import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
 import type { Conversations } from './conversations/conversation-service.js';
 import { conversationsFor } from './conversations/create-conversations-for.js';
-import { HelpgateError } from './errors.js';
 import { createLearning, type Learning } from './learning/learning.js';
 import { createLogger, type Logger } from './logger.js';
 import { observeParts } from './metrics/metric-hooks.js';
@@ -33,7 +32,7 @@ import {
 import { isRewritableRequest, responseRewritability } from './rewrite/is-rewritable.js';
 import { createRewriter, type Rewriter } from './rewrite/rewrite-response.js';
 import { hasConsent } from './session/has-consent.js';
-import { memoryStoreFor } from './session/memory-store.js';
+import { sessionStoreFor } from './session/session-store-for.js';
 import { createSessions, type Sessions } from './session/sessions.js';
 import type { SessionStore } from './session/store.js';
 import { createVisitorCookies, type VisitorCookies } from './session/visitor-cookie.js';
@@ -77,8 +76,8 @@ export interface Helpgate {
   handleConnect(req: IncomingMessage, socket: Duplex): void;
   /**
    * Ends open event streams (with a `retry:` hint), stops upstream connections and saves state
-   * (profiles included). With `handOver` (a config reload), the parts the next instance takes
-   * on — the session store, the conversations — stay open.
+   * (profiles included). With `handOver` (a config reload), what the next instance takes on —
+   * WebSockets, event streams, the session store, the conversations — stays open.
    */
   close(options?: { handOver?: boolean }): Promise<void>;
 }
@@ -87,15 +86,10 @@ export interface Helpgate {
 export function createHelpgate(config: Config, options: HelpgateOptions = {}): Helpgate {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  if (options.store === undefined && config.store.kind === 'redis') {
-    // Silently falling back to memory would split a multi-instance deployment into islands.
-    throw new HelpgateError('HG_ERR_START', {
-      reason:
-        'store.kind "redis" is not available in this version of helpgate; use { kind: memory } with a single instance',
-    });
-  }
   const ownsStore = options.store === undefined;
-  const store = options.store ?? memoryStoreFor(config, clock, logger);
+  const store = options.store ?? sessionStoreFor(config, clock, logger);
+  // A store handed in (the server's, kept across reloads) takes this config's bounds.
+  if (!ownsStore) store.configure?.(config.session);
   // Profiles and learned figures share one state file (a section each).
   let stateFile: StateFile | undefined;
   const state = () => (stateFile ??= createStateFile(config.state.file, { logger }));
@@ -199,7 +193,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       closing ??= (async () => {
         // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
         if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
-        await forwarder.close();
+        await forwarder.close({ keepTunnels: handOver });
         // Always: a reloaded instance shares the profiles, and the last one closed saves them.
         await profiles.flush();
         if (handOver) return;

@@ -45,6 +45,7 @@ export const ERRORS = {
     status: 502,
   },
   HG_ERR_BAD_REQUEST: { message: 'the request cannot be forwarded: {reason}', status: 400 },
+  HG_ERR_BODY_TIMEOUT: { message: 'the request body did not arrive in time', status: 408 },
 
   // ── own routes ───────────────────────────────────────────────────────────────
   HG_ERR_NOT_FOUND: { message: 'no such helpgate route', status: 404 },

@@ -54,6 +54,40 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
 }
 
 /**
+ * Gives a request to an own route `ms` for its whole body, read or not (0: no limit). A body
+ * that has not arrived by then is cut: 408 with `Connection: close` when no answer went out
+ * yet, else the connection is closed. A client trickling a heartbeat byte by byte, or
+ * declaring a length it never sends, holds a connection this long and no longer.
+ */
+export function limitBodyTime(req: IncomingMessage, res: ServerResponse, ms: number): void {
+  // `complete` is the parser's: true as soon as the whole message arrived, consumed or not.
+  if (req.complete || ms <= 0) return;
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    // The answer goes out, then the connection closes (Connection: close): the rest of the
+    // body is never waited for.
+    sendError(res, new HelpgateError('HG_ERR_BODY_TIMEOUT'), { Connection: 'close' });
+  }, ms);
+  // Never keeps the process up on its own; the socket's close ends it in any case.
+  timer.unref();
+  const socket = req.socket;
+  const clear = () => {
+    clearTimeout(timer);
+    req.off('end', clear);
+    req.off('close', clear);
+    socket.off('close', clear);
+  };
+  // Not on the response's end: Node keeps reading (and discarding) a body the handler left.
+  req.once('end', clear);
+  req.once('close', clear);
+  socket.once('close', clear);
+}
+
+/**
  * Reads an admin API's JSON body: `application/json` (else 415), at most `limit` bytes (else
  * `tooLarge`, and the connection closes rather than draining the rest), valid JSON (else 400).
  * Resolves with the parsed value, or `undefined` once an error answer went out (or the client

@@ -26,6 +26,7 @@ import { createHeartbeatHandler } from './heartbeat.js';
 import { createMetricsRoute } from './metrics-route.js';
 import { createOffersApi } from './offers-api.js';
 import { createProfilesApi, type ParamHandler } from './profiles-api.js';
+import { limitBodyTime } from './read-body.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
 import { createSessionsApi } from './sessions-api.js';
 
@@ -240,6 +241,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
 
   return {
     handle(req, res, subpath, origin) {
+      limitBodyTime(req, res, config.timeouts.body);
       const methods = routes.get(subpath);
       if (methods === undefined) {
         if (subpath.startsWith('offers/')) {

@@ -226,10 +226,8 @@ async function serve(
     io.err(`helpgate: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  // The listening line is part of the contract at every log level, so it bypasses the level.
-  createLogger('info').info({ url: running.url, upstream: config.upstream.origin }, 'listening');
-  await onListening?.(running.url);
-
+  // Signals are wired before the listening line: an orchestrator may send SIGTERM as soon as
+  // it reads it, and before a listener exists the signal kills the process outright.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -258,6 +256,10 @@ async function serve(
         logger.error({ detail }, 'config reload failed; keeping the previous config');
       });
   });
+  // The listening line is part of the contract at every log level, so it bypasses the level.
+  createLogger('info').info({ url: running.url, upstream: config.upstream.origin }, 'listening');
+  await onListening?.(running.url);
+
   return undefined;
 }
 

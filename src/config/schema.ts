@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { checkSelector } from '../rewrite/check-selector.js';
+import { parseCidr } from '../util/cidr.js';
 import { checkGlob } from '../util/glob.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
@@ -78,8 +79,11 @@ const glob = z.string().transform((value, ctx) => {
   return problem === undefined ? value : issue(ctx, 'HG_ERR_CONFIG_GLOB', problem);
 });
 
-const cidr = z.string().refine((value) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(value), {
-  message: 'must be an IP address or CIDR, e.g. 10.0.0.0/8',
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if ('problem' in parsed) {
+    issue(ctx, 'HG_ERR_CONFIG_INVALID', `${parsed.problem} (e.g. 10.0.0.0/8 or 2001:db8::/32)`);
+  }
 });
 
 const filePath = z.string().min(1);
@@ -93,12 +97,20 @@ const media = z.string().min(1);
 const listen = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(8080),
+  /** Open connections at most; further ones are closed at once. Default 10000. */
+  maxConnections: z.number().int().min(1).default(10_000),
   tls: z.strictObject({ cert: filePath, key: filePath }).nullable().default(null),
 });
 
 const timeouts = z.strictObject({
   connect: duration.default(5_000),
+  /** The upstream's response headers. */
   headers: duration.default(30_000),
+  /** A client's request head (then 408 and the connection closes). */
+  clientHeaders: duration.default(20_000),
+  /** The whole body of a request to helpgate's own routes. */
+  body: duration.default(30_000),
+  /** The longest pause between chunks of a body: the upstream's, or a client's upload. */
   idle: duration.default(60_000),
   shutdownGrace: duration.default(10_000),
 });

@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { clientResponseHeaders, upgradeResponseHead, upstreamRequestHeaders } from './headers.js';
+import { limitUploadIdle } from './limit-upload-idle.js';
 import { peerIsTrusted, type VisitorOrigin } from './request-origin.js';
 import { classifyUpstreamError, logProxyError, rawErrorResponse } from './send-proxy-error.js';
 
@@ -54,8 +55,11 @@ export interface Forwarder {
   send(req: IncomingMessage, options: SendOptions): Promise<UpstreamResponse>;
   /** Passes an HTTP upgrade (WebSocket) through to the upstream; answers errors on `socket`. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, origin: VisitorOrigin): void;
-  /** Ends upgraded tunnels and closes the pool once in-flight requests are done. */
-  close(): Promise<void>;
+  /**
+   * Closes the pool once in-flight requests are done, and ends upgraded tunnels — unless
+   * `keepTunnels` (a config reload: WebSockets already open stay open).
+   */
+  close(options?: { keepTunnels?: boolean }): Promise<void>;
 }
 
 /**
@@ -131,11 +135,13 @@ export function createForwarder(config: Config, deps: { logger: Logger }): Forwa
       dropRange: options.dropRange,
       dropCookies: options.dropCookies,
     });
+    const withBody = hasBody(req);
+    if (withBody) limitUploadIdle(req, config.timeouts.idle);
     const response = await pool.request({
       path,
       method: req.method ?? 'GET',
       headers,
-      body: hasBody(req) ? req : null,
+      body: withBody ? req : null,
       signal: options.signal,
       responseHeaders: 'raw',
     });
@@ -213,9 +219,11 @@ export function createForwarder(config: Config, deps: { logger: Logger }): Forwa
     upstream.pipe(client);
   }
 
-  async function close() {
-    for (const stream of tunnels) stream.destroy();
-    tunnels.clear();
+  async function close(options: { keepTunnels?: boolean } = {}) {
+    if (!options.keepTunnels) {
+      for (const stream of tunnels) stream.destroy();
+      tunnels.clear();
+    }
     await pool.close();
   }
 

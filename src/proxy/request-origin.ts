@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Config } from '../config/schema.js';
+import { parseCidr } from '../util/cidr.js';
 
 /** The visitor's side of a request, as helpgate reports it upstream and uses it in responses. */
 export interface VisitorOrigin {
@@ -45,25 +46,18 @@ export function trustFor(setting: Config['trustProxy']): TrustHop {
   return trust;
 }
 
+/**
+ * The ranges of a `trustProxy` list. The schema refuses entries that do not parse; one that
+ * slips through anyway (a config built in code) trusts nobody rather than failing every
+ * request.
+ */
 function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const entry of cidrs) {
-    const [rawAddress = '', rawPrefix] = entry.split('/');
-    let address = rawAddress;
-    let family = isIP(address);
-    let prefix = rawPrefix === undefined ? undefined : Number(rawPrefix);
-    // An IPv4-mapped IPv6 range (::ffff:10.0.0.0/104) means the IPv4 range: addresses are
-    // compared after unmapping, so the range is unmapped too.
-    const mapped = unmapIpv4(address);
-    if (family === 6 && mapped !== address) {
-      address = mapped;
-      family = 4;
-      prefix = prefix === undefined ? undefined : Math.max(0, prefix - 96);
-    }
-    if (family === 0) throw new Error(`trustProxy: not an IP address: ${entry}`);
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, prefix, type);
+    const cidr = parseCidr(entry);
+    if ('problem' in cidr) continue;
+    if (cidr.prefix === undefined) list.addAddress(cidr.address, cidr.family);
+    else list.addSubnet(cidr.address, cidr.prefix, cidr.family);
   }
   return list;
 }

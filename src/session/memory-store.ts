@@ -11,13 +11,17 @@ import type { Clock } from '../util/clock.js';
 import type { Session } from './session.js';
 import { MOVED_AWAY_MS, type SessionStore } from './store.js';
 
-export interface MemoryStoreOptions {
+/** The bounds of the store, from the config's `session` section. */
+export interface SessionBounds {
   /** Unpinned sessions kept; the least recently written goes first. */
   maxSessions: number;
   /** Pinned sessions kept apart from LRU eviction. */
   maxPinned: number;
   /** Idle time after which a session is gone (pinned or not). */
   ttlMs: Milliseconds;
+}
+
+export interface MemoryStoreOptions extends SessionBounds {
   clock: Clock;
   logger?: Logger;
 }
@@ -49,33 +53,42 @@ export function memoryStoreFor(
  */
 export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
   const { clock, logger } = options;
-  const common = {
-    ttl: options.ttlMs,
-    // A resolution of 0 reads the clock on every check instead of caching it on a timer,
-    // so an injected clock is honoured at once.
-    ttlResolution: 0,
-    perf: { now: () => clock.now() },
-    updateAgeOnGet: false,
-  } as const;
+  let bounds: SessionBounds = {
+    maxSessions: options.maxSessions,
+    maxPinned: options.maxPinned,
+    ttlMs: options.ttlMs,
+  };
 
-  const sessions = new LRUCache<string, Session>({ ...common, max: options.maxSessions });
+  function lru(max: number, dispose?: LRUCache.Disposer<string, Session>) {
+    return new LRUCache<string, Session>({
+      max,
+      ttl: bounds.ttlMs,
+      // A resolution of 0 reads the clock on every check instead of caching it on a timer,
+      // so an injected clock is honoured at once.
+      ttlResolution: 0,
+      perf: { now: () => clock.now() },
+      updateAgeOnGet: false,
+      ...(dispose && { dispose }),
+    });
+  }
 
-  const pinned = new LRUCache<string, Session>({
-    ...common,
-    max: options.maxPinned,
-    dispose(session, sid, reason) {
-      // Past maxPinned the least recently active pinned session loses its protection rather
-      // than its state: it joins the ordinary LRU.
-      if (reason !== 'evict') return;
-      logger?.warn({ maxPinned: options.maxPinned }, 'pinned sessions over session.maxPinned');
-      sessions.set(sid, session);
-    },
-  });
+  // Past maxPinned the least recently active pinned session loses its protection rather
+  // than its state: it joins the ordinary LRU.
+  const unpin: LRUCache.Disposer<string, Session> = (session, sid, reason) => {
+    if (reason !== 'evict') return;
+    logger?.warn({ maxPinned: bounds.maxPinned }, 'pinned sessions over session.maxPinned');
+    sessions.set(sid, session);
+  };
+
+  let sessions = lru(bounds.maxSessions);
+  let pinned = lru(bounds.maxPinned, unpin);
 
   // Ids moved away: one per sign-in, as many as sessions at most.
   const moved = new LRUCache<string, true>({
-    ...common,
     ttl: MOVED_AWAY_MS,
+    ttlResolution: 0,
+    perf: { now: () => clock.now() },
+    updateAgeOnGet: false,
     max: options.maxSessions,
   });
 
@@ -114,6 +127,27 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     },
     size: () => sessions.size + pinned.size,
     pinnedSize: () => pinned.size,
+    configure(next) {
+      const ttlMs = next.ttl;
+      if (
+        next.maxSessions === bounds.maxSessions &&
+        next.maxPinned === bounds.maxPinned &&
+        ttlMs === bounds.ttlMs
+      ) {
+        return;
+      }
+      // lru-cache fixes `max` at construction: the caches are rebuilt in LRU order, each
+      // session keeping its idle time so far under the new time-to-live. A smaller bound
+      // evicts the least recently active, as it would have on the way there.
+      const keptSessions = sessions.dump();
+      const keptPinned = pinned.dump();
+      for (const [, entry] of [...keptSessions, ...keptPinned]) entry.ttl = ttlMs;
+      bounds = { maxSessions: next.maxSessions, maxPinned: next.maxPinned, ttlMs };
+      sessions = lru(bounds.maxSessions);
+      pinned = lru(bounds.maxPinned, unpin);
+      sessions.load(keptSessions);
+      pinned.load(keptPinned);
+    },
     async ping() {},
     async close() {
       pinned.clear();

@@ -2,6 +2,7 @@
  * Where sessions live. Asynchronous because a shared store (Redis) serves several helpgate
  * instances; the memory store is the zero-setup default.
  */
+import type { Config } from '../config/schema.js';
 import type { Session } from './session.js';
 
 /**
@@ -31,6 +32,11 @@ export interface SessionStore {
   movedAway(sid: string): Promise<boolean>;
   /** Sessions held by this instance (pinned included). */
   size(): number;
+  /**
+   * Applies the `session` section of a reloaded config (ttl, maxSessions, maxPinned) to the
+   * sessions held; a store that keeps its bounds elsewhere leaves it out.
+   */
+  configure?(session: Config['session']): void;
   /** Resolves when the store is reachable; rejects with the reason otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -122,6 +122,23 @@ t.test('every problem is reported at once, in order of position', async (t) => {
   ]);
 });
 
+// Fault: an invalid trustProxy entry passed `check` and then made every request 502.
+t.test('invalid trustProxy entries are refused at their line, IPv4 and IPv6', async (t) => {
+  const bad = ['10.0.0.256', 'beef', '10.0.0.0/99', '2001:db8::/129', 'fe80::zz', '10.0.0.0/x'];
+  const text = `${BASE}trustProxy:\n${bad.map((entry) => `  - '${entry}'\n`).join('')}`;
+  const problems = problemsOf(text);
+  t.same(
+    problems.map(where),
+    bad.map((_, i) => `HG_ERR_CONFIG_INVALID@${4 + i}:5 trustProxy[${i}]`),
+  );
+  t.match(problems[0]!.message, 'not an IP address: "10.0.0.256"');
+  t.match(problems[2]!.message, '0 to 32 for an IPv4 address, got "99"');
+  t.match(problems[3]!.message, '0 to 128 for an IPv6 address, got "129"');
+  const good = ['10.0.0.0/8', '192.168.1.7', '2001:db8::/32', '::1', '::ffff:10.0.0.0/104'];
+  const valid = `${BASE}trustProxy: [${good.map((entry) => `'${entry}'`).join(', ')}]\n`;
+  t.same(parseConfigText(valid, 'test.yaml', { env: {} }).config.trustProxy, good);
+});
+
 t.test('onRequest combined with timeOnPage is an error', async (t) => {
   const text = `${BASE}triggers:\n  - name: early\n    when:\n      onRequest: true\n      timeOnPage: 10s\n`;
   const [problem] = problemsOf(text);

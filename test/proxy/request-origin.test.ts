@@ -72,6 +72,20 @@ t.test('a CIDR list trusts matching peers, IPv4 and IPv6 alike', async (t) => {
   t.equal(requestOrigin(request('10.4.4.4', headers), mappedRange).clientIp, '198.51.100.9');
 });
 
+// Fault: one bad trustProxy entry made every request, healthz included, answer 502.
+t.test('a trust list entry that is no address never breaks a request', async (t) => {
+  const headers = { host: 'internal', 'x-forwarded-for': '198.51.100.9' };
+  // The schema refuses these; a config built in code can still carry them.
+  const config = {
+    ...configFor(false),
+    trustProxy: ['10.0.0.256', 'beef', '10.0.0.0/99', '2001:db8::/129', 'fe80::zz', '10.0.0.0/8'],
+  };
+  const trusted = requestOrigin(request('10.9.9.9', headers), config);
+  t.equal(trusted.clientIp, '198.51.100.9', 'the valid entry still applies');
+  const untrusted = requestOrigin(request('203.0.113.5', headers), config);
+  t.equal(untrusted.clientIp, '203.0.113.5', 'the invalid ones trust nobody');
+});
+
 // Attack: junk in X-Forwarded-For (headers, script) relayed to the site as an "address".
 t.test('X-Forwarded-For garbage is never passed on as an address', async (t) => {
   const headers = { host: 'a', 'x-forwarded-for': '<script>, 198.51.100.9:4711, [2001:db8::1]:80' };
