@@ -92,6 +92,10 @@ export const ERRORS = {
     status: 403,
   },
 
+  // ── media ────────────────────────────────────────────────────────────────────
+  HG_ERR_MEDIA_NOT_FOUND: { message: 'no such media file', status: 404 },
+  HG_ERR_MEDIA_RANGE: { message: 'the range is outside the file ({size} bytes)', status: 416 },
+
   // ── conversations ────────────────────────────────────────────────────────────
   HG_ERR_CONVERSATION_FORBIDDEN: {
     message: 'this conversation belongs to another visitor or agent',

@@ -23,6 +23,7 @@ import { createCapacityApi } from './capacity-api.js';
 import { createChatApi } from './chat-api.js';
 import { createConversationsApi } from './conversations-api.js';
 import { createHeartbeatHandler } from './heartbeat.js';
+import { createMediaRoute } from './media-route.js';
 import { createMetricsRoute } from './metrics-route.js';
 import { createOffersApi } from './offers-api.js';
 import { createProfilesApi, type ParamHandler } from './profiles-api.js';
@@ -114,6 +115,7 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     cookies: deps.cookies,
     clock,
   });
+  const media = createMediaRoute(config);
   const capacityApi = createCapacityApi({
     config,
     capacity,
@@ -248,6 +250,12 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
           offers
             .answer(req, res, subpath.slice('offers/'.length), origin)
             .catch((error: unknown) => fail(res, error));
+          return;
+        }
+        if (subpath.startsWith('media/')) {
+          media(req, res, subpath.slice('media/'.length)).catch((error: unknown) =>
+            fail(res, error),
+          );
           return;
         }
         if (subpath.startsWith('chat/')) {

@@ -88,6 +88,9 @@ const READ_AT_START: readonly KeyPath[] = [
   ['upstreamCa'],
 ];
 
+/** Folders helpgate serves files from, which must exist and be readable at start. */
+const FOLDERS_AT_START: readonly KeyPath[] = [['offers', 'mediaDir']];
+
 interface Draft {
   readonly code: ErrorCode;
   readonly path: KeyPath;
@@ -189,10 +192,14 @@ function applyOverrides(root: Record<string, unknown>, overrides: ConfigOverride
   return flags;
 }
 
-/** The files helpgate reads at start that cannot be read. */
+/** The files and folders helpgate reads at start that cannot be read. */
 function checkFilesReadable(root: Record<string, unknown>, folder: string): Draft[] {
   const drafts: Draft[] = [];
-  for (const path of READ_AT_START) {
+  const checks = [
+    ...READ_AT_START.map((path) => ({ path, problemOf: unreadable })),
+    ...FOLDERS_AT_START.map((path) => ({ path, problemOf: unreadableFolder })),
+  ];
+  for (const { path, problemOf } of checks) {
     const value = path.reduce<unknown>(
       (node, key) =>
         node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined,
@@ -200,7 +207,7 @@ function checkFilesReadable(root: Record<string, unknown>, folder: string): Draf
     );
     if (typeof value !== 'string' || value === '') continue;
     const absolute = resolve(folder, value);
-    const reason = unreadable(absolute);
+    const reason = problemOf(absolute);
     if (reason) {
       const message = formatMessage('HG_ERR_CONFIG_FILE', {
         value: `${value} (${absolute})`,
@@ -221,6 +228,7 @@ function resolvePaths(config: Config, folder: string): Config {
     listen: { ...config.listen, tls: tls && { cert: at(tls.cert), key: at(tls.key) } },
     upstreamCa: config.upstreamCa && at(config.upstreamCa),
     state: { file: config.state.file && at(config.state.file) },
+    offers: { ...config.offers, mediaDir: config.offers.mediaDir && at(config.offers.mediaDir) },
   };
 }
 
@@ -230,13 +238,28 @@ function unreadable(file: string): string | undefined {
     accessSync(file, constants.R_OK);
     return undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : (code ?? String(error));
+    return reasonOf(error, 'no such file');
   }
+}
+
+/** Why a folder cannot be listed and read from, if it cannot (X_OK: its files can be opened). */
+function unreadableFolder(path: string): string | undefined {
+  try {
+    if (!statSync(path).isDirectory()) return 'not a folder';
+    accessSync(path, constants.R_OK | constants.X_OK);
+    return undefined;
+  } catch (error) {
+    return reasonOf(error, 'no such folder');
+  }
+}
+
+function reasonOf(error: unknown, missing: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT'
+    ? missing
+    : code === 'EACCES'
+      ? 'permission denied'
+      : (code ?? String(error));
 }
 
 /** Where a problem points: an unknown key at the key, a missing key at its mapping. */

@@ -298,6 +298,8 @@ export const configSchema = z
         learnedExpiry: learnedExpiry.prefault({}),
         maxPerSession: z.number().int().min(0).default(3),
         cooldownAfterDismiss: duration.default(600_000),
+        /** A folder served under `{prefix}media/`; null: the demo media shipped with helpgate. */
+        mediaDir: filePath.nullable().default(null),
         content: z
           .strictObject({
             button: z.strictObject({ label: z.string().min(1).default('Need help?') }).prefault({}),

@@ -92,11 +92,15 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     'dist/src/index.d.ts',
     'dist/src/demo/shop.js',
     'dist/client/beacon.js',
+    'media/help.ogg',
+    'media/help.webm',
+    'media/help.vtt',
+    'media/help.jpg',
   ]) {
     t.ok(files.includes(needed), `ships ${needed}`);
   }
   const shipped =
-    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/beacon\.js)$/;
+    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/beacon\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
   t.same(
     files.filter((f) => !shipped.test(f)),
     [],

@@ -222,6 +222,34 @@ t.test('a TLS or CA file that cannot be read is reported at its key', async (t) 
   t.match(problems[0]!.message, 'no such file');
 });
 
+t.test('offers.mediaDir resolves against the config file folder; null stays null', async (t) => {
+  const dir = t.testdir({
+    site: { 'helpgate.yaml': `${BASE}offers:\n  mediaDir: ./media\n`, media: {} },
+    'plain.yaml': BASE,
+  });
+  const { config } = await loadConfig(join(dir, 'site', 'helpgate.yaml'), { env: {} });
+  t.equal(config.offers.mediaDir, join(dir, 'site', 'media'));
+  const plain = await loadConfig(join(dir, 'plain.yaml'), { env: {} });
+  t.equal(plain.config.offers.mediaDir, null, 'null: the demo media');
+});
+
+t.test('a mediaDir that is not a readable folder is reported at its key', async (t) => {
+  const dir = t.testdir({ 'a-file.ogg': 'OggS' });
+  for (const [value, reason] of [
+    ['missing', 'no such folder'],
+    ['a-file.ogg', 'not a folder'],
+  ] as const) {
+    writeFileSync(join(dir, 'helpgate.yaml'), `${BASE}offers:\n  mediaDir: ${value}\n`);
+    const error = await loadConfig(join(dir, 'helpgate.yaml'), { env: {} }).catch((e) => e);
+    t.type(error, ConfigError);
+    const problems = (error as ConfigError).problems;
+    t.same(problems.map(where), ['HG_ERR_CONFIG_FILE@4:13 offers.mediaDir'], value);
+    t.match(problems[0]!.message, `${value} (${join(dir, value)})`);
+    t.match(problems[0]!.message, reason);
+    t.equal(problems[0]!.example, 'mediaDir: null');
+  }
+});
+
 t.test('a config file that cannot be read', async (t) => {
   const dir = t.testdir({});
   const error = await loadConfig(join(dir, 'nope.yaml')).catch((e: unknown) => e);
