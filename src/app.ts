@@ -80,6 +80,11 @@ export interface Helpgate {
    * WebSockets, event streams, the session store, the conversations — stays open.
    */
   close(options?: { handOver?: boolean }): Promise<void>;
+  /**
+   * Ends every open event stream now, telling browsers to reconnect after `retryMs` (to another
+   * instance, or this one once it is back): shutdown does this before it waits for requests.
+   */
+  closeStreams(retryMs?: number): void;
 }
 
 /** Builds helpgate from a resolved config. Tests build it here; only CLI tests spawn the binary. */
@@ -187,6 +192,9 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     },
     handleConnect(req, socket) {
       rejectConnect(req, socket, logger);
+    },
+    closeStreams(retryMs = STREAM_RETRY_ON_CLOSE_MS) {
+      api.closeStreams(retryMs);
     },
     close({ handOver = false } = {}) {
       // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.

@@ -120,8 +120,9 @@ export async function startServer(
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Event streams (api/events) are to close here at once, with a `retry:` hint so browsers
-      // reconnect to another instance, before the wait below; helpgate has none yet.
+      // Event streams would hold the wait below for the whole grace: they end at once, with a
+      // `retry:` hint so browsers reconnect (to another instance, or this one restarted).
+      helpgate.closeStreams();
       let grace: NodeJS.Timeout | undefined;
       await Promise.race([
         connections.drain(),

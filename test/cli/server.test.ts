@@ -172,3 +172,39 @@ t.test('a reload names each changed key that needs a restart, and applies the re
     'back to the values it runs with, nothing to warn about',
   );
 });
+
+// Fault: an open chat event stream is an in-flight request, so shutdown waited the whole grace
+// for it; DESIGN.md "Shutdown" closes event streams at once with a retry hint.
+t.test(
+  'shutdown ends open event streams at once, telling browsers when to reconnect',
+  async (t) => {
+    const adminToken = 'admin-token-0123456789abcdef';
+    const running = await startServer(
+      configOf({
+        admin: { token: adminToken },
+        timeouts: { shutdownGrace: '30s' },
+      }),
+      { logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }) },
+    );
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http
+        .get(`${running.url}/__helpgate/api/events`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        })
+        .on('response', resolve)
+        .on('error', reject),
+    );
+    t.equal(response.statusCode, 200);
+    response.setEncoding('utf8');
+    let body = '';
+    response.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    const ended = once(response, 'close');
+    const started = Date.now();
+    await running.close();
+    await ended;
+    t.ok(Date.now() - started < 5_000, `closed in ${Date.now() - started} ms, not after the grace`);
+    t.match(body, /retry: \d+\n\n$/, 'the last thing the stream says is when to reconnect');
+  },
+);
