@@ -48,7 +48,11 @@ t.test('claim 11: the next page the visitor gets carries the HELP option', async
   const status = await fetch(`${site.url}${accepted.headers.get('location')}`, {
     headers: { cookie: visitor.cookie },
   });
-  t.match(await status.text(), 'An agent is with you now.');
+  t.match(
+    await status.text(),
+    'You are talking to Alice.',
+    'and the conversation is there to join',
+  );
 
   const next = await visitor.open('/products');
   t.equal(pageOfferId(next.html), null, 'an accepted offer is not offered again');

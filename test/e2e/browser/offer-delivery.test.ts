@@ -94,6 +94,12 @@ t.test('without JavaScript the HELP link leads to a page whose form accepts', as
   await page.waitForURL(/\/__helpgate\/help\?offer=/);
   t.equal(await page.locator('h1').textContent(), 'Can we help?');
   await page.getByRole('button', { name: 'Need help?' }).click();
-  await page.getByText('An agent is with you now.').waitFor({ timeout: 5_000 });
+  await page.getByText(/You are talking to /).waitFor({ timeout: 5_000 });
   t.match(page.url(), /\/__helpgate\/help\?offer=/, 'back on the HELP page, now a status');
+  // Without JavaScript the visitor still talks to the agent: a plain form, then the page again.
+  await page.getByLabel('Your message').fill('I cannot find the pay button');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const log = page.getByRole('list', { name: 'Conversation' });
+  await log.getByText('I cannot find the pay button').waitFor({ timeout: 5_000 });
+  t.match(page.url(), /\/__helpgate\/help\?offer=/, 'the form leads back to the HELP page');
 });
