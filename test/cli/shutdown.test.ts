@@ -88,10 +88,15 @@ async function terminate(running: Running): Promise<{ code: number | null; stopp
 }
 
 /** An upstream whose WebSocket endpoint echoes; `slow` answers after `slowMs`. */
+/** `/slow` requests the upstream has begun answering (a request in flight through helpgate). */
+let slowRequests = 0;
+
 async function upstreamServer(t: Test, slowMs = 300): Promise<string> {
   const server = http.createServer((req, res) => {
-    if (req.url === '/slow') setTimeout(() => res.end('finished'), slowMs);
-    else res.end('ok');
+    if (req.url === '/slow') {
+      slowRequests += 1;
+      setTimeout(() => res.end('finished'), slowMs);
+    } else res.end('ok');
   });
   const sockets = new WebSocketServer({ server });
   sockets.on('connection', (ws) => ws.on('message', (data) => ws.send(data)));
@@ -175,8 +180,11 @@ t.test(
     const running = await startHelpgate(t, await upstreamServer(t, 300));
     const agent = new Agent({ keepAliveTimeout: 60_000 });
     t.teardown(() => agent.destroy());
+    const before = slowRequests;
     const inFlight = request(`${running.url}/slow`, { dispatcher: agent });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // SIGTERM once the request is really in flight: on a loaded machine 100 ms may not be enough
+    // for it to reach helpgate, and a connection with no request yet is not waited for.
+    while (slowRequests === before) await new Promise((resolve) => setTimeout(resolve, 10));
     const stopping = terminate(running);
     const answer = await inFlight;
     t.equal(await answer.body.text(), 'finished', 'the in-flight request finishes');

@@ -41,7 +41,14 @@ t.test('check output shows values the way the config writes them', async (t) => 
   const { config } = parseConfigText(TEXT, 'test.yaml', { env: {} });
   const masked = JSON.parse(JSON.stringify(maskSecrets(config)));
   t.equal(masked.upstream, 'http://127.0.0.1:3000/');
-  t.same(masked.timeouts, { connect: '1500ms', headers: '30s', idle: '90s', shutdownGrace: '10s' });
+  t.same(masked.timeouts, {
+    connect: '1500ms',
+    headers: '30s',
+    clientHeaders: '20s',
+    body: '30s',
+    idle: '90s',
+    shutdownGrace: '10s',
+  });
   t.same(masked.triggers[0].when, { timeOnPage: '45s' });
   t.same(masked.rateLimit, { perSession: '2/s', perAddress: '50/s' });
   t.equal(masked.gate.maxWait, 'learned');
