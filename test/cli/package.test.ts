@@ -92,11 +92,12 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     'dist/src/index.d.ts',
     'dist/src/demo/shop.js',
     'dist/client/beacon.js',
+    'dist/client/chat.js',
   ]) {
     t.ok(files.includes(needed), `ships ${needed}`);
   }
   const shipped =
-    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/beacon\.js)$/;
+    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat)\.js)$/;
   t.same(
     files.filter((f) => !shipped.test(f)),
     [],
