@@ -129,7 +129,7 @@ export function createChatPanel(
   foot.append(endButton);
   panel.append(head, status, scroll, typingLine, form, foot);
   const launcher = button('Chat', {
-    class: 'launcher',
+    class: 'chat-launcher',
     'aria-controls': PANEL_ID,
     'aria-expanded': 'false',
   });
@@ -175,17 +175,16 @@ export function createChatPanel(
     else launcher.focus();
   };
 
-  // On a phone the panel fills the visual viewport, which shrinks above the on-screen keyboard.
+  // On a phone the panel fills the visual viewport: it shrinks above the on-screen keyboard,
+  // and a page wider than the screen makes the layout viewport (`inset: 0`) wider than it.
   const viewport = window.visualViewport;
   function fit(): void {
     const style = panel.style;
-    if (viewport && opened && innerWidth <= 480) {
-      style.top = `${viewport.offsetTop}px`;
-      style.height = `${viewport.height}px`;
-    } else {
-      style.top = '';
-      style.height = '';
-    }
+    const fill = viewport && opened && innerWidth <= 480;
+    style.left = fill ? `${viewport.offsetLeft}px` : '';
+    style.top = fill ? `${viewport.offsetTop}px` : '';
+    style.width = fill ? `${viewport.width}px` : '';
+    style.height = fill ? `${viewport.height}px` : '';
   }
   const onViewport = safely(fit);
   viewport?.addEventListener('resize', onViewport);

@@ -246,3 +246,232 @@ t.test(
     await assertCleanConsole(t, watched);
   },
 );
+
+t.test(
+  'dropped stream: a reconnect through a 503 loses and duplicates nothing, and sends what waited',
+  async (t) => {
+    // A deploy or restart drops the stream and answers 503 for a while: a browser's EventSource
+    // gives up for good on a 503, so the panel must reopen it itself, resume from the last id,
+    // and send what the visitor typed meanwhile exactly once.
+    const site = await chatSite(t);
+    await available(site, 'alice');
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (/\/chat\/[^/]+\/events$/.test(url.pathname)) streams.push(url.search);
+    });
+    const id = await acceptHelp(watched, site);
+    const { status, log, field } = chatParts(page);
+    await shows(status, 'You are chatting with Alice.');
+    const say = (text: string) =>
+      api(site, ALICE, `conversations/${id}/messages`, 'POST', { text });
+    await say('one');
+    await shows(log, 'one');
+
+    await page.route('**/__helpgate/chat/*/events*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }),
+    );
+    await page.route('**/__helpgate/chat/*/messages', (route) => route.abort('connectionreset'));
+    site.server.closeAllConnections();
+    await say('two');
+    await say('three');
+    await field.fill('typed while offline');
+    await field.press('Enter');
+    await shows(page.getByText('Sending…'), 'Sending…');
+    await shows(status, 'Reconnecting…');
+
+    await page.unroute('**/__helpgate/chat/*/messages');
+    await page.unroute('**/__helpgate/chat/*/events*');
+    await shows(log, 'typed while offline', 15_000);
+    await shows(status, /^You are chatting with Alice\.$/);
+    t.same(
+      await messages(log),
+      ['one', 'two', 'three', 'typed while offline'],
+      'every message once, in order',
+    );
+    const sent = (await api(site, ALICE, `conversations/${id}`)) as {
+      messages: { text: string }[];
+    };
+    t.same(
+      sent.messages.map((m) => m.text),
+      ['one', 'two', 'three', 'typed while offline'],
+      'the agent got the waiting message once',
+    );
+    t.match(streams.at(-1), /^\?lastEventId=\d+$/, 'resumed from the last id seen');
+    // The browser's own lines about the refused requests are the only ones allowed.
+    const own = watched.problems.filter(
+      (p) => !/503|Failed to load resource|ERR_CONNECTION_RESET|EventSource/.test(p),
+    );
+    watched.problems.splice(0, watched.problems.length, ...own);
+    await assertCleanConsole(t, watched);
+  },
+);
+
+t.test('eight tabs of one visitor share one event stream, and all show the agent', async (t) => {
+  // Six connections per origin over HTTP/1.1: a stream per tab would starve the site's pages.
+  const site = await chatSite(t);
+  await available(site, 'alice');
+  const first = await watchedPage(t, browser);
+  let streams = 0;
+  first.page.context().on('request', (request) => {
+    if (/\/chat\/[^/]+\/events$/.test(new URL(request.url()).pathname)) streams++;
+  });
+  const id = await acceptHelp(first, site);
+  await shows(chatParts(first.page).status, 'You are chatting with Alice.');
+  const tabs = [first];
+  for (let i = 1; i < 8; i++) {
+    const tab = await watchedPage(t, browser, first);
+    await tab.page.goto(`${site.url}/tab-${i}`);
+    tabs.push(tab);
+  }
+  for (const tab of tabs) await shows(chatParts(tab.page).status, 'You are chatting with Alice.');
+  await api(site, ALICE, `conversations/${id}/messages`, 'POST', { text: 'Hello, every tab' });
+  for (const tab of tabs) await shows(chatParts(tab.page).log, 'Hello, every tab');
+  t.equal(streams, 1, 'one event stream for the eight tabs');
+
+  // The tab holding the stream goes: another takes it over from the last id it was passed.
+  await first.page.close();
+  await api(site, ALICE, `conversations/${id}/messages`, 'POST', { text: 'Still here' });
+  for (const tab of tabs.slice(1)) {
+    const { log } = chatParts(tab.page);
+    await shows(log, 'Still here');
+    t.same(await messages(log), ['Hello, every tab', 'Still here']);
+  }
+  t.equal(streams, 2, 'one more stream, from the tab that took over');
+  for (const tab of tabs.slice(1)) await assertCleanConsole(t, tab);
+});
+
+t.test(
+  "XSS: script in the agent's message and display name is shown as text, never run",
+  async (t) => {
+    // An agent's name from the config and any message text reach the visitor's page: parsed as
+    // HTML they would run script in the site's origin.
+    const site = await chatSite(t);
+    await available(site, 'eve');
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const id = await acceptHelp(watched, site);
+    const { status, log } = chatParts(page);
+    await shows(status, `You are chatting with ${XSS_NAME}.`);
+    const payload = '<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>';
+    await api(site, EVE, `conversations/${id}/messages`, 'POST', { text: payload });
+    await shows(log, payload);
+    t.same(await messages(log), [payload], 'the markup is the text of the message');
+    t.match(await log.locator('.who').first().textContent(), XSS_NAME);
+    const parsed = await page.evaluate(`(() => {
+      const root = document.querySelector('helpgate-widget').shadowRoot;
+      return root.querySelectorAll('script, img, b').length + (window.__pwned ? 100 : 0);
+    })()`);
+    t.equal(parsed, 0, 'no element was made from it');
+    t.same(dialogs, []);
+    await assertCleanConsole(t, watched);
+  },
+);
+
+t.test(
+  'keyboard: the field and the launcher work by keyboard, Escape minimises and gives focus back',
+  async (t) => {
+    const site = await chatSite(t);
+    await available(site, 'alice');
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    await page.goto(`${site.url}/`);
+    const help = page.getByRole('button', { name: /help/i }).first();
+    await help.waitFor({ timeout: 8_000 });
+    await help.focus();
+    await page.keyboard.press('Enter');
+    const { dialog, status, log, launcher } = chatParts(page);
+    await shows(status, 'You are chatting with Alice.');
+    t.equal(await focusedId(page), 'hg-chat-input', 'the message field has focus');
+    t.equal(await launcher.getAttribute('aria-expanded'), 'true');
+    t.equal(await launcher.getAttribute('aria-controls'), await dialog.getAttribute('id'));
+
+    await page.keyboard.type('kkk by keyboard');
+    await page.keyboard.press('Enter');
+    await shows(log, 'kkk by keyboard');
+    t.equal(
+      await page.evaluate('window.__shortcuts || 0'),
+      0,
+      "no key reached the site's shortcut",
+    );
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    t.equal(await launcher.getAttribute('aria-expanded'), 'false');
+    t.equal(await focusedId(page), 'chat-launcher', 'focus goes back (the HELP button is gone)');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'visible' });
+    t.equal(await focusedId(page), 'hg-chat-input', 'the launcher opens it by keyboard');
+    await page.keyboard.press('Escape');
+    t.equal(await focusedId(page), 'chat-launcher');
+
+    // From a field of the page: Escape returns there.
+    await page.getByLabel('Search').focus();
+    await launcher.focus();
+    await page.keyboard.press('Space');
+    t.equal(await focusedId(page), 'hg-chat-input');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Escape');
+    t.equal(await focusedId(page), 'chat-launcher', 'back to what opened it');
+    await assertCleanConsole(t, watched);
+  },
+);
+
+t.test(
+  'on a 360 px phone the open panel fits the screen, and minimised it leaves the page usable',
+  async (t) => {
+    const site = await chatSite(t);
+    await available(site, 'alice');
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
+    t.teardown(() => context.close());
+    // watchedPage opens its page in the context of the page it is given.
+    const watched = await watchedPage(t, browser, {
+      page: await context.newPage(),
+    } as WatchedPage);
+    const { page } = watched;
+    const id = await acceptHelp(watched, site);
+    const { dialog, status, field, launcher } = chatParts(page);
+    await shows(status, 'You are chatting with Alice.');
+    await api(site, ALICE, `conversations/${id}/messages`, 'POST', {
+      text: 'Hi! I see you are on the home page. What are you looking for?',
+    });
+    await field.fill('A blue teapot');
+    await page.screenshot({ path: `${SHOTS}/chat-mobile-360.png` });
+    const box = await dialog.boundingBox();
+    const screen = await page.evaluate(
+      '({ x: 0, y: 0, width: visualViewport.width, height: visualViewport.height })',
+    );
+    t.same(box, screen, 'the whole screen, nothing off it');
+    t.equal(
+      await page.evaluate(
+        "getComputedStyle(document.querySelector('helpgate-widget').shadowRoot.getElementById('hg-chat-input')).fontSize",
+      ),
+      '16px',
+      'no zoom on focus (iOS zooms into fields under 16 px)',
+    );
+
+    await dialog.getByRole('button', { name: 'Minimise chat' }).tap();
+    await dialog.waitFor({ state: 'hidden' });
+    const launcherBox = await launcher.boundingBox();
+    t.ok(launcherBox && launcherBox.width <= 160 && launcherBox.height <= 48, 'a small launcher');
+    const search = await page.getByRole('button', { name: 'Search' }).boundingBox();
+    const hit = await page.evaluate(
+      `document.elementFromPoint(${search!.x + search!.width / 2}, ${search!.y + search!.height / 2}).textContent`,
+    );
+    t.equal(hit, 'Search', "the page's own button takes the tap");
+    await page.screenshot({ path: `${SHOTS}/chat-mobile-360-minimised.png` });
+    await assertCleanConsole(t, watched);
+  },
+);
