@@ -172,6 +172,8 @@ export function createChatLink(options: ChatLinkOptions): ChatLink {
       if (stopped) return resolve();
       leading = true;
       release = resolve;
+      // A tab whose hello came before this one led hears what it knows now.
+      tell({ view: options.view() });
       open();
     });
 

@@ -267,6 +267,9 @@ function startChat(conversationId: string, base: string): Chat | null {
       if (view.chat.state === 'ended') return;
       gone = true;
       finish();
+      // Said here; the next page has nothing to reopen.
+      forget(conversationId);
+      setCurrentChat(null);
     },
   });
 
