@@ -1,6 +1,7 @@
 // Builds helpgate: the server (tsc → dist/src) and the browser code (esbuild → dist/client).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -13,8 +14,8 @@ execFileSync(
     stdio: 'inherit',
   },
 );
-await build({
-  entryPoints: { beacon: `${root}/src/client/beacon.ts` },
+/** The options src/api/beacon-asset.ts bundles with when the build output is missing. */
+const options = {
   outdir: `${root}/dist/client`,
   bundle: true,
   minify: true,
@@ -22,4 +23,15 @@ await build({
   target: ['es2019'],
   legalComments: 'none',
   logLevel: 'warning',
+};
+// chat.js first: the beacon loads it by a URL carrying its content hash.
+await build({ ...options, entryPoints: { chat: `${root}/src/client/chat/chat.ts` } });
+const chatHash = createHash('sha256')
+  .update(readFileSync(`${root}/dist/client/chat.js`))
+  .digest('hex')
+  .slice(0, 12);
+await build({
+  ...options,
+  entryPoints: { beacon: `${root}/src/client/beacon.ts` },
+  define: { __HELPGATE_CHAT_VERSION__: JSON.stringify(chatHash) },
 });

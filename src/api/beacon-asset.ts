@@ -1,7 +1,10 @@
 /**
- * The bundled beacon served at `{prefix}beacon.js`, versioned by its content hash. Read from
- * the build output (`dist/client/beacon.js`); when that is missing, or older than the beacon's
- * source, it is bundled in memory with esbuild (a dev dependency, so only where the source is).
+ * The browser bundles helpgate serves, versioned by their content hash: the beacon at
+ * `{prefix}beacon.js` (every page) and the chat panel at `{prefix}chat.js` (loaded by the
+ * beacon once a conversation exists; the beacon carries chat.js's hash, baked in at build
+ * time). Read from the build output (`dist/client/`); when that is missing, or older than the
+ * browser sources, they are bundled in memory with esbuild (a dev dependency, so only where
+ * the source is).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,7 +15,8 @@ import type * as Esbuild from 'esbuild';
 import { HelpgateError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 
-export interface BeaconAsset {
+/** One bundled script as served. */
+export interface ScriptAsset {
   body: Buffer;
   /** `body` gzipped, for clients that accept it. */
   gzip: Buffer;
@@ -22,26 +26,38 @@ export interface BeaconAsset {
   etag: string;
 }
 
+export type BeaconAsset = ScriptAsset;
+
+/** The esbuild entry of each bundle, under `src/client/` (scripts/build.mjs has the same). */
+const ENTRIES = { beacon: 'beacon.ts', chat: join('chat', 'chat.ts') } as const;
+type Bundle = keyof typeof ENTRIES;
+
+/** The global the beacon reads chat.js's hash from (an esbuild `define`). */
+export const CHAT_VERSION_DEFINE = '__HELPGATE_CHAT_VERSION__';
+
 function newestMtime(dir: string): number {
   let newest = 0;
-  for (const name of readdirSync(dir)) {
-    if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
-/** Bundles the beacon with the options scripts/build.mjs uses. */
-function bundle(root: string): Buffer {
+/** Bundles one entry with the options scripts/build.mjs uses. */
+function bundle(root: string, name: Bundle, define: Record<string, string> = {}): Buffer {
   const require = createRequire(import.meta.url);
   const esbuild = require('esbuild') as typeof Esbuild;
   const result = esbuild.buildSync({
-    entryPoints: [join(root, 'src', 'client', 'beacon.ts')],
+    entryPoints: [join(root, 'src', 'client', ENTRIES[name])],
     bundle: true,
     minify: true,
     format: 'iife',
     target: ['es2019'],
     legalComments: 'none',
     logLevel: 'silent',
+    define,
     write: false,
   });
   const file = result.outputFiles[0];
@@ -49,33 +65,63 @@ function bundle(root: string): Buffer {
   return Buffer.from(file.contents);
 }
 
-/** Loads (or builds) the beacon once; throws HG_ERR_START when neither is possible. */
-export function loadBeaconAsset(root: string = packageRoot()): BeaconAsset {
-  const built = join(root, 'dist', 'client', 'beacon.js');
-  const sourceDir = join(root, 'src', 'client');
-  let body: Buffer;
-  try {
-    const hasSource = existsSync(join(sourceDir, 'beacon.ts'));
-    const fresh =
-      existsSync(built) && (!hasSource || statSync(built).mtimeMs >= newestMtime(sourceDir));
-    body = fresh ? readFileSync(built) : bundle(root);
-  } catch (error) {
-    throw new HelpgateError(
-      'HG_ERR_START',
-      {
-        reason: `the beacon bundle is missing and cannot be built (run npm run build): ${String(error)}`,
-      },
-      { cause: error },
-    );
-  }
+function asset(body: Buffer): ScriptAsset {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
   return { body, gzip: gzipSync(body, { level: 9 }), hash, etag: `"${hash}"` };
 }
 
-let installed: BeaconAsset | undefined;
+/** The built file when it is there and not older than the sources; `undefined` otherwise. */
+function builtFile(root: string, name: Bundle): Buffer | undefined {
+  const built = join(root, 'dist', 'client', `${name}.js`);
+  const sourceDir = join(root, 'src', 'client');
+  const hasSource = existsSync(join(sourceDir, ENTRIES[name]));
+  const fresh =
+    existsSync(built) && (!hasSource || statSync(built).mtimeMs >= newestMtime(sourceDir));
+  return fresh ? readFileSync(built) : undefined;
+}
+
+function load(root: string, name: Bundle): ScriptAsset {
+  try {
+    const built = builtFile(root, name);
+    if (built !== undefined) return asset(built);
+    const define =
+      name === 'beacon'
+        ? { [CHAT_VERSION_DEFINE]: JSON.stringify(load(root, 'chat').hash) }
+        : undefined;
+    return asset(bundle(root, name, define));
+  } catch (error) {
+    if (error instanceof HelpgateError) throw error;
+    throw new HelpgateError(
+      'HG_ERR_START',
+      {
+        reason: `the ${name} bundle is missing and cannot be built (run npm run build): ${String(error)}`,
+      },
+      { cause: error },
+    );
+  }
+}
+
+/** Loads (or builds) the beacon once; throws HG_ERR_START when neither is possible. */
+export function loadBeaconAsset(root: string = packageRoot()): ScriptAsset {
+  return load(root, 'beacon');
+}
+
+/** Loads (or builds) the chat panel's bundle; throws HG_ERR_START when neither is possible. */
+export function loadChatAsset(root: string = packageRoot()): ScriptAsset {
+  return load(root, 'chat');
+}
+
+let installed: ScriptAsset | undefined;
+let installedChatAsset: ScriptAsset | undefined;
 
 /** helpgate's own beacon, loaded (or built) on first use and kept for the process's life. */
-export function installedBeacon(): BeaconAsset {
+export function installedBeacon(): ScriptAsset {
   installed ??= loadBeaconAsset();
   return installed;
+}
+
+/** helpgate's own chat panel bundle, loaded (or built) on first use. */
+export function installedChat(): ScriptAsset {
+  installedChatAsset ??= loadChatAsset();
+  return installedChatAsset;
 }

@@ -18,7 +18,7 @@ import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { createAdminAuth } from './admin-auth.js';
 import { createAgentsApi } from './agents-api.js';
-import { type BeaconAsset, installedBeacon } from './beacon-asset.js';
+import { installedBeacon, installedChat, type ScriptAsset } from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
 import { createChatApi } from './chat-api.js';
 import { createConversationsApi } from './conversations-api.js';
@@ -76,7 +76,9 @@ export interface ApiRouterDeps {
   clock: Clock;
   logger: Logger;
   /** The beacon bundle; loaded from the build output (or built) when not given. */
-  beacon?: BeaconAsset;
+  beacon?: ScriptAsset;
+  /** The chat panel's bundle (`chat.js`); likewise. */
+  chat?: ScriptAsset;
 }
 
 type Origin = Parameters<ApiRouter['handle']>[3];
@@ -85,6 +87,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, origin: Origin) => vo
 export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { config, store, logger } = deps;
   const beacon = deps.beacon ?? installedBeacon();
+  const chatScript = deps.chat ?? installedChat();
   // The beacon tag is the same for every page of this config but for a nonce: built once.
   const beaconTagStart =
     `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
@@ -124,7 +127,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   });
 
   const routes = new Map<string, Record<string, Handler>>([
-    ['beacon.js', { GET: serveBeacon, HEAD: serveBeacon }],
+    ['beacon.js', { GET: serveScript(beacon), HEAD: serveScript(beacon) }],
+    ['chat.js', { GET: serveScript(chatScript), HEAD: serveScript(chatScript) }],
     ['hb', { POST: heartbeat }],
     ['help', { GET: offers.helpPage, HEAD: offers.helpPage }],
     ['healthz', { GET: health, HEAD: health }],
@@ -186,29 +190,32 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     return true;
   }
 
-  function serveBeacon(req: IncomingMessage, res: ServerResponse): void {
-    const version = new URL(req.url ?? '/', 'http://x').searchParams.get('v');
-    const headers: Record<string, string> = {
-      'Content-Type': 'text/javascript; charset=utf-8',
-      // A URL carrying the current hash never changes meaning; any other URL may, soon.
-      'Cache-Control':
-        version === beacon.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
-      ETag: beacon.etag,
-      Vary: 'Accept-Encoding',
-      'X-Content-Type-Options': 'nosniff',
+  /** A bundled script, versioned by its content hash (`?v=`). */
+  function serveScript(script: ScriptAsset): Handler {
+    return (req, res) => {
+      const version = new URL(req.url ?? '/', 'http://x').searchParams.get('v');
+      const headers: Record<string, string> = {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        // A URL carrying the current hash never changes meaning; any other URL may, soon.
+        'Cache-Control':
+          version === script.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+        ETag: script.etag,
+        Vary: 'Accept-Encoding',
+        'X-Content-Type-Options': 'nosniff',
+      };
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === script.etag)) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      const gzip = /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
+      const body = gzip ? script.gzip : script.body;
+      if (gzip) headers['Content-Encoding'] = 'gzip';
+      headers['Content-Length'] = String(body.length);
+      res.writeHead(200, headers);
+      res.end(body);
     };
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === beacon.etag)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    const gzip = /\bgzip\b/i.test(req.headers['accept-encoding'] ?? '');
-    const body = gzip ? beacon.gzip : beacon.body;
-    if (gzip) headers['Content-Encoding'] = 'gzip';
-    headers['Content-Length'] = String(body.length);
-    res.writeHead(200, headers);
-    res.end(body);
   }
 
   async function health(_req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,4 @@
+import { loadChat } from './_chat-loader.js';
 import { offerContent } from './_offer-content.js';
 import { safely } from './_safely.js';
 
@@ -112,6 +113,11 @@ export function createOfferPanel(hbUrl: string): OfferPanel {
               if (current?.id !== offer.id) return;
               // Until the chat panel exists, an accepted offer says so; a refused one goes.
               if (reply === null) return remove();
+              const { conversationId } = reply as { conversationId?: unknown };
+              if (typeof conversationId === 'string') {
+                loadChat(conversationId, hbUrl);
+                return remove();
+              }
               box.replaceChildren(document.createTextNode(acceptedText(reply)), close);
             }),
           );

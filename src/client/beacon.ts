@@ -8,6 +8,7 @@
  * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`,
  * the selectors of server-side error messages are `data-errors` (a JSON array).
  */
+import { loadChat, resumeChat } from './_chat-loader.js';
 import { type FocusSignal, watchFocus } from './_focus-signal.js';
 import { type FormError, watchFormErrors } from './_form-errors.js';
 import { createOfferPanel, type OfferState } from './_offer-panel.js';
@@ -84,6 +85,12 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
       if (reply.offer) panel.show(reply.offer);
     });
   })();
+  // The visitor's conversation, on this page too (DESIGN.md: the reply's `conversation`).
+  replyHandlers.push((reply) => {
+    const id = (reply.conversation as { id?: unknown } | null | undefined)?.id;
+    if (typeof id === 'string') loadChat(id, hbUrl);
+  });
+  safely(resumeChat)(hbUrl);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadBeaconAsset } from '../../src/api/beacon-asset.js';
+import { loadBeaconAsset, loadChatAsset } from '../../src/api/beacon-asset.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 const ROOT = packageRoot();
@@ -17,8 +17,15 @@ t.test('a built bundle is served as built', async (t) => {
 t.test('a missing or outdated bundle is built from the source', async (t) => {
   const root = t.testdir({ 'package.json': '{}', src: {} });
   cpSync(SOURCE, join(root, 'src', 'client'), { recursive: true });
+  // chat.js bundles the conversation's fold from the server's own source.
+  cpSync(join(ROOT, 'src', 'conversations'), join(root, 'src', 'conversations'), {
+    recursive: true,
+  });
   const fresh = loadBeaconAsset(root);
   t.match(fresh.body.toString(), /sendBeacon/, 'bundled without a dist folder');
+  const chat = loadChatAsset(root);
+  t.match(chat.body.toString(), /EventSource/, 'chat.js too');
+  t.match(fresh.body.toString(), `"${chat.hash}"`, 'the beacon carries the chat bundle hash');
 
   mkdirSync(join(root, 'dist', 'client'), { recursive: true });
   writeFileSync(join(root, 'dist', 'client', 'beacon.js'), '/*old*/');

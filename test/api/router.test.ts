@@ -103,6 +103,36 @@ t.test('beacon.js is served versioned by its content hash', async (t) => {
   t.comment(`beacon: ${script.length} bytes, ${raw.body.length} gzipped`);
 });
 
+t.test('chat.js is served versioned by the hash the beacon loads it with', async (t) => {
+  const api = await startApi(t, testConfig());
+  const plain = Buffer.from(
+    await (
+      await fetch(`${api.url}chat.js`, { headers: { 'Accept-Encoding': 'identity' } })
+    ).arrayBuffer(),
+  );
+  const hash = createHash('sha256').update(plain).digest('hex').slice(0, 12);
+  const beacon = await (await fetch(`${api.url}beacon.js`)).text();
+  t.match(beacon, `"${hash}"`, 'the beacon carries the hash of the chat.js served');
+  const versioned = await fetch(`${api.url}chat.js?v=${hash}`, {
+    headers: { 'Accept-Encoding': 'gzip' },
+  });
+  t.equal(versioned.status, 200);
+  t.match(versioned.headers.get('content-type'), /^text\/javascript/);
+  t.equal(versioned.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  t.equal(versioned.headers.get('content-encoding'), 'gzip');
+  t.equal(versioned.headers.get('etag'), `"${hash}"`);
+  const script = Buffer.from(await versioned.arrayBuffer());
+  t.same(script, plain, 'fetch decodes the gzipped body to the same script');
+  t.match(script.toString(), /EventSource/, 'the chat panel, not the beacon');
+  const stale = await fetch(`${api.url}chat.js?v=0123456789ab`);
+  t.equal(stale.headers.get('cache-control'), 'public, max-age=300');
+  const revalidated = await fetch(`${api.url}chat.js`, {
+    headers: { 'If-None-Match': `"${hash}"` },
+  });
+  t.equal(revalidated.status, 304);
+  t.equal((await fetch(`${api.url}chat.js`, { method: 'POST' })).status, 405);
+});
+
 t.test(
   'the beacon works under a strict CSP: no eval, no inline code, no console output',
   async (t) => {

@@ -129,8 +129,9 @@ t.test(
       '<script>alert(1)</script><img src="https://tracker.example/p.gif" onerror="alert(1)">' +
       '<a href="javascript:alert(1)">more</a><button style="x">Need help?</button>';
     await replyToHeartbeats(page, (hb) => (hb.seq === 0 ? { offer: offer('o-1', hostile) } : {}));
+    // Without a conversation id (the chat panel takes over when there is one; see
+    // chat-panel.test.ts), the accepted offer says so itself.
     const answers = await recordAnswers(page, 200, {
-      conversationId: 'c-1',
       queuePosition: 0,
       estimatedWaitSeconds: 0,
     });

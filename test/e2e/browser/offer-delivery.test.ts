@@ -60,7 +60,12 @@ t.test(
         t.comment(`heartbeat replies: ${JSON.stringify(watched.replies)}`);
         throw error;
       });
-    await box.getByText('An agent is with you now').waitFor({ timeout: 5_000 });
+    // The accepted offer hands over to the chat panel, with the agent.
+    await page
+      .getByRole('dialog', { name: 'Chat with us' })
+      .getByRole('status')
+      .filter({ hasText: 'You are chatting with' })
+      .waitFor({ timeout: 5_000 });
     const capacity = await fetch(`${url}/__helpgate/api/capacity`, {
       headers: { authorization: `Bearer ${ADMIN}` },
     });
