@@ -19,8 +19,8 @@ import { isCrossSite } from './cross-site.js';
 import { sendRefusalPage } from './offers-api.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
-import { asHelpgateError, sendError, sendJson } from './respond.js';
-import { createStreamLimits } from './stream-limits.js';
+import { asHelpgateError, retryAfterHeaders, sendError, sendJson } from './respond.js';
+import { createStreamRegistry } from './stream-limits.js';
 
 /** Open event streams per visitor: one per browser is the rule (a leader tab), with slack. */
 export const MAX_STREAMS_PER_VISITOR = 3;
@@ -59,8 +59,7 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
     maxKeys: MAX_TRACKED_ADDRESSES,
     clock,
   });
-  const limits = createStreamLimits(MAX_STREAMS_PER_VISITOR);
-  const open = new Set<(retryMs: number) => void>();
+  const streams = createStreamRegistry(MAX_STREAMS_PER_VISITOR, CHAT_RETRY_MS);
   // A message of the longest allowed length, in the longest UTF-8 and JSON spelling, fits.
   const maxBodyBytes = config.conversations.maxMessageChars * 12 + 1024;
 
@@ -93,14 +92,7 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
       return;
     }
     stream = openEventStream(res, { retryMs: CHAT_RETRY_MS });
-    const release = limits.admit(sid, () => stream?.close(CHAT_RETRY_MS));
-    const closeForShutdown = (retryMs: number) => stream?.close(retryMs);
-    open.add(closeForShutdown);
-    stream.onClose(() => {
-      followed.stop();
-      release();
-      open.delete(closeForShutdown);
-    });
+    streams.register(sid, stream, followed.stop);
     if (replay.kind === 'reset') {
       stream.send('reset', resetData(replay.state), replay.lastId ?? undefined);
     } else {
@@ -199,11 +191,7 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
         else await post(req, res, sid, id, action);
       } catch (error) {
         const known = asHelpgateError(error);
-        const retryAfterMs = known.params.retryAfterMs;
-        const headers: Record<string, string> =
-          typeof retryAfterMs === 'number'
-            ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }
-            : {};
+        const headers = retryAfterHeaders(known);
         // The HELP page's plain forms: a person gets a page, not the API's JSON.
         const fromForm =
           mediaTypeOf(req.headers['content-type']) === 'application/x-www-form-urlencoded';
@@ -213,10 +201,10 @@ export function createChatApi(deps: ChatApiDeps): ChatApi {
     },
 
     closeStreams(retryMs) {
-      for (const close of [...open]) close(retryMs);
+      streams.closeAll(retryMs);
     },
 
-    streams: () => limits.size(),
+    streams: () => streams.size(),
   };
 }
 

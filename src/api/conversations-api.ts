@@ -18,11 +18,14 @@ import type { Clock } from '../util/clock.js';
 import { type Caller, createCallerIdentity } from './admin-auth.js';
 import type { RouteHandler } from './agents-api.js';
 import { readJsonBody } from './read-body.js';
-import { asHelpgateError, sendError, sendJson } from './respond.js';
-import { createStreamLimits } from './stream-limits.js';
+import { asHelpgateError, retryAfterHeaders, sendError, sendJson } from './respond.js';
+import { createStreamRegistry } from './stream-limits.js';
 
 /** Open `api/events` streams per agent (the console in a few tabs or windows). */
 export const MAX_STREAMS_PER_AGENT = 5;
+
+/** When an agent's stream closed by the limit or a shutdown tries again. */
+const AGENT_RETRY_MS = 1000;
 
 /** The largest body of a message, transfer or typing request. */
 const bodyLimit = (config: Config) => config.conversations.maxMessageChars * 12 + 2048;
@@ -46,8 +49,7 @@ export function createConversationsApi(deps: {
 }): ConversationsApi {
   const { config, conversations, clock } = deps;
   const identify = createCallerIdentity(config);
-  const limits = createStreamLimits(MAX_STREAMS_PER_AGENT);
-  const open = new Set<(retryMs: number) => void>();
+  const streams = createStreamRegistry(MAX_STREAMS_PER_AGENT, AGENT_RETRY_MS);
 
   /** The caller, or `null` once a 401 went out. */
   function caller(req: IncomingMessage, res: ServerResponse): Caller | null {
@@ -64,14 +66,7 @@ export function createConversationsApi(deps: {
 
   function fail(res: ServerResponse, error: unknown): void {
     const known = asHelpgateError(error);
-    const retryAfterMs = known.params.retryAfterMs;
-    sendError(
-      res,
-      known,
-      typeof retryAfterMs === 'number'
-        ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }
-        : {},
-    );
+    sendError(res, known, retryAfterHeaders(known));
   }
 
   async function body(req: IncomingMessage, res: ServerResponse) {
@@ -104,14 +99,7 @@ export function createConversationsApi(deps: {
       // No ids and no replay: after any reconnect the console starts again from a snapshot,
       // so it never shows a stale screen.
       stream = openEventStream(res);
-      const release = limits.admit(key, () => stream?.close(1000));
-      const closeForShutdown = (retryMs: number) => stream?.close(retryMs);
-      open.add(closeForShutdown);
-      stream.onClose(() => {
-        followed.stop();
-        release();
-        open.delete(closeForShutdown);
-      });
+      streams.register(key, stream, followed.stop);
       stream.send('snapshot', followed.snapshot);
       for (const event of pending.splice(0)) stream.send(event.event, event.data);
     },
@@ -189,7 +177,7 @@ export function createConversationsApi(deps: {
     },
 
     closeStreams(retryMs) {
-      for (const close of [...open]) close(retryMs);
+      streams.closeAll(retryMs);
     },
   };
 }

@@ -42,3 +42,9 @@ export function asHelpgateError(error: unknown): HelpgateError {
     ? error
     : new HelpgateError('HG_ERR_INTERNAL', {}, { cause: error });
 }
+
+/** `Retry-After` (whole seconds, at least 1) for an error that says when to retry. */
+export function retryAfterHeaders(error: HelpgateError): Record<string, string> {
+  const ms = error.params.retryAfterMs;
+  return typeof ms === 'number' ? { 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) } : {};
+}

@@ -344,3 +344,26 @@ t.test(
     t.notMatch(after, /<textarea/, 'no form to write into an ended chat');
   },
 );
+
+// One visitor opening streams without end (many tabs, or a script) holds at most 3 connections:
+// each further one closes the oldest, which is told when to come back.
+t.test(
+  'stream flood: a visitor holds at most 3 open event streams, the oldest goes first',
+  async (t) => {
+    const site = await chatSite(t);
+    const visitor = await occupySlot(site);
+    const id = await conversationOf(visitor);
+    const streams = [];
+    for (let i = 0; i < 4; i++) {
+      const stream = await visitorEvents(t, site, visitor, id);
+      await stream.until('assigned');
+      streams.push(stream);
+    }
+    await streams[0]!.ended;
+    t.match(streams[0]!.raw(), /retry: \d+\n\n$/, 'the oldest is closed with a retry hint');
+    await api(site, ALICE, `conversations/${id}/messages`, 'POST', { text: 'to the open ones' });
+    for (const stream of streams.slice(1)) {
+      t.match((await stream.until('message')).data, { text: 'to the open ones' });
+    }
+  },
+);
