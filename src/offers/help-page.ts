@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { QueueTicket } from './offer-lifecycle.js';
-import { escapeHtml } from './offer-markup.js';
+import { escapeHtml, formBodyHtml } from './offer-markup.js';
 import type { OfferRecord } from './offer-record.js';
 
 /** The page's whole HTML for `offer`; `ticket` is the help request of an accepted offer. */
@@ -15,17 +15,18 @@ export function helpPageHtml(
   config: Config,
   now: number,
 ): string {
-  const { screen } = config.offers.content;
+  const { content } = config.offers;
+  const { screen } = content;
   const id = encodeURIComponent(offer.id);
   const back = `<p><a href="${escapeHtml(offer.path)}">Back to the page</a></p>`;
   let main: string;
   if (offer.state === 'shown' && now < (offer.expiresAt ?? 0)) {
     main =
-      `<h1>${escapeHtml(screen.title)}</h1><p>${escapeHtml(screen.text)}</p>` +
+      `<h1>${escapeHtml(screen.title)}</h1>${formBodyHtml(offer.kind, content, 'metadata')}` +
       `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/accept`)}">` +
-      `<button type="submit">${escapeHtml(config.offers.content.button.label)}</button></form>` +
+      `<button type="submit">${escapeHtml(offer.kind === 'button' ? content.button.label : content.labels.talk)}</button></form>` +
       `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/dismiss`)}">` +
-      '<button type="submit" class="secondary">No, thanks</button></form>' +
+      `<button type="submit" class="secondary">${escapeHtml(content.labels.noThanks)}</button></form>` +
       back;
   } else if (offer.state === 'accepted') {
     main = `<h1>Thank you</h1><p>${escapeHtml(waitText(ticket))}</p>${back}`;
@@ -40,9 +41,12 @@ export function helpPageHtml(
   );
 }
 
-/** The page's own policy: no script at all, forms only to this origin, never framed. */
+/**
+ * The page's own policy: no script at all, forms only to this origin, never framed; the audio
+ * and video messages, their captions and poster from this origin only.
+ */
 export const HELP_PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 function waitText(ticket: QueueTicket | undefined): string {
   if (ticket === undefined) return 'Your help request has ended.';
@@ -59,4 +63,4 @@ const STYLE =
   'main{max-width:32rem;margin:auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;' +
   'box-shadow:0 1px 6px rgba(0,0,0,.15)}form{display:inline-block;margin:0 .5rem .5rem 0}' +
   'button{font:inherit;font-weight:bold;padding:.5rem 1.25rem;cursor:pointer}' +
-  'button.secondary{font-weight:normal}';
+  'button.secondary{font-weight:normal}audio,video{display:block;width:100%;margin:0 0 1rem}';
