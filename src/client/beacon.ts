@@ -6,8 +6,12 @@
  *
  * Configuration comes from its own script tag: the heartbeat URL is `hb` resolved against the
  * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`,
- * the selectors of server-side error messages are `data-errors` (a JSON array).
+ * the selectors of server-side error messages are `data-errors` (a JSON array), the widget's
+ * look is `data-appearance` (`offers.appearance`, JSON).
  */
+
+import { readAppearance } from './_appearance.js';
+import { announceConversation } from './_chat-hook.js';
 import { type FocusSignal, watchFocus } from './_focus-signal.js';
 import { type FormError, watchFormErrors } from './_form-errors.js';
 import { createOfferPanel, type OfferState } from './_offer-panel.js';
@@ -73,7 +77,7 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
     });
   })();
   safely(() => {
-    const panel = createOfferPanel(hbUrl);
+    const panel = createOfferPanel(hbUrl, readAppearance(script));
     adoptPageOffer(panel);
     collectors.push((body) => {
       const state = panel.state();
@@ -84,25 +88,28 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
       if (reply.offer) panel.show(reply.offer);
     });
   })();
+  // A page loaded mid-conversation: the chat panel reopens from the reply, never from markup
+  // (the rewrite cache shares pages between visitors).
+  replyHandlers.push((reply) => {
+    const { id } = Object(reply.conversation);
+    if (typeof id === 'string') announceConversation(id);
+  });
 }
 
 /**
- * A page that went out with an offer (claim 11) carries it as a link to the HELP page, which
- * works without JavaScript; with the beacon running, it becomes the same panel as an offer
- * from a heartbeat, so it can be answered in place and withdrawn.
+ * A page that went out with an offer (claim 11) carries its form for readers without
+ * JavaScript, with a link to the HELP page; with the beacon running, it becomes the same panel
+ * as an offer from a heartbeat (its markup is in `data-html`), so it can be answered in place
+ * and withdrawn.
  */
 function adoptPageOffer(panel: ReturnType<typeof createOfferPanel>): void {
   const marked = document.querySelector('[data-helpgate-offer]');
-  const id = marked?.getAttribute('data-helpgate-offer');
-  if (!marked || !id) return;
-  const label = document.createElement('button');
-  label.type = 'button';
-  label.textContent = marked.textContent?.trim() || 'HELP';
+  if (marked === null) return;
   marked.remove();
+  // The panel checks the fields, as it does a reply's.
   panel.show({
-    id,
-    kind: marked.getAttribute('data-kind') ?? 'button',
-    html: label.outerHTML,
+    id: marked.getAttribute('data-helpgate-offer'),
+    html: marked.getAttribute('data-html'),
     expiresInMs: Number(marked.getAttribute('data-expires-in')),
   });
 }
