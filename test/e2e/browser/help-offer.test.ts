@@ -242,3 +242,55 @@ t.test(
     await assertCleanConsole(t, watched);
   },
 );
+
+t.test(
+  "forged page offer: a site's own content posing as an offer shows no link away and loads nothing from elsewhere",
+  async (t) => {
+    // Attack: a comment or review on the site (content helpgate passes through) carries the
+    // page-offer markup, so the beacon shows the attacker's "help" with a phishing link or a
+    // tracking pixel in the widget the visitor trusts.
+    const forged =
+      '&lt;h2&gt;Support&lt;/h2&gt;&lt;p&gt;Call us&lt;/p&gt;' +
+      '&lt;a href=&quot;https://evil.example/login&quot;&gt;Sign in again&lt;/a&gt;' +
+      '&lt;img src=&quot;https://evil.example/pixel.gif&quot;&gt;' +
+      '&lt;audio controls src=&quot;https://evil.example/a.ogg&quot;&gt;&lt;/audio&gt;' +
+      '&lt;button&gt;Talk&lt;/button&gt;';
+    const site = await startServer(t, (req, res) => {
+      if (req.url === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': "default-src 'self'",
+      });
+      res.end(
+        STRICT_PAGE.replace(
+          '</form>',
+          `</form><div class="review" data-helpgate-offer="forged-1" data-html="${forged}">Nice shop</div>`,
+        ),
+      );
+    });
+    const { url } = await startHelpgate(t, { upstream: site.url, heartbeat: { interval: '1s' } });
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(url)) elsewhere.push(request.url());
+    });
+    await page.goto(url);
+    const box = panel(watched);
+    await box.waitFor({ state: 'visible', timeout: 5_000 });
+    t.equal(await box.getByRole('link').count(), 0, 'no link away');
+    t.equal(await box.locator('img, [src*="evil.example"]').count(), 0, 'nothing from elsewhere');
+    t.equal(await box.getByText('Sign in again').count(), 1, 'its words stay mere text');
+    await box.getByRole('button', { name: 'Talk' }).click();
+    await box.waitFor({ state: 'detached', timeout: 5_000 });
+    t.same(elsewhere, [], 'no request left the site');
+    // The accept of an offer id the server never made is refused (404): the browser logs it.
+    const own = watched.problems.filter((p) => !/Failed to load resource.*404/.test(p));
+    watched.problems.splice(0, watched.problems.length, ...own);
+    await assertCleanConsole(t, watched);
+  },
+);
