@@ -114,9 +114,11 @@ export function createOfferPanel(hbUrl: string, appearance: Appearance | null): 
   const keepClear = () => {
     if (box === null || parts === null) return;
     const { host } = parts;
-    applyAppearance(host, appearance, false);
     const field = document.activeElement;
-    if (field === null || field === host || field === document.body) return;
+    // Focus in the widget itself: it stays where the visitor found it.
+    if (field === host) return;
+    applyAppearance(host, appearance, false);
+    if (field === null || field === document.body) return;
     const a = field.getBoundingClientRect();
     const b = host.getBoundingClientRect();
     if (a.bottom > b.top && a.top < b.bottom && a.right > b.left && a.left < b.right) {

@@ -459,5 +459,8 @@ t.test('on a 360 px wide screen the offer does not cover the field being filled'
   );
   t.ok(panel.x >= 0 && panel.x + panel.width <= 360, 'within the screen');
   await page.screenshot({ path: `${SHOTS}/screen-360.png` });
+  await page.keyboard.press('Tab');
+  t.equal(await focusedInWidget(page), 'button:Talk to an agent');
+  t.equal((await dialog.boundingBox())?.y, panel.y, 'it does not jump away once focus is in it');
   await assertCleanConsole(t, watched);
 });
