@@ -54,7 +54,7 @@ function bundle(root: string, name: Bundle, define: Record<string, string> = {})
     bundle: true,
     minify: true,
     format: 'iife',
-    target: ['es2019'],
+    target: ['es2020'],
     legalComments: 'none',
     logLevel: 'silent',
     define,

@@ -92,7 +92,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const beaconTagStart =
     `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
     ` data-interval="${config.heartbeat.interval}"` +
-    ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"`;
+    ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"` +
+    ` data-appearance="${escapeAttribute(JSON.stringify(config.offers.appearance))}"`;
   const beaconTagWithoutNonce = `${beaconTagStart}></script>`;
   const heartbeat = createHeartbeatHandler(deps);
   const { capacity, learning, clock } = deps;

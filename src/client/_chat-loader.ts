@@ -5,7 +5,7 @@
  * its tag's `data-conversation`, and hears of a later one through a `helpgate:conversation`
  * event on the widget host.
  */
-import { currentChat, setCurrentChat } from './_current-chat.js';
+import { currentChat, rememberChat } from './_current-chat.js';
 import { HOST_TAG } from './_widget-host.js';
 
 // Baked in by the build (esbuild `define`): chat.js's content hash, so its URL is cached for good.
@@ -18,8 +18,7 @@ let chatScript: HTMLScriptElement | null = null;
 
 /** Shows the conversation `conversationId` in this page, loading chat.js the first time. */
 export function loadChat(conversationId: string, hbUrl: string): void {
-  if (!conversationId) return;
-  if (currentChat() !== conversationId) setCurrentChat(conversationId);
+  rememberChat(conversationId);
   if (chatScript !== null) {
     if (chatScript.getAttribute('data-conversation') === conversationId) return;
     chatScript.setAttribute('data-conversation', conversationId);
@@ -34,7 +33,8 @@ export function loadChat(conversationId: string, hbUrl: string): void {
   const nonce = beaconScript instanceof HTMLScriptElement ? beaconScript.nonce : '';
   if (nonce) script.nonce = nonce;
   chatScript = script;
-  (document.head ?? document.documentElement).appendChild(script);
+  // A script element runs wherever it is inserted; the root element always exists.
+  document.documentElement.appendChild(script);
 }
 
 /**

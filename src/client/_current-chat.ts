@@ -1,7 +1,8 @@
 /**
  * Which conversation this tab has (sessionStorage, inside `try`): the beacon on the next page
  * of the site reopens the chat panel from it at once, rather than a heartbeat later; chat.js
- * clears it once the visitor closes a finished conversation.
+ * forgets it once the visitor closes a finished conversation. Storage refused: the heartbeat
+ * still tells the next page.
  */
 
 const KEY = 'helpgate-chat';
@@ -14,11 +15,14 @@ export function currentChat(): string | null {
   }
 }
 
-export function setCurrentChat(conversationId: string | null): void {
+export function rememberChat(conversationId: string): void {
   try {
-    if (conversationId === null) sessionStorage.removeItem(KEY);
-    else sessionStorage.setItem(KEY, conversationId);
-  } catch {
-    // Storage refused: the heartbeat still tells the next page.
-  }
+    sessionStorage.setItem(KEY, conversationId);
+  } catch {}
+}
+
+export function forgetChat(): void {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {}
 }

@@ -1,60 +1,45 @@
 /**
- * Turns the offer's HTML from the server into DOM nodes of this page, keeping only plain
- * elements and harmless attributes: `style`, `on*`, `class` and everything unknown go (the
- * panel is styled through the CSSOM instead), unknown elements are unwrapped, and code-bearing
- * ones are dropped with their content.
+ * Turns the offer's HTML from the server into DOM nodes of this page, keeping only the
+ * elements and attributes the four forms use: `style`, `on*`, `class` and everything unknown
+ * go (the panel is styled by its own sheet), unknown elements — links and images too — are
+ * unwrapped, code-bearing ones are dropped with their content, and media URLs must be
+ * same-origin. A page offer's markup is read from the page (`data-html`), where a site's own
+ * content (a comment, a review) could forge one: it can show text and buttons, which answer an
+ * offer id the server does not know, but no link away and nothing from elsewhere.
  *
  * Two passes, because Chromium checks the page's Content-Security-Policy even while parsing
- * into an inert document (DOMParser, `<template>`): a `style` attribute there is reported as a
- * violation in the visitor's console. So the markup is first reduced as text to allowed tags
- * and attribute names, then parsed, and the parsed tree — entities decoded — is copied node by
- * node with the URL checks. The copy is the safety boundary; the text pass keeps the console
- * quiet.
+ * into an inert document (DOMParser, `<template>`): a `style` or `on*` attribute or a `<style>`
+ * there is reported as a violation in the visitor's console. So the markup is first quieted as
+ * text (comments and code-bearing elements dropped, `style` and `on*` attribute names
+ * renamed), then parsed, and the parsed tree — entities decoded — is copied node by node with
+ * the element, attribute and URL checks. The copy is the safety boundary; the text pass only
+ * keeps the console quiet.
  */
 
-const KEEP = new Set(
-  'a audio b br button div em h2 h3 h4 i img li ol p small source span strong track ul video'.split(
-    ' ',
-  ),
-);
+const KEEP = new Set('audio b br button div em h2 h3 i p small span strong track video'.split(' '));
 const ATTRIBUTE =
-  /^(?:alt|title|controls|kind|srclang|label|default|href|src|poster|aria-[a-z]+|data-helpgate-[a-z-]+)$/;
-const URL_ATTRIBUTE = /^(?:href|src|poster)$/;
+  /^(?:title|controls|kind|srclang|label|default|preload|playsinline|src|poster|aria-[a-z]+|data-helpgate-[a-z-]+)$/;
+const URL_ATTRIBUTE = /^(?:src|poster)$/;
 /** Elements whose content is code or never shown: dropped whole. */
 const RAW =
   /<(script|style|template|textarea|title|noscript|iframe|object|svg|math|xmp)\b[\s\S]*?<\/\1\s*>/gi;
 const COMMENT = /<!--[\s\S]*?-->|<![^>]*>|<\?[^>]*>/g;
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
-const ATTRIBUTES = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+/** A `style` or `on*` attribute name inside a start tag. */
+const NOISY_ATTRIBUTE = /([\s"'])(on|style)(?=[\w-]*\s*=)/gi;
 const MAX_DEPTH = 16;
 
 export function offerContent(html: string): DocumentFragment {
-  const parsed = new DOMParser().parseFromString(reduce(html), 'text/html');
+  const parsed = new DOMParser().parseFromString(quiet(html), 'text/html');
   const fragment = document.createDocumentFragment();
   copyChildren(parsed.body, fragment, 0);
   return fragment;
 }
 
-function reduce(html: string): string {
+function quiet(html: string): string {
   return html
     .replace(COMMENT, '')
     .replace(RAW, '')
-    .replace(TAG, (_tag, slash: string, tagName: string, attributes: string) => {
-      const name = tagName.toLowerCase();
-      if (!KEEP.has(name)) return '';
-      if (slash) return `</${name}>`;
-      let kept = '';
-      attributes.replace(
-        ATTRIBUTES,
-        (_attr, attrName: string, q2?: string, q1?: string, bare?: string) => {
-          const lower = attrName.toLowerCase();
-          const value = q2 ?? q1 ?? bare ?? '';
-          if (ATTRIBUTE.test(lower)) kept += ` ${lower}="${value.replace(/"/g, '&quot;')}"`;
-          return '';
-        },
-      );
-      return `<${name}${kept}>`;
-    });
+    .replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(NOISY_ATTRIBUTE, '$1x-$2'));
 }
 
 function copyChildren(from: Node, to: Node, depth: number): void {
@@ -70,11 +55,9 @@ function copyChildren(from: Node, to: Node, depth: number): void {
       const copy = document.createElement(node.localName);
       for (const { name, value } of node.attributes) {
         if (!ATTRIBUTE.test(name)) continue;
-        const kept = URL_ATTRIBUTE.test(name) ? safeUrl(value, name === 'href') : value;
+        const kept = URL_ATTRIBUTE.test(name) ? sameOrigin(value) : value;
         if (kept !== null) copy.setAttribute(name, kept);
       }
-      // An image whose source was refused would only show as a broken icon.
-      if (copy.localName === 'img' && !copy.hasAttribute('src')) continue;
       if (copy instanceof HTMLButtonElement) copy.type = 'button';
       copyChildren(node, copy, depth + 1);
       to.appendChild(copy);
@@ -82,15 +65,11 @@ function copyChildren(from: Node, to: Node, depth: number): void {
   }
 }
 
-/**
- * Links may go to any http(s) page; media must be same-origin, as a strict page policy
- * (`default-src 'self'`) would refuse anything else with a console error.
- */
-function safeUrl(value: string, anyOrigin: boolean): string | null {
+/** Media must be same-origin: a strict page policy (`default-src 'self'`) refuses the rest. */
+function sameOrigin(value: string): string | null {
   try {
     const url = new URL(value, location.href);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-    return anyOrigin || url.origin === location.origin ? url.href : null;
+    return url.origin === location.origin ? url.href : null;
   } catch {
     return null;
   }

@@ -6,8 +6,10 @@
  *
  * Configuration comes from its own script tag: the heartbeat URL is `hb` resolved against the
  * tag's `src` (`{prefix}beacon.js?v=…` → `{prefix}hb`), the first interval is `data-interval`,
- * the selectors of server-side error messages are `data-errors` (a JSON array).
+ * the selectors of server-side error messages are `data-errors` (a JSON array), the widget's
+ * look is `data-appearance` (`offers.appearance`, JSON).
  */
+import { readAppearance } from './_appearance.js';
 import { loadChat, resumeChat } from './_chat-loader.js';
 import { type FocusSignal, watchFocus } from './_focus-signal.js';
 import { type FormError, watchFormErrors } from './_form-errors.js';
@@ -74,7 +76,7 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
     });
   })();
   safely(() => {
-    const panel = createOfferPanel(hbUrl);
+    const panel = createOfferPanel(hbUrl, readAppearance(script));
     adoptPageOffer(panel);
     collectors.push((body) => {
       const state = panel.state();
@@ -85,31 +87,29 @@ function installSignals(script: HTMLScriptElement, hbUrl: string): void {
       if (reply.offer) panel.show(reply.offer);
     });
   })();
-  // The visitor's conversation, on this page too (DESIGN.md: the reply's `conversation`).
+  // A page loaded mid-conversation: the chat panel reopens from the reply, never from markup
+  // (the rewrite cache shares pages between visitors).
   replyHandlers.push((reply) => {
-    const id = (reply.conversation as { id?: unknown } | null | undefined)?.id;
+    const { id } = Object(reply.conversation);
     if (typeof id === 'string') loadChat(id, hbUrl);
   });
   safely(resumeChat)(hbUrl);
 }
 
 /**
- * A page that went out with an offer (claim 11) carries it as a link to the HELP page, which
- * works without JavaScript; with the beacon running, it becomes the same panel as an offer
- * from a heartbeat, so it can be answered in place and withdrawn.
+ * A page that went out with an offer (claim 11) carries its form for readers without
+ * JavaScript, with a link to the HELP page; with the beacon running, it becomes the same panel
+ * as an offer from a heartbeat (its markup is in `data-html`), so it can be answered in place
+ * and withdrawn.
  */
 function adoptPageOffer(panel: ReturnType<typeof createOfferPanel>): void {
   const marked = document.querySelector('[data-helpgate-offer]');
-  const id = marked?.getAttribute('data-helpgate-offer');
-  if (!marked || !id) return;
-  const label = document.createElement('button');
-  label.type = 'button';
-  label.textContent = marked.textContent?.trim() || 'HELP';
+  if (marked === null) return;
   marked.remove();
+  // The panel checks the fields, as it does a reply's.
   panel.show({
-    id,
-    kind: marked.getAttribute('data-kind') ?? 'button',
-    html: label.outerHTML,
+    id: marked.getAttribute('data-helpgate-offer'),
+    html: marked.getAttribute('data-html'),
     expiresInMs: Number(marked.getAttribute('data-expires-in')),
   });
 }
@@ -141,9 +141,8 @@ function fitted(message: HeartbeatBody): string {
 /** A random page-view id of 22 characters from [A-Za-z0-9_-]. */
 function newPageViewId(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  const bytes = new Uint8Array(22);
-  if (typeof crypto !== 'undefined' && crypto.getRandomValues) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  // Every browser the widget runs in (ES2020, constructable stylesheets) has getRandomValues.
+  const bytes = crypto.getRandomValues(new Uint8Array(22));
   let id = '';
   for (const byte of bytes) id += alphabet[byte & 63];
   return id;

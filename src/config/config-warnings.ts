@@ -49,6 +49,19 @@ export function configWarnings(config: Config): string[] {
       );
     }
   }
+  const { audio, video } = config.offers.content;
+  for (const [key, path] of Object.entries({
+    'audio.src': audio.src,
+    'video.src': video.src,
+    'video.captions': video.captions,
+    'video.poster': video.poster,
+  })) {
+    if (path?.startsWith('/__helpgate/') && config.prefix !== '/__helpgate/') {
+      warnings.push(
+        `offers.content.${key} is under /__helpgate/ but prefix is "${config.prefix}": the visitor's browser will not find ${path}`,
+      );
+    }
+  }
   if (config.admin.token === null) {
     warnings.push('admin.token is not set: every admin API will answer 401');
   }

@@ -90,7 +90,33 @@ const filePath = z.string().min(1);
 
 const percentile = z.number().min(1).max(100);
 
-const media = z.string().min(1);
+/**
+ * A media URL of the HELP option: a path on the site's own origin (`/…`), which a strict page
+ * policy (`default-src 'self'`) allows; another origin would be refused with a console error.
+ */
+const media = z
+  .string()
+  .transform((value, ctx) =>
+    /^\/(?![/\\])[^\\\s]*$/.test(value)
+      ? value
+      : issue(
+          ctx,
+          'HG_ERR_CONFIG_URL',
+          `must be a path on the site's own origin, like /__helpgate/media/help.ogg, not ${JSON.stringify(value)}`,
+        ),
+  );
+
+/** 0–255, a channel of `rgb()`. */
+const CHANNEL = '\\s*(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\s*';
+const COLOUR = new RegExp(
+  `^(?:#[0-9a-f]{3}|#[0-9a-f]{6}|rgb\\(${CHANNEL},${CHANNEL},${CHANNEL}\\))$`,
+  'i',
+);
+
+/** A CSS colour the widget's theme takes: `#rgb`, `#rrggbb` or `rgb(r, g, b)`. */
+const colour = z.string().refine((value) => COLOUR.test(value), {
+  message: 'must be a colour as #rgb, #rrggbb or rgb(r, g, b), e.g. "#1d4ed8"',
+});
 
 // ── sections ──────────────────────────────────────────────────────────────────
 
@@ -319,8 +345,24 @@ export const configSchema = z
               .strictObject({
                 src: media.default('/__helpgate/media/help.webm'),
                 captions: media.nullable().default('/__helpgate/media/help.vtt'),
+                poster: media.nullable().default('/__helpgate/media/help.jpg'),
               })
               .prefault({}),
+            labels: z
+              .strictObject({
+                talk: z.string().min(1).default('Talk to an agent'),
+                noThanks: z.string().min(1).default('No thanks'),
+              })
+              .prefault({}),
+          })
+          .prefault({}),
+        appearance: z
+          .strictObject({
+            position: z
+              .enum(['bottom-right', 'bottom-left', 'top-right', 'top-left'])
+              .default('bottom-right'),
+            accent: colour.default('#1d4ed8'),
+            zIndex: z.number().int().min(-2147483648).max(2147483647).default(2147483000),
           })
           .prefault({}),
       })

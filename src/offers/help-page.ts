@@ -9,7 +9,7 @@ import type { ChatState } from '../conversations/chat-event.js';
 import type { ErrorCode } from '../errors.js';
 import { HELP_CHAT_STYLE, helpChatHtml } from './help-page-chat.js';
 import type { QueueTicket } from './offer-lifecycle.js';
-import { escapeHtml } from './offer-markup.js';
+import { escapeHtml, formBodyHtml } from './offer-markup.js';
 import type { OfferRecord } from './offer-record.js';
 import { sameOriginPath } from './same-origin-path.js';
 
@@ -24,17 +24,18 @@ export function helpPageHtml(
   now: number,
   chat?: ChatState,
 ): string {
-  const { screen } = config.offers.content;
+  const { content } = config.offers;
+  const { screen } = content;
   const id = encodeURIComponent(offer.id);
   const back = `<p><a href="${escapeHtml(sameOriginPath(offer.path))}">Back to the page</a></p>`;
   let main: string;
   if (offer.state === 'shown' && now < (offer.expiresAt ?? 0)) {
     main =
-      `<h1>${escapeHtml(screen.title)}</h1><p>${escapeHtml(screen.text)}</p>` +
+      `<h1>${escapeHtml(screen.title)}</h1>${formBodyHtml(offer.kind, content, 'metadata')}` +
       `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/accept`)}">` +
-      `<button type="submit">${escapeHtml(config.offers.content.button.label)}</button></form>` +
+      `<button type="submit">${escapeHtml(offer.kind === 'button' ? content.button.label : content.labels.talk)}</button></form>` +
       `<form method="post" action="${escapeHtml(`${config.prefix}offers/${id}/dismiss`)}">` +
-      '<button type="submit" class="secondary">No, thanks</button></form>' +
+      `<button type="submit" class="secondary">${escapeHtml(content.labels.noThanks)}</button></form>` +
       back;
   } else if (offer.state === 'accepted' && chat && offer.conversationId) {
     main = `<h1>Thank you</h1>${helpChatHtml(offer.conversationId, offer.id, chat, config)}${back}`;
@@ -112,9 +113,12 @@ function page(title: string, main: string): string {
   );
 }
 
-/** The page's own policy: no script at all, forms only to this origin, never framed. */
+/**
+ * The page's own policy: no script at all, forms only to this origin, never framed; the audio
+ * and video messages, their captions and poster from this origin only.
+ */
 export const HELP_PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 function waitText(ticket: QueueTicket | undefined): string {
   if (ticket === undefined) return 'Your help request has ended.';
@@ -131,4 +135,4 @@ const STYLE =
   'main{max-width:32rem;margin:auto;background:#fff;padding:1.5rem 2rem;border-radius:8px;' +
   'box-shadow:0 1px 6px rgba(0,0,0,.15)}form{display:inline-block;margin:0 .5rem .5rem 0}' +
   'button{font:inherit;font-weight:bold;padding:.5rem 1.25rem;cursor:pointer}' +
-  `button.secondary{font-weight:normal}${HELP_CHAT_STYLE}`;
+  `button.secondary{font-weight:normal}audio,video{display:block;width:100%;margin:0 0 1rem}${HELP_CHAT_STYLE}`;

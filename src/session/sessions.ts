@@ -14,7 +14,7 @@ import {
   type OfferCapacity,
   type OfferLearning,
 } from '../offers/offer-lifecycle.js';
-import { helpButtonHtml, pageOfferHtml } from '../offers/offer-markup.js';
+import { offerHtml, pageOfferHtml } from '../offers/offer-markup.js';
 import { mustPin, type OfferRecord, takenBackOn } from '../offers/offer-record.js';
 import type { Profile } from '../profiles/profile.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
@@ -189,7 +189,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
     return {
       id: offer.id,
       kind: offer.kind,
-      html: helpButtonHtml(offer.id, config.offers.content.button.label),
+      html: offerHtml(offer, config.offers.content),
       expiresInMs: Math.max(0, (offer.expiresAt ?? now) - now),
       reasons: offer.reasons,
     };

@@ -37,3 +37,14 @@ t.test('with neither bundle nor source, starting fails with a clear error', asyn
   const root = t.testdir({ 'package.json': '{}' });
   t.throws(() => loadBeaconAsset(root), { code: 'HG_ERR_START', message: /npm run build/ });
 });
+
+t.test(
+  'beacon.js stays within its budget: at most 6 KB gzipped (every page loads it)',
+  async (t) => {
+    const root = t.testdir({ 'package.json': '{}', src: {} });
+    cpSync(SOURCE, join(root, 'src', 'client'), { recursive: true });
+    const { body, gzip } = loadBeaconAsset(root);
+    t.comment(`beacon.js: ${body.length} bytes, ${gzip.length} gzipped`);
+    t.ok(gzip.length <= 6 * 1024, `${gzip.length} bytes gzipped ≤ 6144`);
+  },
+);

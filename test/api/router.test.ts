@@ -142,11 +142,18 @@ t.test(
   },
 );
 
-t.test('the beacon tag carries the page nonce, escaped', async (t) => {
-  const api = await startApi(t, testConfig({ prefix: '/hg/', heartbeat: { interval: '3s' } }));
+t.test('the beacon tag carries the page nonce, escaped, and the widget appearance', async (t) => {
+  const api = await startApi(
+    t,
+    testConfig({
+      prefix: '/hg/',
+      heartbeat: { interval: '3s' },
+      offers: { appearance: { position: 'top-left', accent: 'rgb(0, 0, 0)' } },
+    }),
+  );
   t.match(
     api.router.beaconTag(null),
-    /^<script src="\/hg\/beacon\.js\?v=[0-9a-f]{12}" defer data-interval="3000" data-errors="\[&#34;\.error&#34;,&#34;\.field-error&#34;,&#34;\[role=alert\]&#34;\]"><\/script>$/,
+    /^<script src="\/hg\/beacon\.js\?v=[0-9a-f]{12}" defer data-interval="3000" data-errors="\[&#34;\.error&#34;,&#34;\.field-error&#34;,&#34;\[role=alert\]&#34;\]" data-appearance="\{&#34;position&#34;:&#34;top-left&#34;,&#34;accent&#34;:&#34;rgb\(0, 0, 0\)&#34;,&#34;zIndex&#34;:2147483000\}"><\/script>$/,
   );
   t.match(api.router.beaconTag('r4nd0m+/='), / nonce="r4nd0m\+\/="><\/script>$/);
 });

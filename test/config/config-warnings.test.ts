@@ -56,3 +56,17 @@ t.test('forged-Host redirects: publicUrl unset on a non-loopback listen is warne
   }
   t.same(warningsOf(`${SOUND}listen: { host: '0.0.0.0' }\n`), [], 'set publicUrl: no warning');
 });
+
+t.test('media left under /__helpgate/ after the prefix changed are pointed out', async (t) => {
+  const warnings = warningsOf(
+    `${SOUND}prefix: /hg/\noffers: { content: { audio: { src: /hg/media/a.ogg } } }\n`,
+  );
+  t.same(
+    warnings.map((w) => w.split(':')[0]),
+    [
+      'offers.content.video.src is under /__helpgate/ but prefix is "/hg/"',
+      'offers.content.video.captions is under /__helpgate/ but prefix is "/hg/"',
+      'offers.content.video.poster is under /__helpgate/ but prefix is "/hg/"',
+    ],
+  );
+});

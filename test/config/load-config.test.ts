@@ -303,3 +303,51 @@ t.test('config errors do not echo a secret or token value', async (t) => {
   t.notOk(report.includes('98765432109876543210'), 'the secret is not in the report');
   t.notOk(report.includes('12345678901234567890'), 'the token is not in the report');
 });
+
+t.test('offers.appearance: check refuses a colour the widget cannot take', async (t) => {
+  const text = (accent: string) => `${BASE}offers:\n  appearance:\n    accent: "${accent}"\n`;
+  for (const good of ['#1d4ed8', '#FFF', 'rgb(29, 78, 216)', 'rgb(0,0,255)']) {
+    t.equal(
+      parseConfigText(text(good), 'test.yaml', { env: {} }).config.offers.appearance.accent,
+      good,
+    );
+  }
+  for (const bad of ['blue', '#12345', 'rgb(300, 0, 0)', 'red; background: url(//x.example)']) {
+    const [problem] = problemsOf(text(bad));
+    t.equal(where(problem!), 'HG_ERR_CONFIG_INVALID@5:13 offers.appearance.accent', bad);
+    t.match(problem!.message, '#rgb, #rrggbb or rgb(r, g, b)');
+    t.equal(problem!.example, 'accent: "#1d4ed8"');
+  }
+  const [position] = problemsOf(`${BASE}offers: { appearance: { position: middle } }\n`);
+  t.match(position!.message, /bottom-right.*bottom-left.*top-right.*top-left/);
+  const [zIndex] = problemsOf(`${BASE}offers: { appearance: { zIndex: 1.5 } }\n`);
+  t.equal(zIndex!.keyPath, 'offers.appearance.zIndex');
+});
+
+t.test('cross-origin media: check refuses a media URL off the site origin', async (t) => {
+  // A strict page policy (default-src 'self') refuses another origin's media with a console
+  // error, and the offer would play nothing.
+  for (const bad of [
+    'https://cdn.example/help.ogg',
+    '//cdn.example/help.ogg',
+    'help.ogg',
+    '/\\\\x',
+  ]) {
+    const [problem] = problemsOf(`${BASE}offers: { content: { audio: { src: '${bad}' } } }\n`);
+    t.equal(problem!.code, 'HG_ERR_CONFIG_URL', bad);
+    t.equal(problem!.keyPath, 'offers.content.audio.src');
+    t.match(problem!.message, "a path on the site's own origin");
+  }
+  const { config } = parseConfigText(
+    `${BASE}offers: { content: { video: { src: /m/v.webm, captions: null, poster: null } } }\n`,
+    'test.yaml',
+    { env: {} },
+  );
+  t.same(config.offers.content.video, { src: '/m/v.webm', captions: null, poster: null });
+  t.same(config.offers.content.labels, { talk: 'Talk to an agent', noThanks: 'No thanks' });
+  t.same(config.offers.appearance, {
+    position: 'bottom-right',
+    accent: '#1d4ed8',
+    zIndex: 2147483000,
+  });
+});

@@ -8,7 +8,7 @@
  * Like the beacon it never evaluates code, writes to the console or lets an exception reach
  * the page.
  */
-import { setCurrentChat } from '../_current-chat.js';
+import { forgetChat } from '../_current-chat.js';
 import { safely } from '../_safely.js';
 import { widgetHost } from '../_widget-host.js';
 import { forget, keep, recall } from './_storage.js';
@@ -45,7 +45,7 @@ function startChat(conversationId: string, base: string): Chat | null {
   if (kept?.view.chat.state === 'ended') {
     // Seen to its end on an earlier page: nothing more to show.
     forget(conversationId);
-    setCurrentChat(null);
+    forgetChat();
     return null;
   }
   const url = (action: string) =>
@@ -223,7 +223,7 @@ function startChat(conversationId: string, base: string): Chat | null {
       close() {
         stop();
         forget(conversationId);
-        setCurrentChat(null);
+        forgetChat();
       },
       toggled(open) {
         opened = open;
@@ -269,7 +269,7 @@ function startChat(conversationId: string, base: string): Chat | null {
       finish();
       // Said here; the next page has nothing to reopen.
       forget(conversationId);
-      setCurrentChat(null);
+      forgetChat();
     },
   });
 

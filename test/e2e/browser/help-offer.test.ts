@@ -77,14 +77,19 @@ async function recordAnswers(page: Page, status: number, body: object = {}) {
   return answers;
 }
 
-/** Where the offer panel sits: its CSS position and its distance from the viewport's edges. */
+/**
+ * Where the offer panel sits: its widget host's CSS position, the panel's distance from the
+ * viewport's edges, and whether the panel is in the host's shadow root.
+ */
 const PLACEMENT = `(() => {
-  const el = document.getElementById('helpgate-offer');
+  const host = document.querySelector('helpgate-widget');
+  const el = host.shadowRoot.getElementById('helpgate-offer');
   const rect = el.getBoundingClientRect();
   return {
-    position: getComputedStyle(el).position,
+    position: getComputedStyle(host).position,
     right: innerWidth - rect.right,
     bottom: innerHeight - rect.bottom,
+    inShadowRoot: el.getRootNode() === host.shadowRoot,
   };
 })()`;
 
@@ -117,7 +122,7 @@ t.test('a HELP button appears when a time-on-page trigger fires (claims 3, 12)',
 });
 
 t.test(
-  'an offer in a heartbeat reply shows as a HELP dialog on a strict-CSP page, reported shown',
+  'an offer in a heartbeat reply shows as a HELP panel on a strict-CSP page, reported shown',
   async (t) => {
     const url = await strictSiteThroughHelpgate(t);
     const watched = await watchedPage(t, browser);
@@ -139,10 +144,14 @@ t.test(
 
     const box = panel(watched);
     await box.waitFor({ state: 'visible', timeout: 5_000 });
-    t.equal(await box.getAttribute('role'), 'dialog');
-    t.equal(await box.getAttribute('aria-live'), 'polite');
+    // Without a title it is a region named "Help"; the forms with one are dialogs (help-forms).
+    t.equal(await page.getByRole('region', { name: 'Help' }).count(), 1, 'a region named Help');
     const placement = await page.evaluate(PLACEMENT);
-    t.same(placement, { position: 'fixed', right: 16, bottom: 16 }, 'fixed, bottom-right');
+    t.same(
+      placement,
+      { position: 'fixed', right: 16, bottom: 16, inShadowRoot: true },
+      'fixed, bottom-right, in the widget',
+    );
     t.equal(await box.getByText('Need a hand?').count(), 1, 'the offer text is shown');
     const content = await box.innerHTML();
     t.notMatch(content, /onclick|onerror|<script|<style|<img|javascript:|color:red/i);
@@ -229,6 +238,58 @@ t.test(
     t.equal(answers.length, 1);
     // Chromium itself logs every 4xx response of fetch() as "Failed to load resource"; that line
     // is the browser's, and the only one allowed here.
+    const own = watched.problems.filter((p) => !/Failed to load resource.*404/.test(p));
+    watched.problems.splice(0, watched.problems.length, ...own);
+    await assertCleanConsole(t, watched);
+  },
+);
+
+t.test(
+  "forged page offer: a site's own content posing as an offer shows no link away and loads nothing from elsewhere",
+  async (t) => {
+    // Attack: a comment or review on the site (content helpgate passes through) carries the
+    // page-offer markup, so the beacon shows the attacker's "help" with a phishing link or a
+    // tracking pixel in the widget the visitor trusts.
+    const forged =
+      '&lt;h2&gt;Support&lt;/h2&gt;&lt;p&gt;Call us&lt;/p&gt;' +
+      '&lt;a href=&quot;https://evil.example/login&quot;&gt;Sign in again&lt;/a&gt;' +
+      '&lt;img src=&quot;https://evil.example/pixel.gif&quot;&gt;' +
+      '&lt;audio controls src=&quot;https://evil.example/a.ogg&quot;&gt;&lt;/audio&gt;' +
+      '&lt;button&gt;Talk&lt;/button&gt;';
+    const site = await startServer(t, (req, res) => {
+      if (req.url === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': "default-src 'self'",
+      });
+      res.end(
+        STRICT_PAGE.replace(
+          '</form>',
+          `</form><div class="review" data-helpgate-offer="forged-1" data-html="${forged}">Nice shop</div>`,
+        ),
+      );
+    });
+    const { url } = await startHelpgate(t, { upstream: site.url, heartbeat: { interval: '1s' } });
+    const watched = await watchedPage(t, browser);
+    const { page } = watched;
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(url)) elsewhere.push(request.url());
+    });
+    await page.goto(url);
+    const box = panel(watched);
+    await box.waitFor({ state: 'visible', timeout: 5_000 });
+    t.equal(await box.getByRole('link').count(), 0, 'no link away');
+    t.equal(await box.locator('img, [src*="evil.example"]').count(), 0, 'nothing from elsewhere');
+    t.equal(await box.getByText('Sign in again').count(), 1, 'its words stay mere text');
+    await box.getByRole('button', { name: 'Talk' }).click();
+    await box.waitFor({ state: 'detached', timeout: 5_000 });
+    t.same(elsewhere, [], 'no request left the site');
+    // The accept of an offer id the server never made is refused (404): the browser logs it.
     const own = watched.problems.filter((p) => !/Failed to load resource.*404/.test(p));
     watched.problems.splice(0, watched.problems.length, ...own);
     await assertCleanConsole(t, watched);
