@@ -201,7 +201,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
   }
 
   /** The visitor in a conversation is still there, now on `path` (the agent sees it). */
-  function seenInConversation(session: Session, path: string, now: number): void {
+  function seenInConversation(session: Session, path: string | null, now: number): void {
     if (session.conversationId == null || !deps.conversations) return;
     deps.conversations
       .seen(session.conversationId, session.id, path, now)
@@ -306,7 +306,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
           withdraw: [],
           conversation: session.conversationId == null ? null : { id: session.conversationId },
         };
-        seenInConversation(session, path, now);
+        // Only a page view's start moves the agent's view of where the visitor is: the last
+        // heartbeat of the page just left (sent on pagehide) arrives after the next page.
+        seenInConversation(session, effect === 'new-page-view' ? path : null, now);
         if (page && page.pv === body.pv) page.nextMs = reply.next;
 
         if (effect === 'old-page-view') {

@@ -43,6 +43,9 @@ t.test(
   async (t) => {
     const root = t.testdir({ 'package.json': '{}', src: {} });
     cpSync(SOURCE, join(root, 'src', 'client'), { recursive: true });
+    cpSync(join(ROOT, 'src', 'conversations'), join(root, 'src', 'conversations'), {
+      recursive: true,
+    });
     const { body, gzip } = loadBeaconAsset(root);
     t.comment(`beacon.js: ${body.length} bytes, ${gzip.length} gzipped`);
     t.ok(gzip.length <= 6 * 1024, `${gzip.length} bytes gzipped ≤ 6144`);

@@ -122,11 +122,23 @@ t.test(
     t.match(message.data, { from: 'agent', name: 'Alice', text: 'Let me look.' });
     t.ok(message.id, 'every logged event has an id');
 
+    const left = { pv: second.pv, path: second.path, seq: second.seq };
     await second.open('/account');
+    t.match((await agent.until('page')).data, { conversationId: secondId, path: '/account' });
+    // The page just left sends its last heartbeat on pagehide, often after the next page.
+    site.clock.advance(1_000);
+    t.equal((await second.post({ ...left, visible: false })).status, 200);
+    const view = (await (await api(site, ALICE, `conversations/${secondId}`)).json()) as {
+      path: string;
+    };
+    t.equal(
+      view.path,
+      '/account',
+      "a late heartbeat of the page left does not move the agent's view back",
+    );
     site.clock.advance(5_000);
     const beat = (await second.beat()) as unknown as { conversation: { id: string } };
     t.same(beat.conversation, { id: secondId }, 'the next page of the site learns of the chat');
-    t.match((await agent.until('page')).data, { conversationId: secondId, path: '/account' });
 
     t.equal((await api(site, ALICE, `conversations/${secondId}`, 'DELETE')).status, 204);
     t.match((await visitor.until('ended')).data, { by: 'agent' });

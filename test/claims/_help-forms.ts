@@ -74,7 +74,8 @@ export function helpFormClaims(
         ],
       });
       await setAgent(site, 'alice', { status: 'available' });
-      const visitor = site.visitor();
+      // A browser running the beacon (a heartbeat proved it) gets the offer in the page.
+      const visitor = await site.visitor().arrive();
       const { html } = await visitor.open('/checkout');
       const id = pageOfferId(html);
       t.ok(id, 'the page carries an offer');
@@ -100,7 +101,7 @@ export function helpFormClaims(
       });
       await setAgent(site, 'alice', { status: 'available' });
       await occupySlot(site);
-      const visitor: Visitor = site.visitor();
+      const visitor: Visitor = await site.visitor().arrive();
       const { html } = await visitor.open('/checkout');
       const id = pageOfferId(html);
       t.ok(id, '40 s estimated < 45 s: the page carries the offer');

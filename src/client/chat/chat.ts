@@ -10,7 +10,7 @@
  */
 import { forgetChat } from '../_current-chat.js';
 import { safely } from '../_safely.js';
-import { widgetHost } from '../_widget-host.js';
+import { HOST_TAG, widgetHost } from '../_widget-host.js';
 import { forget, keep, recall } from './_storage.js';
 import { createChatLink } from './chat-link.js';
 import { createChatPanel, type Pending } from './chat-panel.js';
@@ -285,8 +285,9 @@ function startChat(conversationId: string, base: string): Chat | null {
   render();
   if (opened && kept === null) {
     // Just accepted: the visitor's focus was on the offer, now gone. Never taken from a field.
+    // The removed offer may leave the widget's host as the document's active element.
     const active = document.activeElement;
-    panel.open(active === null || active === document.body);
+    panel.open(active === null || active === document.body || active.localName === HOST_TAG);
   }
   flush();
 
