@@ -3,9 +3,8 @@
  * are hostile to widgets: a strict nonce-based policy (`default-src 'self'; script-src
  * 'nonce-…'`), `* { font: 30px serif !important; position: static !important }` and a
  * document one-key shortcut. The agent is driven through the agents' API, as the console
- * will drive it. Screenshots go to /tmp/helpgate-shots/.
+ * will drive it. Screenshots go to the folder `HELPGATE_SHOTS` names, when set.
  */
-import { mkdirSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { createHelpgate } from '../../../src/app.js';
@@ -15,6 +14,7 @@ import { Visitor } from '../../claims/_visitor.js';
 import {
   assertCleanConsole,
   launchBrowser,
+  screenshot,
   type WatchedPage,
   watchedPage,
 } from '../../fixtures/browser.js';
@@ -22,9 +22,6 @@ import { startServer, testConfig } from '../../fixtures/servers.js';
 import { openSse } from '../../fixtures/sse-client.js';
 
 const browser = await launchBrowser(t);
-
-const SHOTS = '/tmp/helpgate-shots';
-mkdirSync(SHOTS, { recursive: true });
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const ALICE = 'alice-token-0123456789';
@@ -195,7 +192,7 @@ t.test(
     const { status, log, field, dialog } = chatParts(page);
     await shows(status, 'You are number 2 in line. Estimated wait: about 2 minutes.');
     t.equal(await focusedId(page), 'hg-chat-input', 'accepting moves focus to the message field');
-    await page.screenshot({ path: `${SHOTS}/chat-queued.png` });
+    await screenshot(page, 'chat-queued');
 
     await api(site, ALICE, `conversations/${first}`, 'DELETE');
     await shows(status, /You are next in line\. Estimated wait: about 1 minute\./);
@@ -224,7 +221,7 @@ t.test(
     });
     await shows(log, 'Where is my order?');
     t.equal(await field.inputValue(), '', 'the field is emptied');
-    await page.screenshot({ path: `${SHOTS}/chat-mid.png` });
+    await screenshot(page, 'chat-mid');
 
     await page.getByRole('link', { name: 'Cart' }).click();
     await page.waitForURL(/\/cart$/);
@@ -456,7 +453,7 @@ t.test(
       text: 'Hi! I see you are on the home page. What are you looking for?',
     });
     await field.fill('A blue teapot');
-    await page.screenshot({ path: `${SHOTS}/chat-mobile-360.png` });
+    await screenshot(page, 'chat-mobile-360');
     const box = await dialog.boundingBox();
     const screen = await page.evaluate(
       '({ x: 0, y: 0, width: visualViewport.width, height: visualViewport.height })',
@@ -479,7 +476,7 @@ t.test(
       `document.elementFromPoint(${search!.x + search!.width / 2}, ${search!.y + search!.height / 2}).textContent`,
     );
     t.equal(hit, 'Search', "the page's own button takes the tap");
-    await page.screenshot({ path: `${SHOTS}/chat-mobile-360-minimised.png` });
+    await screenshot(page, 'chat-mobile-360-minimised');
     await assertCleanConsole(t, watched);
   },
 );

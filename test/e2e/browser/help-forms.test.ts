@@ -5,23 +5,21 @@
  * shortcut on the document. Each form appears when its trigger fires without taking the
  * visitor's focus, is found by role and name through the widget's open shadow root, works by
  * keyboard alone, is withdrawn when it expires, and leaves the console clean. Timers in the
- * page move with `page.clock`. Screenshots go to /tmp/helpgate-shots/.
+ * page move with `page.clock`. Screenshots go to the folder `HELPGATE_SHOTS` names, when set.
  */
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import type { ConfigInput, OfferKind } from '../../../src/config/schema.js';
 import {
   assertCleanConsole,
   launchBrowser,
+  screenshot,
   type WatchedPage,
   watchedPage,
 } from '../../fixtures/browser.js';
 import { startHelpgate, startServer } from '../../fixtures/servers.js';
 
 const browser = await launchBrowser(t);
-const SHOTS = '/tmp/helpgate-shots';
-mkdirSync(SHOTS, { recursive: true });
 const ADMIN = 'admin-token-0123456789abcdef';
 /** How long an offer stays (the server's expireAfter; the beacon's own timer in the page). */
 const EXPIRES_MS = 60_000;
@@ -260,7 +258,7 @@ t.test(
     await appearsWithoutTakingFocus(t, watched, 'Help', 'Need help?');
     const help = page.getByRole('button', { name: 'Need help?' });
     t.equal(await help.count(), 1, 'the button, by role and name');
-    await page.screenshot({ path: `${SHOTS}/button.png` });
+    await screenshot(page, 'button');
     await expires(t, page);
 
     await page.reload();
@@ -301,7 +299,7 @@ t.test(
     t.notOk(await dialog.getAttribute('aria-modal'), 'not modal');
     const font = (await dialog.evaluate('(el) => getComputedStyle(el).fontFamily')) as string;
     t.notMatch(font, /^serif$/, "the page's * rule does not reach inside");
-    await page.screenshot({ path: `${SHOTS}/screen.png` });
+    await screenshot(page, 'screen');
     await expires(t, page);
 
     await page.reload();
@@ -310,7 +308,7 @@ t.test(
     await page.locator('#q').focus();
     await page.keyboard.press('Tab');
     t.equal(await focusedInWidget(page), 'button:Talk to an agent', 'Tab goes into the dialog');
-    await page.screenshot({ path: `${SHOTS}/screen-focus.png` });
+    await screenshot(page, 'screen-focus');
     const before = await shortcuts(page);
     await page.keyboard.press('k');
     t.equal(await shortcuts(page), before, 'a key typed in the widget fires no site shortcut');
@@ -343,7 +341,7 @@ t.test(
       [true, true, false],
       'a visible play control; it waits for the visitor',
     );
-    await page.screenshot({ path: `${SHOTS}/audio.png` });
+    await screenshot(page, 'audio');
     await expires(t, page);
 
     await page.reload();
@@ -376,7 +374,7 @@ t.test(
     );
     t.equal(await dialog.locator('audio').isVisible(), false, 'the dead player is gone');
     t.equal(await dialog.getByRole('button', { name: 'Talk to an agent' }).count(), 1);
-    await page.screenshot({ path: `${SHOTS}/audio-404.png` });
+    await screenshot(page, 'audio-404');
     dropBrowser404s(watched);
     await assertCleanConsole(t, watched);
   },
@@ -404,7 +402,7 @@ t.test(
       { captions: 'showing', muted: true, playing: true, poster: true },
       'captions on, muted autoplay',
     );
-    await page.screenshot({ path: `${SHOTS}/video.png` });
+    await screenshot(page, 'video');
     await expires(t, page);
 
     await page.reload();
@@ -447,7 +445,7 @@ t.test(
         'The video message cannot be played here. It says: Hello from the help desk. Press Talk to reach us.',
       )
       .waitFor({ timeout: 5_000 });
-    await broken.page.screenshot({ path: `${SHOTS}/video-404.png` });
+    await screenshot(broken.page, 'video-404');
     dropBrowser404s(broken);
     await assertCleanConsole(t, watched);
     await assertCleanConsole(t, broken);
@@ -469,7 +467,7 @@ t.test('on a 360 px wide screen the offer does not cover the field being filled'
     `the panel (${panel.y}–${panel.y + panel.height}) clears the field (${field.y}–${field.y + field.height})`,
   );
   t.ok(panel.x >= 0 && panel.x + panel.width <= 360, 'within the screen');
-  await page.screenshot({ path: `${SHOTS}/screen-360.png` });
+  await screenshot(page, 'screen-360');
   await page.keyboard.press('Tab');
   t.equal(await focusedInWidget(page), 'button:Talk to an agent');
   t.equal((await dialog.boundingBox())?.y, panel.y, 'it does not jump away once focus is in it');
