@@ -229,9 +229,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         now,
       );
     }
-    for (const id of told.keys()) {
-      if (!queue.some((c) => c.id === id)) told.delete(id);
-    }
+    // One pass, not a search of the queue per entry: the queue may be thousands long.
+    const waiting = new Set(queue.map((c) => c.id));
+    for (const id of told.keys()) if (!waiting.has(id)) told.delete(id);
     if (moved || queue.length === 0) await announceQueue(now);
   }
 
