@@ -129,6 +129,8 @@ export interface Capacity {
   conversationsOf(agentId: string): Conversation[];
   /** The help queue, first in line first. */
   queued(): Conversation[];
+  /** Every queued visitor's ticket, first in line first, worked out in one pass. */
+  queuedTickets(now: number): QueueTicket[];
   /**
    * The queued visitor of this conversation is still there (a heartbeat or a page). One not
    * heard from for longer than `session.ttl` has left, and so has their session: their place
@@ -319,14 +321,22 @@ export function createCapacity(options: CapacityOptions): Capacity {
         agentId: conversation.agentId,
       };
     }
-    const queuePosition = queue.indexOf(conversation.id) + 1;
-    const { servingSlots, conversations: held } = serving();
+    return waitingTicket(conversation.id, queue.indexOf(conversation.id) + 1);
+  }
+
+  /** The ticket of the visitor at `queuePosition` (1-based) in the queue. */
+  function waitingTicket(
+    conversationId: string,
+    queuePosition: number,
+    { servingSlots, conversations: held } = serving(),
+    aht = averageHandleTime(),
+  ): QueueTicket {
     // Everyone queued ahead, plus any conversations beyond the slots (a lowered capacity).
     const position = queuePosition + Math.max(0, held - servingSlots);
     return {
-      conversationId: conversation.id,
+      conversationId,
       queuePosition,
-      estimatedWaitMs: estimatedWait(position, servingSlots, averageHandleTime()),
+      estimatedWaitMs: estimatedWait(position, servingSlots, aht),
       agentId: null,
     };
   }
@@ -490,6 +500,14 @@ export function createCapacity(options: CapacityOptions): Capacity {
       const agent = agents.get(agentId);
       if (agent === undefined) return [];
       return [...agent.conversations].map((id) => copy(conversations.get(id)!));
+    },
+
+    queuedTickets(now) {
+      seen(now);
+      dropAbandoned(now);
+      const slots = serving();
+      const aht = averageHandleTime();
+      return queue.map((id, index) => waitingTicket(id, index + 1, slots, aht));
     },
 
     queued() {

@@ -203,36 +203,35 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   /** Tells each queued visitor whose place or wait changed, and the agents the new queue. */
   async function reviseQueue(now: number): Promise<void> {
-    const queue = capacity.queued();
+    const tickets = capacity.queuedTickets(now);
     let moved = false;
-    for (const conversation of queue) {
-      const ticket = capacity.ticket(conversation.id, now);
-      if (ticket === undefined || ticket.agentId !== null) continue;
+    for (const ticket of tickets) {
+      const id = ticket.conversationId;
       const seconds =
         ticket.estimatedWaitMs === null ? null : Math.ceil(ticket.estimatedWaitMs / 1000);
       const key = `${ticket.queuePosition}/${seconds}`;
-      const before = told.get(conversation.id);
+      const before = told.get(id);
       if (before === key) continue;
       moved = true;
-      told.set(conversation.id, key);
+      told.set(id, key);
       await append(
-        conversation.id,
+        id,
         {
           type: 'queued',
           data: {
             position: ticket.queuePosition,
             estimatedWaitSeconds: seconds,
             revised: before !== undefined,
-            late: lateTold.has(conversation.id),
+            late: lateTold.has(id),
           },
         },
         now,
       );
     }
     // One pass, not a search of the queue per entry: the queue may be thousands long.
-    const waiting = new Set(queue.map((c) => c.id));
+    const waiting = new Set(tickets.map((ticket) => ticket.conversationId));
     for (const id of told.keys()) if (!waiting.has(id)) told.delete(id);
-    if (moved || queue.length === 0) await announceQueue(now);
+    if (moved || tickets.length === 0) await announceQueue(now);
   }
 
   let lastQueueKey = '';
