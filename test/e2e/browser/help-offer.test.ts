@@ -210,6 +210,10 @@ t.test('the close button dismisses; a withdrawal takes the offer off the page', 
   t.equal(await box.getByRole('button', { name: 'HELP' }).count(), 1, 'a plain HELP button');
   await box.getByRole('button', { name: 'Close' }).click();
   t.equal(await box.count(), 0, 'gone at once');
+  // The dismissal is sent as the box goes; the route sees it a moment later.
+  for (let waited = 0; answers.length === 0 && waited < 5_000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   t.same(answers, [{ method: 'POST', path: '/__helpgate/offers/o-1/dismiss' }]);
 
   await watched.heartbeat((hb) => hb.offer?.id === 'o-2', 6_000);
