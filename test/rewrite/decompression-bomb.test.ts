@@ -194,7 +194,12 @@ for (const coding of ['gzip', 'br'] as const) {
       const { whole } = await bomb(coding);
       const url = await setup(t, withReference(serve(whole, coding)));
       const reference = await referenceMs(url, coding, false);
-      const { ms, result } = await cpuMs(() => get(url, '/bomb'));
+      // Like the reference, the least of two runs: a single sample on a shared machine also
+      // counts whatever else the process did meanwhile. Each run's answer is checked.
+      const runs = [await cpuMs(() => get(url, '/bomb')), await cpuMs(() => get(url, '/bomb'))];
+      const ms = Math.min(...runs.map((run) => run.ms));
+      const result = runs[0]!.result;
+      t.ok(runs[1]!.result.body.equals(whole), 'the second run too: the original bytes');
       t.comment(
         `${coding} bomb of ${whole.length} bytes: ${ms.toFixed(0)} ms CPU; ` +
           `a page of maxBytes: ${reference.toFixed(1)} ms`,
