@@ -168,19 +168,57 @@ async function demo(port: number | undefined, io: Io): Promise<number | undefine
   const code = await serve(loaded.config, logger, io, undefined, async (listening) => {
     // A wildcard bind address is no place to browse to; the loopback name is.
     const url = listening.replace(/\/\/(0\.0\.0\.0|\[::\])/, '//localhost');
-    const agents = loaded.config.agents.list.map((a) => `${a.id} (token ${a.token})`).join(', ');
     const available = await makeDemoAgentAvailable(url, loaded.config);
-    io.err(
-      `\nhelpgate demo: open ${url}/ in a browser (the demo shop, behind helpgate).\n` +
-        `The shop itself answers on ${shop.url}/ — compare the two: helpgate removed the shop's help\n` +
-        `links and widget and added its beacon. Demo agents: ${agents || 'none'}.\n` +
-        (available ? `${available} is available, so help can be offered.\n` : '') +
-        'Stop with Ctrl-C.\n\n',
-    );
+    io.err(demoGuide(url, shop.url, loaded.config, available));
   });
   if (code !== undefined) await shop.close();
   else process.once('exit', () => shop.server.close());
   return code;
+}
+
+/** What `helpgate demo` prints: where to look, and the five steps of the walk-through. */
+function demoGuide(
+  url: string,
+  shopUrl: string,
+  config: Awaited<ReturnType<typeof loadConfig>>['config'],
+  available: string | null,
+): string {
+  const agent = config.agents.list.find((a) => a.id === available);
+  const others = config.agents.list
+    .filter((a) => a !== agent)
+    .map((a) => `${a.id} (token ${a.token})`)
+    .join(', ');
+  const lines = [
+    '',
+    `helpgate demo: the demo shop, behind helpgate:  ${url}/`,
+    `The shop itself (compare the two): ${shopUrl}/`,
+    `The agent console:                 ${url}${config.prefix}console`,
+  ];
+  if (agent) {
+    lines.push(
+      `  log in as ${agent.name ?? agent.id} with the token ${agent.token}`,
+      `  (${agent.id} is available from the start, so help can be offered before the console is open)`,
+    );
+  }
+  if (others) lines.push(`  other demo agents: ${others}`);
+  if (config.admin.token) {
+    lines.push(
+      `The supervisor's charts:           ${url}${config.prefix}console/supervisor`,
+      `  log in with the admin token ${config.admin.token}`,
+    );
+  }
+  lines.push(
+    '',
+    'Try it: open the shop; open the console in a second window and log in; put something in the',
+    'cart and stay on the checkout for 45 s (or submit it with two mistakes); accept the help; chat.',
+    'Each form of the HELP option has a product page: stay 10 s on the Brass Desk Lamp (button),',
+    'the Enamel Coffee Pot (help screen), the Wool Picnic Blanket (audio) or the Fountain Pen',
+    'Starter Set (video).',
+    'Stop with Ctrl-C.',
+    '',
+    '',
+  );
+  return lines.join('\n');
 }
 
 /**

@@ -214,8 +214,30 @@ t.test(
     t.equal(script.status, 200, 'the beacon is served from the shipped bundle');
     t.ok((await script.text()).length > 1000);
 
+    await t.resolveMatch(
+      until(() => stderr.includes('Stop with Ctrl-C')),
+      true,
+      'the demo prints its guide',
+    );
+    t.match(stderr, `${url.replace('127.0.0.1', 'localhost')}/__helpgate/console`);
+    t.match(stderr, 'log in as Alice with the token demo-token-alice-0123456789');
+    t.match(stderr, '/__helpgate/console/supervisor');
+    const alice = await fetch(`${url}/__helpgate/api/agents/alice`, {
+      headers: { authorization: 'Bearer demo-admin-token-change-me' },
+    });
+    t.match(await alice.json(), { status: 'available' }, 'alice is available from the start');
+
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     t.equal(await exit, 0, 'exits 0 on SIGTERM');
   },
 );
+
+/** Resolves true once `condition` holds (checked every 20 ms), false after 10 s. */
+async function until(condition: () => boolean): Promise<boolean> {
+  for (let waited = 0; waited < 10_000; waited += 20) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}

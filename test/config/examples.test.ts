@@ -104,7 +104,25 @@ t.test('the demo config loads and runs the demo shop as described', async (t) =>
   t.equal(config.state.file, null);
   t.same(
     config.triggers.map((trigger) => trigger.name),
-    ['slow-checkout', 'form-errors', 'keeps-coming-back'],
+    [
+      'slow-checkout',
+      'form-errors',
+      'keeps-coming-back',
+      'lamp-questions',
+      'coffee-pot-questions',
+      'blanket-questions',
+      'pen-questions',
+    ],
+  );
+  t.same(
+    config.triggers.slice(3).map((trigger) => [trigger.pages, trigger.offer]),
+    [
+      [['/products/brass-desk-lamp'], 'button'],
+      [['/products/enamel-coffee-pot'], 'screen'],
+      [['/products/wool-picnic-blanket'], 'audio'],
+      [['/products/fountain-pen-starter-set'], 'video'],
+    ],
+    'one demo product page per form of the HELP option',
   );
   t.equal(config.triggers[0]?.when.timeOnPage, 45_000);
   // The deliberate ones: nothing saved between runs, and no publicUrl (its port is chosen at
