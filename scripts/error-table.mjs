@@ -1,5 +1,5 @@
-// Prints the README's error-code table from the catalogue: `node scripts/error-table.mjs`
-// after `npm run build`. The test in test/errors.test.ts keeps the README complete.
+// Prints the error-code table of docs/contract.md from the catalogue: `node scripts/error-table.mjs`
+// after `npm run build`. The test in test/errors.test.ts keeps it complete.
 import { ERRORS } from '../dist/src/errors.js';
 
 process.stdout.write('| code | HTTP | meaning |\n|---|---|---|\n');

@@ -1,6 +1,6 @@
 /**
  * The catalogue of every error helpgate reports: a stable code, a message template and, where
- * the error reaches an HTTP client, its status. The README documents each code; a test keeps
+ * the error reaches an HTTP client, its status. docs/contract.md documents each code; a test keeps
  * the two in step.
  */
 

@@ -3,10 +3,10 @@ import t from 'tap';
 import { ERRORS, HelpgateError } from '../src/errors.js';
 import { packageFile } from '../src/util/package-root.js';
 
-t.test('every error code is documented in the README', async (t) => {
-  const readme = readFileSync(packageFile('README.md'), 'utf8');
+t.test('every error code is documented in docs/contract.md', async (t) => {
+  const readme = readFileSync(packageFile('docs', 'contract.md'), 'utf8');
   for (const code of Object.keys(ERRORS)) {
-    t.ok(readme.includes(`\`${code}\``), `${code} is in the README`);
+    t.ok(readme.includes(`\`${code}\``), `${code} is in docs/contract.md`);
   }
 });
 

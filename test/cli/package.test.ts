@@ -83,6 +83,8 @@ t.test('the tarball holds the built package and nothing a user does not need', a
   for (const needed of [
     'package.json',
     'README.md',
+    'docs/operators.md',
+    'docs/contract.md',
     'LICENSE',
     'bin/helpgate',
     'config/example.yaml',
@@ -101,7 +103,7 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     t.ok(files.includes(needed), `ships ${needed}`);
   }
   const shipped =
-    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat)\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
+    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.(yaml|jsonl)|docs\/[\w-]+\.md|docs\/images\/[\w-]+\.png|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat|console|supervisor)\.(js|css)|media\/help\.(ogg|webm|vtt|jpg))$/;
   t.same(
     files.filter((f) => !shipped.test(f)),
     [],

@@ -251,8 +251,9 @@ t.test('proxy-field spoofing by an untrusted client: none reaches the upstream',
     [],
     'no field of the list passes',
   );
-  const readme = readFileSync(packageFile('README.md'), 'utf8').toLowerCase();
-  for (const name of PROXY_FIELDS) t.ok(readme.includes(`\`${name}\``), `README lists ${name}`);
+  const readme = readFileSync(packageFile('docs', 'proxy.md'), 'utf8').toLowerCase();
+  for (const name of PROXY_FIELDS)
+    t.ok(readme.includes(`\`${name}\``), `docs/proxy.md lists ${name}`);
 });
 
 t.test('a trusted proxy keeps the fields it sets, under every trustProxy form', async (t) => {
