@@ -8,9 +8,7 @@ import { Redis, ReplyError } from 'ioredis';
 import type { Milliseconds } from '../config/units.js';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
-
-/** What `healthz` reports of the store. */
-export type StoreHealth = { status: 'ok' } | { status: 'unavailable'; reason: string };
+import type { StoreHealth } from './store-health.js';
 
 export interface RedisConnectionOptions {
   /** `redis://` or `rediss://`, with user, password and database as Redis URLs take them. */
@@ -35,6 +33,11 @@ export interface RedisConnection {
    * answer makes it available again.
    */
   run<T>(commands: (redis: Redis) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once Redis answers (at once when it does already). Commands sent before fail
+   * rather than wait; a caller that must not start without the store awaits this.
+   */
+  ready(): Promise<void>;
   /** Ends the connection (no reconnection after it). */
   close(): Promise<void>;
 }
@@ -111,6 +114,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   return {
     redis,
     health: () => health,
+    async ready() {
+      // Not events.once: it would reject on the connection errors that come before.
+      if (health.status !== 'ok') await new Promise((resolve) => redis.once('ready', resolve));
+    },
     async run(commands) {
       try {
         const result = await commands(redis);
