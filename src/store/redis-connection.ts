@@ -25,6 +25,8 @@ export interface RedisConnectionOptions {
 export interface RedisConnection {
   /** The client, its key prefix applied; call it through {@link RedisConnection.run}. */
   readonly redis: Redis;
+  /** The key prefix, for scripts that build key names themselves. */
+  readonly keyPrefix: string;
   /** `ok` once Redis answers; `unavailable` with the reason while it cannot be reached. */
   health(): StoreHealth;
   /**
@@ -113,6 +115,7 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
 
   return {
     redis,
+    keyPrefix: options.keyPrefix,
     health: () => health,
     async ready() {
       // Not events.once: it would reject on the connection errors that come before.
