@@ -67,9 +67,10 @@ t.test(
     const page = await visitor.open('/products');
     t.equal(page.res.status, 200, 'the page loads');
     t.match(page.html, /<h1>Shop<\/h1>/);
+    // A page reads and writes its session: two store timeouts at most, plus a busy machine.
     t.ok(
-      Date.now() - started < TIMEOUT_MS + 1_000,
-      `within the store timeout (${Date.now() - started} ms)`,
+      Date.now() - started < 2 * TIMEOUT_MS + 1_000,
+      `held for the store timeouts only (${Date.now() - started} ms)`,
     );
 
     const beat = await visitor.post({ pv: visitor.pv, path: '/products', seq: 0, visible: true });
