@@ -159,6 +159,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     customers,
     metrics,
     clock,
+    storeLogsItself: store.health !== undefined,
   };
 
   let closing: Promise<void> | undefined;
@@ -229,6 +230,8 @@ interface Parts {
   customers: CustomerHook;
   metrics: Metrics;
   clock: Clock;
+  /** Whether the session store logs its own outages (one line per change of state). */
+  storeLogsItself: boolean;
 }
 
 async function handle(parts: Parts, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -323,8 +326,10 @@ async function trackVisitor(
     const { offerHtml } = await parts.sessions.pageServed(sid, pathname, { fresh: !signed });
     return { headers, offerHtml };
   } catch (error) {
-    // Fail open: a store outage must not take the site's pages down with it.
-    parts.logger.warn({ err: error, path: pathname }, 'page view not recorded');
+    // Fail open: a store outage must not take the site's pages down with it. A store with a
+    // health state logs the outage once; a warning per page would flood the log.
+    const level = parts.storeLogsItself ? 'debug' : 'warn';
+    parts.logger[level]({ err: error, path: pathname }, 'page view not recorded');
     return { headers, offerHtml: null };
   }
 }

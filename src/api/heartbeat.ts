@@ -17,7 +17,7 @@ import { mediaTypeOf } from '../util/media-type.js';
 import { isCrossSite } from './cross-site.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
-import { sendError, sendJson } from './respond.js';
+import { STORE_RETRY_AFTER_S, sendError, sendJson } from './respond.js';
 
 /** Client addresses whose rate is tracked at once; the least recently seen is forgotten. */
 const MAX_TRACKED_ADDRESSES = 10_000;
@@ -28,6 +28,8 @@ export interface HeartbeatDeps {
   cookies: VisitorCookies;
   clock: Clock;
   logger: Logger;
+  /** Whether the session store logs its own outages (one line per change of state). */
+  storeLogsItself?: boolean;
   /** Counts heartbeats by outcome (metrics). */
   metrics?: { heartbeat(outcome: 'ok' | 'rejected'): void };
 }
@@ -108,8 +110,14 @@ export function createHeartbeatHandler(deps: HeartbeatDeps): HeartbeatHandler {
         consent: hasConsent(config, req),
       });
     } catch (error) {
-      logger.warn({ err: error }, 'heartbeat not recorded: the session store failed');
-      return sendError(res, new HelpgateError('HG_ERR_STORE_UNAVAILABLE', {}, { cause: error }));
+      // A store with a health state logs its outage once; a line per heartbeat would flood.
+      if (deps.storeLogsItself !== true) {
+        logger.warn({ err: error }, 'heartbeat not recorded: the session store failed');
+      }
+      // The beacon waits this long before its next heartbeat, so an outage is not hammered.
+      return sendError(res, new HelpgateError('HG_ERR_STORE_UNAVAILABLE', {}, { cause: error }), {
+        'Retry-After': String(STORE_RETRY_AFTER_S),
+      });
     }
     sendJson(res, 200, reply);
   };

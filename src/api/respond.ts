@@ -5,6 +5,12 @@
 import type { ServerResponse } from 'node:http';
 import { HelpgateError } from '../errors.js';
 
+/**
+ * `Retry-After` (seconds) while the session store is unreachable (healthz, heartbeats): the
+ * beacon waits at least this long before its next heartbeat, so an outage is not hammered.
+ */
+export const STORE_RETRY_AFTER_S = 10;
+
 /** Sends `body` as JSON with `status`; API replies are never cached. */
 export function sendJson(
   res: ServerResponse,

@@ -28,7 +28,7 @@ import { createMetricsRoute } from './metrics-route.js';
 import { createOffersApi } from './offers-api.js';
 import { createProfilesApi, type ParamHandler } from './profiles-api.js';
 import { limitBodyTime } from './read-body.js';
-import { asHelpgateError, sendError, sendJson } from './respond.js';
+import { asHelpgateError, STORE_RETRY_AFTER_S, sendError, sendJson } from './respond.js';
 import { createSessionsApi } from './sessions-api.js';
 
 /** How long healthz waits for the store before calling it unreachable. */
@@ -95,7 +95,10 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ` data-errors="${escapeAttribute(JSON.stringify(config.beacon.errorSelectors))}"` +
     ` data-appearance="${escapeAttribute(JSON.stringify(config.offers.appearance))}"`;
   const beaconTagWithoutNonce = `${beaconTagStart}></script>`;
-  const heartbeat = createHeartbeatHandler(deps);
+  const heartbeat = createHeartbeatHandler({
+    ...deps,
+    storeLogsItself: deps.store.health !== undefined,
+  });
   const { capacity, learning, clock } = deps;
   const offers = createOffersApi({
     ...deps,
@@ -219,8 +222,14 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     };
   }
 
+  /**
+   * Asks the store (so a hung store is found even without traffic) and answers with its
+   * health: 503 with the reason while it cannot be reached. A store that keeps a health state
+   * logs its own changes of state; healthz adds no line per probe.
+   */
   async function health(_req: IncomingMessage, res: ServerResponse): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    let reason: string | null = null;
     try {
       await Promise.race([
         store.ping(),
@@ -229,14 +238,32 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
           timer.unref();
         }),
       ]);
-      sendJson(res, 200, { status: 'ok' });
+      const state = store.health?.();
+      if (state?.status === 'unavailable') reason = state.reason;
     } catch (error) {
-      logger.warn({ err: error }, 'healthz: the session store is unreachable');
-      const reason = new HelpgateError('HG_ERR_STORE_UNAVAILABLE');
-      sendJson(res, reason.status, { status: 'unavailable', ...reason.toJSON() });
+      const state = store.health?.();
+      const given = error instanceof HelpgateError ? error.params.reason : undefined;
+      reason =
+        typeof given === 'string'
+          ? given
+          : state?.status === 'unavailable'
+            ? state.reason
+            : error instanceof Error
+              ? error.message
+              : 'unreachable';
+      if (state === undefined)
+        logger.warn({ err: error }, 'healthz: the session store is unreachable');
     } finally {
       clearTimeout(timer);
     }
+    if (reason === null) return sendJson(res, 200, { status: 'ok' });
+    const unavailable = new HelpgateError('HG_ERR_STORE_UNAVAILABLE');
+    sendJson(
+      res,
+      unavailable.status,
+      { status: 'unavailable', reason, ...unavailable.toJSON() },
+      { 'Retry-After': String(STORE_RETRY_AFTER_S) },
+    );
   }
 
   function fail(res: ServerResponse, error: unknown): void {

@@ -203,12 +203,13 @@ function start(script: HTMLScriptElement): void {
       .then((response) => {
         // Without a session cookie (cookies blocked) every heartbeat would be refused: stop.
         if (response.status === 401) stopped = true;
-        if (response.status === 429) {
+        // A refusal waits at least its Retry-After (429 rate limit, 503 store outage).
+        if (!response.ok) {
           return {
             next: Math.max(interval, Number(response.headers.get('Retry-After')) * 1000 || 0),
           };
         }
-        return response.ok ? response.json() : null;
+        return response.json();
       })
       .then(
         safely(settle),

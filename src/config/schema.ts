@@ -290,6 +290,8 @@ export const configSchema = z
           kind: z.literal('redis'),
           url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
           keyPrefix: z.string().default('helpgate:'),
+          /** How long any one store command may take before it fails; default 500 ms. */
+          timeout: boundedDuration(10, 60_000, 'between 10ms and 60s').default(500),
         }),
       ])
       .default({ kind: 'memory' }),

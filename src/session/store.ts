@@ -3,6 +3,7 @@
  * instances; the memory store is the zero-setup default.
  */
 import type { Config } from '../config/schema.js';
+import type { StoreHealth } from '../store/store-health.js';
 import type { Session } from './session.js';
 
 /**
@@ -30,7 +31,10 @@ export interface SessionStore {
   move(from: string, to: string, session: Session): Promise<void>;
   /** Whether `sid` was moved away by {@link move} within the last {@link MOVED_AWAY_MS}. */
   movedAway(sid: string): Promise<boolean>;
-  /** Sessions held by this instance (pinned included). */
+  /**
+   * Sessions held (pinned included). A shared store answers for all instances, from an
+   * estimate refreshed in the background (the Redis store: see docs/redis.md).
+   */
   size(): number;
   /**
    * Applies the `session` section of a reloaded config (ttl, maxSessions, maxPinned) to the
@@ -39,5 +43,10 @@ export interface SessionStore {
   configure?(session: Config['session']): void;
   /** Resolves when the store is reachable; rejects with the reason otherwise. */
   ping(): Promise<void>;
+  /**
+   * The store's own view of its reachability, kept from its connection's events and commands
+   * (a store in this process, always reachable, leaves it out).
+   */
+  health?(): StoreHealth;
   close(): Promise<void>;
 }

@@ -15,16 +15,20 @@ interface Sent {
   body: Record<string, unknown>;
 }
 
-function fakeBrowser(
-  options: { interval?: string; reply?: (sent: Sent) => { status: number; body?: unknown } } = {},
-) {
+interface FakeReply {
+  status: number;
+  body?: unknown;
+  retryAfter?: string;
+}
+
+function fakeBrowser(options: { interval?: string; reply?: (sent: Sent) => FakeReply } = {}) {
   let now = 0;
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void }>();
   const listeners = new Map<string, Array<(event: unknown) => void>>();
   const sent: Sent[] = [];
   const beacons: Sent[] = [];
-  const reply =
+  const reply: (sent: Sent) => FakeReply =
     options.reply ?? (() => ({ status: 200, body: { next: 5000, offer: null, withdraw: [] } }));
 
   class HTMLScriptElement {
@@ -73,11 +77,13 @@ function fakeBrowser(
     fetch(url: string, init: Sent['init']) {
       const entry: Sent = { at: now, url, init, body: JSON.parse(init?.body ?? 'null') };
       sent.push(entry);
-      const { status, body } = reply(entry);
+      const { status, body, retryAfter = null } = reply(entry);
       return Promise.resolve({
         status,
         ok: status >= 200 && status < 300,
-        headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' ? '30' : null) },
+        headers: {
+          get: (name: string) => (name.toLowerCase() === 'retry-after' ? retryAfter : null),
+        },
         json: () => Promise.resolve(body),
       });
     },
@@ -202,10 +208,32 @@ t.test(
 );
 
 t.test('a 429 waits at least Retry-After', async (t) => {
-  const browser = fakeBrowser({ reply: () => ({ status: 429, body: { error: {} } }) });
+  const browser = fakeBrowser({
+    reply: () => ({ status: 429, body: { error: {} }, retryAfter: '30' }),
+  });
   await browser.advance(5000);
   await browser.advance(29_999);
   t.equal(browser.sent.length, 1);
   await browser.advance(1);
   t.equal(browser.sent.length, 2);
+});
+
+t.test('store outage: a 503 waits at least Retry-After, and heartbeats go on after', async (t) => {
+  // Beacons hammering an unreachable store every interval would slow its recovery.
+  let down = true;
+  const browser = fakeBrowser({
+    reply: () =>
+      down
+        ? { status: 503, body: { error: {} }, retryAfter: '10' }
+        : { status: 200, body: { next: 5000 } },
+  });
+  await browser.advance(5000);
+  t.equal(browser.sent.length, 1);
+  await browser.advance(9_999);
+  t.equal(browser.sent.length, 1, 'no heartbeat before Retry-After');
+  down = false;
+  await browser.advance(1);
+  t.equal(browser.sent.length, 2);
+  await browser.advance(5000);
+  t.equal(browser.sent.length, 3, 'back to the interval the server asks for');
 });

@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { silentLogger } from '../../src/logger.js';
 import { createProfileStore } from '../../src/profiles/profile-store.js';
-import { recordAcceptance } from '../../src/profiles/record-acceptance.js';
 import { createStateFile } from '../../src/profiles/state-file.js';
 
 const logger = silentLogger();
 
-function open(file: string | null, options: { maxProfiles?: number; maxBytes?: number } = {}) {
-  return createProfileStore({ state: createStateFile(file, { logger }), logger, ...options });
+function open(file: string | null) {
+  return createProfileStore({ state: createStateFile(file, { logger }), logger });
 }
 
 t.test('profiles survive a restart through the state file', async (t) => {
@@ -53,33 +52,5 @@ t.test('with state.file null nothing is written', async (t) => {
   t.same(await store.get('c-1'), { assist: true });
 });
 
-t.test('bounded: past the limits the least recently written profile goes first', async (t) => {
-  const store = open(null, { maxProfiles: 3 });
-  for (const id of ['a', 'b', 'c']) await store.put(id, { n: id });
-  await store.merge('a', { seen: true });
-  await store.put('d', { n: 'd' });
-  t.equal(store.size(), 3);
-  t.equal(await store.get('b'), undefined, 'b was the least recently written');
-  t.same(await store.get('a'), { n: 'a', seen: true });
-
-  const bytes = open(null, { maxBytes: 100 });
-  for (let i = 0; i < 10; i++) await bytes.put(`c-${i}`, { pad: 'x'.repeat(30) });
-  t.ok(bytes.size() <= 2, 'the byte budget holds too');
-});
-
-t.test('a profile handed out is a copy', async (t) => {
-  const store = open(null);
-  await store.put('c-1', { assist: true });
-  const copy = (await store.get('c-1'))!;
-  copy['assist'] = false;
-  t.same(await store.get('c-1'), { assist: true });
-});
-
-t.test('accepting an offer sets acceptedBefore, keeping the other fields', async (t) => {
-  const store = open(null);
-  await store.put('c-1', { tier: 'gold' });
-  await recordAcceptance(store, 'c-1');
-  await recordAcceptance(store, null);
-  t.same(await store.get('c-1'), { tier: 'gold', acceptedBefore: true });
-  t.equal(store.size(), 1, 'an anonymous visitor has no profile to mark');
-});
+// Bounds, copies and merges: the contract suite in profile-store-contract.test.ts runs them on
+// both stores.

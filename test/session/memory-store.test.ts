@@ -1,7 +1,6 @@
 import t from 'tap';
 import { createMemoryStore } from '../../src/session/memory-store.js';
 import { newSession, type Session } from '../../src/session/session.js';
-import { MOVED_AWAY_MS } from '../../src/session/store.js';
 import { manualClock } from './_helpers.js';
 
 const TTL = 30 * 60_000;
@@ -71,24 +70,9 @@ t.test(
   },
 );
 
-t.test('an idle session expires after ttl; activity restarts the ttl', async (t) => {
-  const clock = manualClock();
-  const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: TTL, clock });
-  await store.set('idle', session('idle'));
-  await store.set('active', session('active'));
-  await store.set('pinned', session('pinned', true));
-  clock.advance(TTL - 1000);
-  await store.set('active', (await store.get('active'))!);
-  t.ok(await store.get('idle'), 'still there just before the ttl');
-  clock.advance(1001);
-  t.equal(await store.get('idle'), undefined, 'gone past the ttl');
-  t.equal(await store.get('pinned'), undefined, 'pinned sessions expire too when idle');
-  t.ok(await store.get('active'), 'the active one lives on');
-  clock.advance(TTL);
-  t.equal(await store.get('active'), undefined);
-});
+// Expiry, delete, ping and move: the contract suite in store.test.ts runs them on both stores.
 
-t.test('delete, ping and close', async (t) => {
+t.test('close forgets every session', async (t) => {
   const store = createMemoryStore({
     maxSessions: 10,
     maxPinned: 10,
@@ -97,28 +81,7 @@ t.test('delete, ping and close', async (t) => {
   });
   await store.set('a', session('a'));
   await store.set('b', session('b', true));
-  await store.delete('b');
-  t.equal(await store.get('b'), undefined);
-  await t.resolves(store.ping());
   await store.close();
   t.equal(store.size(), 0);
-});
-
-t.test('move gives a session a new id; the old one resolves to nothing', async (t) => {
-  const clock = manualClock();
-  const store = createMemoryStore({ maxSessions: 10, maxPinned: 10, ttlMs: TTL, clock });
-  await store.set('old', session('old', true));
-  const moved = { ...(await store.get('old'))!, id: 'new' };
-  await store.move('old', 'new', moved);
-  t.equal(await store.get('old'), undefined);
-  t.equal((await store.get('new'))?.id, 'new');
-  t.equal(store.size(), 1);
-  t.equal(store.pinnedSize(), 1, 'a pinned session stays pinned');
-
-  t.equal(await store.movedAway('old'), true);
-  t.equal(await store.movedAway('new'), false);
-  await store.set('old', session('old'));
-  t.equal(await store.movedAway('old'), true, 'a session stored later under it changes nothing');
-  clock.advance(MOVED_AWAY_MS + 1);
-  t.equal(await store.movedAway('old'), false, `forgotten after ${MOVED_AWAY_MS} ms`);
+  t.equal(await store.get('a'), undefined);
 });

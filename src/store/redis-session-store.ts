@@ -1,0 +1,136 @@
+/**
+ * Sessions in Redis (`store.kind: redis`): one string key per session holding its JSON, with
+ * the idle time-to-live (`session.ttl`) as the key's own expiry, restarted on every write.
+ * Redis bounds memory with its `maxmemory` policy, so `maxSessions` and `maxPinned` do not
+ * apply here (docs/redis.md says which policy to choose). Keys, after the prefix:
+ *
+ * - `s:{sid}`: the session's JSON, expiring `ttl` after its last write;
+ * - `moved:{sid}`: an id moved away by a sign-in, expiring after {@link MOVED_AWAY_MS};
+ * - `live:{width}:{n}`: HyperLogLogs of the ids written in each time bucket, for `size()`.
+ */
+import type { Config } from '../config/schema.js';
+import type { Milliseconds } from '../config/units.js';
+import type { Session } from '../session/session.js';
+import { MOVED_AWAY_MS, type SessionStore } from '../session/store.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import type { RedisConnection } from './redis-connection.js';
+
+/** How often the live-session estimate is refreshed (also a probe of the connection). */
+export const SIZE_REFRESH_MS = 5_000;
+/** Buckets per time-to-live in the live-session estimate: its resolution. */
+const BUCKETS_PER_TTL = 30;
+
+export interface RedisSessionStoreOptions {
+  connection: RedisConnection;
+  /** `session.ttl`: idle time after which a session is gone. */
+  ttlMs: Milliseconds;
+  /** How long a moved-away id is remembered; {@link MOVED_AWAY_MS} unless a test shortens it. */
+  movedAwayMs?: Milliseconds;
+  /** For the estimate's time buckets; expiry itself is Redis's clock. */
+  clock?: Clock;
+}
+
+/** The Redis session store, with the estimate's refresh for callers that need it now. */
+export interface RedisSessionStore extends SessionStore {
+  /** Counts the live sessions in Redis now; `size()` answers this until the next refresh. */
+  refreshSize(): Promise<number>;
+}
+
+export function createRedisSessionStore(options: RedisSessionStoreOptions): RedisSessionStore {
+  const { connection } = options;
+  const clock = options.clock ?? systemClock;
+  const movedAwayMs = options.movedAwayMs ?? MOVED_AWAY_MS;
+  let ttlMs = options.ttlMs;
+  let estimate = 0;
+  // The bucket whose expiry this process has set: one PEXPIRE per bucket, not per write.
+  let expiringBucket = '';
+
+  // `size()` is synchronous and Redis has no cheap count of keys under a prefix (SCAN walks
+  // them all): each write adds its id to the current bucket's HyperLogLog (12 KB at most per
+  // bucket, whatever the traffic), and the estimate merges the buckets of the last ttl.
+  const bucketWidth = () => Math.max(1_000, Math.ceil(ttlMs / BUCKETS_PER_TTL));
+  const bucketKey = (width: number, n: number) => `live:${width}:${n}`;
+
+  function countWrite(redis: RedisConnection['redis'], sid: string): Promise<unknown> {
+    const width = bucketWidth();
+    const key = bucketKey(width, Math.floor(clock.now() / width));
+    if (key === expiringBucket) return redis.pfadd(key, sid);
+    expiringBucket = key;
+    return Promise.all([redis.pfadd(key, sid), redis.pexpire(key, ttlMs + 2 * width)]);
+  }
+
+  async function refreshSize(): Promise<number> {
+    const width = bucketWidth();
+    const last = Math.floor(clock.now() / width);
+    const keys: string[] = [];
+    for (let n = last - Math.ceil(ttlMs / width); n <= last; n++) keys.push(bucketKey(width, n));
+    estimate = await connection.run((redis) => redis.pfcount(...keys));
+    return estimate;
+  }
+
+  const refresher = setInterval(() => {
+    // A failure is in the connection's health already; the last estimate stays.
+    refreshSize().catch(() => {});
+  }, SIZE_REFRESH_MS);
+  refresher.unref();
+
+  return {
+    async get(sid) {
+      const json = await connection.run((redis) => redis.get(`s:${sid}`));
+      return json === null ? undefined : parse(json);
+    },
+    async set(sid, session) {
+      const json = JSON.stringify(session);
+      await connection.run((redis) =>
+        Promise.all([redis.set(`s:${sid}`, json, 'PX', ttlMs), countWrite(redis, sid)]),
+      );
+    },
+    async delete(sid) {
+      await connection.run((redis) => redis.del(`s:${sid}`));
+    },
+    async move(from, to, session) {
+      const json = JSON.stringify(session);
+      // One transaction: no instance ever sees both ids live, or neither.
+      await connection.run(async (redis) => {
+        const replies = await redis
+          .multi()
+          .del(`s:${from}`)
+          .set(`moved:${from}`, '1', 'PX', movedAwayMs)
+          .set(`s:${to}`, json, 'PX', ttlMs)
+          .exec();
+        const failed = replies?.find(([error]) => error !== null);
+        if (replies === null || failed !== undefined) {
+          throw failed?.[0] ?? new Error('transaction discarded');
+        }
+        await countWrite(redis, to);
+      });
+    },
+    async movedAway(sid) {
+      return (await connection.run((redis) => redis.exists(`moved:${sid}`))) === 1;
+    },
+    size: () => estimate,
+    refreshSize,
+    configure(next: Config['session']) {
+      // Applies from each session's next write; keys keep the expiry they were written with.
+      ttlMs = next.ttl;
+    },
+    async ping() {
+      await connection.run((redis) => redis.ping());
+    },
+    health: () => connection.health(),
+    async close() {
+      clearInterval(refresher);
+      await connection.close();
+    },
+  };
+}
+
+/** A stored session, or `undefined` for a value that is not one (written by hand, say). */
+function parse(json: string): Session | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null ? (value as Session) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The state file's interface (`StateFile`: sections of JSON, read at start, saved on change)
+ * kept in Redis instead of `state.file`, so learned figures survive a restart of helpgate with
+ * the Redis store as they do in the file with the memory store. One hash, `state`, with a field
+ * per section. Saves are debounced like the file's and write only the sections this process
+ * registered; with several instances the last to save a section wins it (each instance learns
+ * from what it handles — sharing the samples themselves needs the learning part behind the
+ * store, a later step).
+ */
+
+import type { Logger } from '../logger.js';
+import { SAVE_DEBOUNCE_MS, type StateFile } from '../profiles/state-file.js';
+import type { RedisConnection } from './redis-connection.js';
+
+const KEY = 'state';
+
+/**
+ * Reads the saved sections (so `read` can stay synchronous, as the parts expect at start) and
+ * returns the state file. A Redis that cannot be read starts the parts empty: fail open.
+ */
+export async function loadRedisStateFile(
+  connection: RedisConnection,
+  options: { logger: Logger; debounceMs?: number },
+): Promise<StateFile> {
+  const { logger } = options;
+  const debounceMs = options.debounceMs ?? SAVE_DEBOUNCE_MS;
+  const loaded: Record<string, unknown> = {};
+  try {
+    const fields = await connection.run((redis) => redis.hgetall(KEY));
+    for (const [section, json] of Object.entries(fields)) {
+      try {
+        loaded[section] = JSON.parse(json);
+      } catch {
+        logger.warn({ section }, 'state in Redis: an unreadable section is ignored');
+      }
+    }
+  } catch (error) {
+    logger.error({ err: error }, 'state in Redis could not be read: starting without it');
+  }
+  const snapshots = new Map<string, () => unknown>();
+  let dirty = false;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+
+  async function save(): Promise<void> {
+    if (!dirty || snapshots.size === 0) return;
+    dirty = false;
+    const fields: Record<string, string> = {};
+    for (const [section, snapshot] of snapshots) fields[section] = JSON.stringify(snapshot());
+    try {
+      await connection.run((redis) => redis.hset(KEY, fields));
+    } catch (error) {
+      // Kept for the next change or flush: nothing learned is dropped while Redis is away.
+      dirty = true;
+      logger.warn({ err: error }, 'state not saved in Redis; saved at the next change');
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    writing = writing.then(save);
+    return writing;
+  }
+
+  return {
+    read: (section) => (Object.hasOwn(loaded, section) ? loaded[section] : undefined),
+    register(section, snapshot) {
+      snapshots.set(section, snapshot);
+    },
+    changed() {
+      dirty = true;
+      if (timer !== null) return;
+      timer = setTimeout(() => void flush(), debounceMs);
+      timer.unref();
+    },
+    flush,
+  };
+}

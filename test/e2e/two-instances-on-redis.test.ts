@@ -1,0 +1,59 @@
+// Two helpgate instances on one Redis session store: a visitor whose requests are spread over
+// both keeps one session, and its triggers fire on time as with a single instance.
+import t from 'tap';
+import { silentLogger } from '../../src/logger.js';
+import { createRedisConnection } from '../../src/store/redis-connection.js';
+import { createRedisSessionStore } from '../../src/store/redis-session-store.js';
+import type { HeartbeatReply } from '../claims/_visitor.js';
+import { PAGE, Visitor } from '../claims/_visitor.js';
+import { startRedisServer } from '../fixtures/redis-server.js';
+import { startHelpgate, startServer } from '../fixtures/servers.js';
+import { TestClock } from '../fixtures/test-clock.js';
+
+t.test('heartbeats alternating between two instances: the trigger fires on time', async (t) => {
+  const redisServer = await startRedisServer(t);
+  const upstream = await startServer(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(PAGE);
+  });
+  const clock = new TestClock();
+  const instances = [];
+  for (let i = 0; i < 2; i++) {
+    const connection = createRedisConnection({
+      url: redisServer.url,
+      keyPrefix: 'helpgate:',
+      timeoutMs: 2_000,
+      logger: silentLogger(),
+    });
+    await connection.ready();
+    const store = createRedisSessionStore({ connection, ttlMs: 30 * 60_000, clock });
+    t.teardown(() => store.close());
+    instances.push(
+      await startHelpgate(
+        t,
+        {
+          upstream: upstream.url,
+          heartbeat: { interval: '5s' },
+          gate: { mode: 'always' },
+          triggers: [{ name: 'lingering', when: { timeOnPage: '30s' } }],
+        },
+        { store, clock },
+      ),
+    );
+  }
+  const [a, b] = [new Visitor(instances[0]!.url), new Visitor(instances[1]!.url)];
+  await a.open('/guide');
+  // The same browser, its requests balanced over both instances.
+  Object.assign(b, { cookie: a.cookie, pv: a.pv, path: a.path });
+  let reply: HeartbeatReply | undefined;
+  let messages = 0;
+  while (!reply?.offer && messages < 20) {
+    if (messages > 0) clock.advance(5_000);
+    const via = messages % 2 === 0 ? a : b;
+    via.seq = messages;
+    reply = await via.beat();
+    messages++;
+  }
+  t.equal(messages, 6, '6 messages × 5 s = 30 s on the page, over both instances');
+  t.same(reply?.offer?.reasons, ['on /guide for 30 s']);
+});
