@@ -18,38 +18,41 @@ button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 .login input{width:100%;padding:6px 8px;border:1px solid var(--line);border-radius:6px}
 .login button{margin-top:12px}
 .error{color:#b91c1c}
-header.bar{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;padding:8px 12px;border-bottom:1px solid var(--line);background:var(--soft)}
+#console{display:flex;flex-direction:column;height:100vh}
+header.bar{flex:none;display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center;padding:8px 12px;border-bottom:1px solid var(--line);background:var(--soft)}
 header.bar h1{font-size:16px;margin:0}
 header.bar .spacer{flex:1}
-.status-choice{display:flex;gap:4px;border:0;margin:0;padding:0}
+.status-choice{display:flex;align-items:center;gap:4px;border:0;margin:0;padding:0}
 .status-choice label{border:1px solid var(--line);border-radius:6px;padding:2px 8px;background:#fff}
 .status-choice input:checked+span{font-weight:600}
 .status-choice label:has(input:checked){border-color:var(--accent);background:#dbeafe}
 .dot{display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:4px;background:#a1a1aa}
 .dot.available{background:#16a34a}.dot.busy{background:#d97706}
-main.layout{display:grid;grid-template-columns:minmax(220px,280px) 1fr;min-height:calc(100vh - 48px)}
-@media (max-width:760px){main.layout{grid-template-columns:1fr}}
+main.layout{flex:1;min-height:0;display:grid;grid-template-columns:minmax(200px,260px) 1fr}
+@media (max-width:760px){#console{height:auto}main.layout{grid-template-columns:1fr}.log{max-height:50vh}}
 aside.side{border-right:1px solid var(--line);padding:8px;overflow:auto}
 aside.side h2{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:12px 4px 6px}
-ul.plain{list-style:none;margin:0;padding:0}
+.plain{list-style:none;margin:0;padding:0}
 .conv-item button{display:block;width:100%;text-align:left;border:1px solid transparent;margin:2px 0;padding:6px 8px}
 .conv-item button[aria-current="true"]{border-color:var(--accent);background:#eff6ff}
-.conv-item .path,.queue-item .path{font-family:ui-monospace,monospace;font-size:12px;word-break:break-all}
+.path{font-family:ui-monospace,monospace;font-size:12px;overflow-wrap:anywhere}
+.chat-head h2 .path{font-size:14px}
 .badge{display:inline-block;min-width:18px;padding:0 5px;border-radius:9px;background:#dc2626;color:#fff;font-size:12px;text-align:center;margin-left:4px}
 .alerting{animation:none;border-left:3px solid #dc2626 !important}
 .queue-item{border:1px solid var(--line);border-radius:6px;padding:6px 8px;margin:4px 0;font-size:13px}
-.context dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:4px 0}
-.context dt{color:var(--muted)}
-.context dd{margin:0;word-break:break-word}
+.context dl{display:grid;grid-template-columns:fit-content(40%) minmax(0,1fr);gap:2px 10px;margin:4px 0}
+.context dt{color:var(--muted);overflow-wrap:anywhere}
+.context dd{margin:0;overflow-wrap:anywhere}
 .context ul{margin:0;padding-left:16px}
-section.chat{display:flex;flex-direction:column;min-width:0}
+section.chat{display:flex;flex-direction:column;min-width:0;min-height:0}
 .chat-head{padding:8px 12px;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;gap:6px 12px;align-items:baseline}
-.chat-head h2{font-size:15px;margin:0}
+.chat-head h2{font-size:15px;margin:0;min-width:0;overflow-wrap:anywhere}
 .chat-head .actions{margin-left:auto;display:flex;gap:6px}
 .chat-body{display:grid;grid-template-columns:1fr minmax(180px,240px);flex:1;min-height:0}
+.chat-main{display:flex;flex-direction:column;min-height:0}
 @media (max-width:900px){.chat-body{grid-template-columns:1fr}}
-.log{flex:1;overflow:auto;padding:8px 12px;max-height:calc(100vh - 230px);min-height:200px}
-.msg{margin:6px 0;max-width:80%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;word-break:break-word}
+.log{flex:1;overflow:auto;padding:8px 12px;min-height:120px}
+.msg{margin:6px 0;max-width:80%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.visitor{background:var(--soft)}
 .msg.agent{background:#dbeafe;margin-left:auto}
 .msg.system{background:none;color:var(--muted);font-style:italic;max-width:none;text-align:center}
@@ -60,12 +63,12 @@ section.chat{display:flex;flex-direction:column;min-width:0}
 .reply textarea{flex:1;min-height:52px;max-height:160px;resize:vertical;padding:6px 8px;border:1px solid var(--line);border-radius:6px}
 .canned{border:1px solid var(--line);border-radius:6px;background:#fff;margin:0 12px;max-height:160px;overflow:auto}
 .canned [aria-selected="true"]{background:#dbeafe}
-.canned li{padding:4px 8px}
+.canned [role="option"]{padding:4px 8px}
 .context{border-left:1px solid var(--line);padding:8px 12px;overflow:auto;font-size:13px}
 .empty{color:var(--muted);padding:24px}
 .transfer{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:8px 12px;background:var(--soft)}
 .transfer textarea{width:100%;min-height:48px}
 kbd{font-family:ui-monospace,monospace;font-size:12px;border:1px solid var(--line);border-radius:4px;padding:0 4px;background:#fff}
-.keys{font-size:12px;color:var(--muted);padding:6px 12px;border-top:1px solid var(--line)}
+.keys{flex:none;margin:0;font-size:12px;color:var(--muted);padding:6px 12px;border-top:1px solid var(--line)}
 .offline{background:#fef3c7;padding:4px 12px;font-size:13px}
 `;
