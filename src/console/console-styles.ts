@@ -29,7 +29,8 @@ header.bar .spacer{flex:1}
 .dot{display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:4px;background:#a1a1aa}
 .dot.available{background:#16a34a}.dot.busy{background:#d97706}
 main.layout{flex:1;min-height:0;display:grid;grid-template-columns:minmax(200px,260px) 1fr}
-@media (max-width:760px){#console{height:auto}main.layout{grid-template-columns:1fr}.log{max-height:50vh}}
+@media (max-width:760px){main.layout{grid-template-columns:170px minmax(0,1fr)}}
+@media (max-width:520px){#console{height:auto}main.layout{grid-template-columns:1fr}.log{max-height:50vh}}
 aside.side{border-right:1px solid var(--line);padding:8px;overflow:auto}
 aside.side h2{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);margin:12px 4px 6px}
 .plain{list-style:none;margin:0;padding:0}
@@ -50,7 +51,7 @@ section.chat{display:flex;flex-direction:column;min-width:0;min-height:0}
 .chat-head .actions{margin-left:auto;display:flex;gap:6px}
 .chat-body{display:grid;grid-template-columns:1fr minmax(180px,240px);flex:1;min-height:0}
 .chat-main{display:flex;flex-direction:column;min-height:0}
-@media (max-width:900px){.chat-body{grid-template-columns:1fr}}
+@media (max-width:900px){.chat-body{grid-template-columns:1fr;grid-template-rows:minmax(0,1fr) auto}.context{border-left:0;border-top:1px solid var(--line);max-height:30vh}}
 .log{flex:1;overflow:auto;padding:8px 12px;min-height:120px}
 .msg{margin:6px 0;max-width:80%;padding:6px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.visitor{background:var(--soft)}

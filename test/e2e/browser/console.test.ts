@@ -206,6 +206,15 @@ t.test(
     await reply.press('Enter');
     await shows(chat.getByRole('log', { name: 'Conversation' }), 'Let me check');
     await screenshot(ap, 'console');
+    // Beside the site on a laptop: about 700 px wide.
+    await ap.setViewportSize({ width: 700, height: 700 });
+    t.equal(
+      await ap.evaluate('document.documentElement.scrollWidth'),
+      700,
+      'no sideways scrolling at 700 px',
+    );
+    await screenshot(ap, 'console-700');
+    await ap.setViewportSize({ width: 1000, height: 700 });
     await screenshot(vp, 'console-visitor');
 
     await vp.getByRole('link', { name: 'Cart' }).click();
