@@ -23,6 +23,8 @@ export interface AgentConversationView {
   timeOnPageSeconds: number;
   field: { name: string; seconds: number } | null;
   formErrors: string[];
+  /** Each form error with the message the page showed (`''` where none was reported). */
+  formErrorDetails: Array<{ field: string; message: string }>;
   returns: number;
   customerId: string | null;
   profile: Record<string, unknown> | null;
@@ -72,6 +74,10 @@ export function agentView(
     timeOnPageSeconds: seconds(context.timeOnPageMs),
     field: context.field && { name: context.field.name, seconds: seconds(context.field.ms) },
     formErrors: [...context.formErrors],
+    formErrorDetails: context.formErrors.map((field, i) => ({
+      field,
+      message: context.formErrorMessages?.[i] ?? '',
+    })),
     returns: context.returns,
     customerId: context.customerId,
     profile: context.profile,

@@ -105,3 +105,25 @@ t.test(
     t.equal(site.helpgate.capacity.queued().length, 1);
   },
 );
+
+t.test("the queue shows each form error with the page's message, never a value", async (t) => {
+  const site = await startSite(t, {
+    agents: { list: AGENTS },
+    gate: { mode: 'always' },
+    triggers: [{ name: 'form-trouble', when: { formErrors: 1 } }],
+  });
+  const session = await login(site, alice.token);
+  const visitor = site.visitor();
+  await visitor.open('/checkout');
+  site.clock.advance(5_000);
+  const { offer } = await visitor.beat({
+    errors: [{ field: 'card-number', message: 'Card number is invalid' }],
+  });
+  if (!offer) throw new Error('no offer');
+  await visitor.answer(offer.id, 'accept');
+  const { queue } = (await (await consoleFetch(site, session, 'api/queue')).json()) as {
+    queue: Array<{ formErrors: string[]; formErrorDetails: unknown }>;
+  };
+  t.same(queue[0]?.formErrors, ['card-number']);
+  t.same(queue[0]?.formErrorDetails, [{ field: 'card-number', message: 'Card number is invalid' }]);
+});

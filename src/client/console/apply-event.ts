@@ -20,6 +20,7 @@ export interface ConversationInfo {
   timeOnPageSeconds: number;
   field: { name: string; seconds: number } | null;
   formErrors: string[];
+  formErrorDetails?: Array<{ field: string; message: string }>;
   returns: number;
   customerId: string | null;
   profile: Record<string, unknown> | null;

@@ -56,8 +56,13 @@ export function VisitorContext({ info, now }: { info: ConversationInfo; now: num
           <dt>Form errors</dt>
           <dd>
             <ul>
-              {info.formErrors.map((error, i) => (
-                <li key={i}>{error}</li>
+              {(
+                info.formErrorDetails ?? info.formErrors.map((field) => ({ field, message: '' }))
+              ).map(({ field, message }, i) => (
+                <li key={i}>
+                  <span class="path">{field}</span>
+                  {message && `: ${message}`}
+                </li>
               ))}
             </ul>
           </dd>
