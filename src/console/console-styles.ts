@@ -45,6 +45,7 @@ aside.side h2{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color
 .context dt{color:var(--muted);overflow-wrap:anywhere}
 .context dd{margin:0;overflow-wrap:anywhere}
 .context ul{margin:0;padding-left:16px}
+.context q{display:block;color:var(--muted)}
 section.chat{display:flex;flex-direction:column;min-width:0;min-height:0}
 .chat-head{padding:8px 12px;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;gap:6px 12px;align-items:baseline}
 .chat-head h2{font-size:15px;margin:0;min-width:0;overflow-wrap:anywhere}

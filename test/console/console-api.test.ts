@@ -127,3 +127,56 @@ t.test("the queue shows each form error with the page's message, never a value",
   t.same(queue[0]?.formErrors, ['card-number']);
   t.same(queue[0]?.formErrorDetails, [{ field: 'card-number', message: 'Card number is invalid' }]);
 });
+
+t.test("a returning customer's earlier conversations come with the new one", async (t) => {
+  const site = await startSite(t, {
+    agents: { list: AGENTS },
+    gate: { mode: 'always' },
+    triggers: [BUSY_TRIGGER],
+    profiles: { idFrom: { header: 'x-customer' } },
+  });
+  site.upstreamHeaders.set('/busy', { 'x-customer': 'c42' });
+  await setAgent(site, 'alice', { status: 'available' });
+  const session = await login(site, alice.token);
+  const chat = async () => {
+    const visitor = site.visitor();
+    await visitor.open('/');
+    await visitor.open('/busy');
+    site.clock.advance(5_000);
+    const { offer } = await visitor.beat();
+    if (!offer) throw new Error('no offer');
+    const reply = await visitor.answer(offer.id, 'accept');
+    return { visitor, id: ((await reply.json()) as { conversationId: string }).conversationId };
+  };
+  const first = await chat();
+  await fetch(`${site.url}/__helpgate/chat/${first.id}/messages`, {
+    method: 'POST',
+    headers: { cookie: first.visitor.cookie, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'Where is order 1234?' }),
+  });
+  await consoleFetch(site, session, `api/conversations/${first.id}/messages`, {
+    method: 'POST',
+    body: { text: 'On its way' },
+  });
+  await consoleFetch(site, session, `api/conversations/${first.id}`, { method: 'DELETE' });
+  site.clock.advance(60_000);
+  const second = await chat();
+  const view = (await (
+    await consoleFetch(site, session, `api/conversations/${second.id}`)
+  ).json()) as {
+    earlier: unknown[];
+  };
+  t.match(view, {
+    customerId: 'c42',
+    earlier: [
+      {
+        id: first.id,
+        path: '/busy',
+        agentName: 'Alice',
+        messages: 2,
+        firstMessage: 'Where is order 1234?',
+      },
+    ],
+  });
+  t.equal(view.earlier.length, 1, 'not the conversation itself');
+});

@@ -33,6 +33,16 @@ export interface ConversationInfo {
   transferNote: string | null;
   unanswered: boolean;
   endedAt: string | null;
+  /** The same customer's earlier conversations, most recent first. */
+  earlier?: Array<{
+    id: string;
+    at: string;
+    path: string;
+    trigger: string;
+    agentName: string | null;
+    messages: number;
+    firstMessage: string | null;
+  }>;
   messages?: ChatMessage[];
 }
 

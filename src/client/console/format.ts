@@ -51,3 +51,8 @@ export function slashWordAt(text: string, cursor: number): { start: number; word
   if (!match) return null;
   return { start: cursor - match[2]!.length - 1, word: match[2]! };
 }
+
+/** An ISO time as `2026-03-14 09:26 UTC` (agents on a shift compare it with their own notes). */
+export function formatWhen(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}

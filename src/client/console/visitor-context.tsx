@@ -4,6 +4,7 @@ import {
   formatPromise,
   formatReturns,
   formatSeconds,
+  formatWhen,
   profileEntries,
   secondsSince,
 } from './format.js';
@@ -74,6 +75,22 @@ export function VisitorContext({ info, now }: { info: ConversationInfo; now: num
         <>
           <dt>Customer</dt>
           <dd>{info.customerId}</dd>
+        </>
+      )}
+      {info.earlier && info.earlier.length > 0 && (
+        <>
+          <dt>Earlier chats</dt>
+          <dd>
+            <ul>
+              {info.earlier.map((chat) => (
+                <li key={chat.id}>
+                  {formatWhen(chat.at)} on <span class="path">{chat.path}</span>
+                  {chat.agentName && ` with ${chat.agentName}`} ({chat.messages} messages)
+                  {chat.firstMessage && <q>{chat.firstMessage}</q>}
+                </li>
+              ))}
+            </ul>
+          </dd>
         </>
       )}
       {profile.map(([key, value]) => (
