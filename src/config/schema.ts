@@ -414,6 +414,19 @@ export const configSchema = z
       }
       seen.add(a.id);
     });
+    // Typing `/key` in the console must name one reply.
+    const keys = new Set<string>();
+    config.agents.cannedReplies.forEach((reply, index) => {
+      if (keys.has(reply.key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', 'cannedReplies', index, 'key'],
+          message: `duplicate canned reply key "${reply.key}"`,
+          params: { hgCode: 'HG_ERR_CONFIG_INVALID' },
+        });
+      }
+      keys.add(reply.key);
+    });
     const names = new Set<string>();
     config.triggers.forEach((t, index) => {
       if (names.has(t.name)) {
