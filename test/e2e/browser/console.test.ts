@@ -308,6 +308,23 @@ t.test(
       `![...document.querySelectorAll('.conv-item')].some(e => e.textContent.includes('/one'))`,
     );
     t.pass('and the conversation left my list');
+
+    // A dropped stream (a deploy): while it is down a supervisor answers the visitor. After
+    // the reconnect the console shows that answer, so Alice does not answer twice.
+    await items.filter({ hasText: '/three' }).click();
+    site.helpgate.closeStreams(1500);
+    await shows(ap.getByRole('status'), 'Reconnecting');
+    const admin = await fetch(
+      `${site.url}/__helpgate/api/conversations/${three.reply.conversationId}/messages`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'Answered by the supervisor' }),
+      },
+    );
+    t.equal(admin.status, 201);
+    await shows(ap.getByRole('log', { name: 'Conversation' }), 'Answered by the supervisor');
+    t.pass('the reconnect re-read the conversation');
     t.ok(two);
     await assertCleanConsole(t, alice);
     await assertCleanConsole(t, bob);
