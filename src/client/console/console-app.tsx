@@ -112,9 +112,11 @@ export function ConsoleApp({
         ) : (
           <section class="chat">
             <p class="empty">
-              {info?.agent?.status === 'available'
-                ? 'Waiting for visitors. New conversations open here by themselves.'
-                : 'Set yourself Available to receive visitors.'}
+              {info?.role === 'admin'
+                ? "Every agent's conversations appear here; you may answer, transfer or end them."
+                : info?.agent?.status === 'available'
+                  ? 'Waiting for visitors. New conversations open here by themselves.'
+                  : 'Set yourself Available to receive visitors.'}
             </p>
           </section>
         )}
