@@ -97,11 +97,12 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     'media/help.vtt',
     'media/help.jpg',
     'dist/client/chat.js',
+    'dist/client/console.js',
   ]) {
     t.ok(files.includes(needed), `ships ${needed}`);
   }
   const shipped =
-    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat)\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
+    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat|console)\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
   t.same(
     files.filter((f) => !shipped.test(f)),
     [],
