@@ -72,7 +72,17 @@ export function startAlerts(store: ConsoleStore, settings: () => AlertSettings):
     if (settings().sound) beep();
   };
 
+  let waiting = new Set<string>();
   store.onEvent(({ event, data }) => {
+    if (event === 'snapshot' || event === 'queue') {
+      const queue = store.state.value.queue;
+      const arrived = queue.filter((q) => !waiting.has(q.id));
+      waiting = new Set(queue.map((q) => q.id));
+      // Said, not sounded: the queue is there to see; nobody picks from it.
+      if (event === 'queue' && arrived.length > 0) {
+        store.announce(`A visitor is waiting; ${queue.length} in the queue`);
+      }
+    }
     const d = data as {
       conversation?: { path: string };
       conversationId?: string;

@@ -267,6 +267,7 @@ t.test(
     const minutes = Math.floor(promised! / 60);
     const words = `promised ${minutes} min ${String(promised! % 60).padStart(2, '0')} s`;
     await shows(queue, words);
+    await shows(ap.getByRole('status'), 'A visitor is waiting; 1 in the queue');
     t.pass(`the console shows the same promise: ${words}`);
     t.equal(await queue.getByRole('button').count(), 0, 'the queue is to see, not to pick from');
     await screenshot(ap, 'console-queue');
