@@ -23,7 +23,7 @@ export function ConversationList(props: {
                 onClick={() => onOpen(c.info.id)}
               >
                 <span class="path">{c.info.path}</span>
-                {c.unread > 0 && (
+                {c.unread > 0 && !c.ended && (
                   <span class="badge">
                     {c.unread}
                     <span class="visually-hidden"> unread</span>
