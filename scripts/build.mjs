@@ -37,3 +37,9 @@ await build({
   entryPoints: { beacon: `${root}/src/client/beacon.ts` },
   define: { __HELPGATE_CHAT_VERSION__: JSON.stringify(chatHash) },
 });
+await build({
+  ...options,
+  entryPoints: { console: `${root}/src/client/console/main.tsx` },
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+});

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
+import { type ConsoleSessions, createConsoleSessions } from './console/console-sessions.js';
 import type { Conversations } from './conversations/conversation-service.js';
 import { conversationsFor } from './conversations/create-conversations-for.js';
 import { createLearning, type Learning } from './learning/learning.js';
@@ -59,6 +60,11 @@ export interface HelpgateOptions {
   metrics?: Metrics;
   /** Conversations and their event logs; pass the previous instance's on a reload. */
   conversations?: Conversations;
+  /**
+   * Console logins; pass the previous instance's on a reload: it keeps the logins whose token
+   * is unchanged and ends (with their event streams) those of removed or changed tokens.
+   */
+  consoleSessions?: ConsoleSessions;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
@@ -70,6 +76,7 @@ export interface Helpgate {
   readonly capacity: Capacity;
   readonly metrics: Metrics;
   readonly conversations: Conversations;
+  readonly consoleSessions: ConsoleSessions;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
@@ -112,6 +119,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   const conversations =
     options.conversations ?? conversationsFor(config, { capacity, clock, logger });
   conversations.configure(config);
+  const consoleSessions = options.consoleSessions ?? createConsoleSessions(config, clock);
+  consoleSessions.configure(config);
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
   const cookies = createVisitorCookies(config.secret);
@@ -135,6 +144,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     capacity,
     learning,
     conversations,
+    consoleSessions,
     metrics,
     clock,
     logger,
@@ -171,6 +181,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     capacity,
     metrics,
     conversations,
+    consoleSessions,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));

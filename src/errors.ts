@@ -117,6 +117,17 @@ export const ERRORS = {
   HG_ERR_AGENT_NOT_FOUND: { message: 'no agent with this id', status: 404 },
   HG_ERR_AGENT_BAD_BODY: { message: 'invalid agent change: {reason}', status: 400 },
   HG_ERR_AGENT_TOO_LARGE: { message: 'the body exceeds {limit} bytes', status: 413 },
+
+  // ── console ──────────────────────────────────────────────────────────────────
+  HG_ERR_CONSOLE_LOGIN: {
+    message: "that token is not an agent's or the admin's token",
+    status: 401,
+  },
+  HG_ERR_CONSOLE_CSRF: {
+    message:
+      'changes made with the console cookie must come from the console page (same origin, X-Helpgate-CSRF header)',
+    status: 403,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -34,6 +34,8 @@ export interface AgentsApiDeps {
   config: Config;
   capacity: Capacity;
   clock: Clock;
+  /** Who calls (Bearer token or console cookie); Bearer tokens only when not given. */
+  identify?: (req: IncomingMessage) => Caller | null;
 }
 
 export interface AgentsApi {
@@ -50,8 +52,9 @@ const CHANGE_KEYS = new Set(['status', 'capacity']);
 const unauthorized = (res: ServerResponse) =>
   sendError(res, new HelpgateError('HG_ERR_UNAUTHORIZED'), { 'WWW-Authenticate': 'Bearer' });
 
-export function createAgentsApi({ config, capacity, clock }: AgentsApiDeps): AgentsApi {
-  const identify = createCallerIdentity(config);
+export function createAgentsApi(deps: AgentsApiDeps): AgentsApi {
+  const { config, capacity, clock } = deps;
+  const identify = deps.identify ?? createCallerIdentity(config);
   const adminAuth = createAdminAuth(config);
 
   /** The caller allowed to use agent `id`, or `undefined` once refused. */

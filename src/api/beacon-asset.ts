@@ -29,7 +29,11 @@ export interface ScriptAsset {
 export type BeaconAsset = ScriptAsset;
 
 /** The esbuild entry of each bundle, under `src/client/` (scripts/build.mjs has the same). */
-const ENTRIES = { beacon: 'beacon.ts', chat: join('chat', 'chat.ts') } as const;
+const ENTRIES = {
+  beacon: 'beacon.ts',
+  chat: join('chat', 'chat.ts'),
+  console: join('console', 'main.tsx'),
+} as const;
 type Bundle = keyof typeof ENTRIES;
 
 /** The global the beacon reads chat.js's hash from (an esbuild `define`). */
@@ -40,7 +44,7 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -58,6 +62,9 @@ function bundle(root: string, name: Bundle, define: Record<string, string> = {})
     legalComments: 'none',
     logLevel: 'silent',
     define,
+    // The console's components are TSX for Preact (STYLE.md, "The console").
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
     write: false,
   });
   const file = result.outputFiles[0];
@@ -111,7 +118,13 @@ export function loadChatAsset(root: string = packageRoot()): ScriptAsset {
   return load(root, 'chat');
 }
 
+/** Loads (or builds) the agent console's bundle; throws HG_ERR_START when neither works. */
+export function loadConsoleAsset(root: string = packageRoot()): ScriptAsset {
+  return load(root, 'console');
+}
+
 let installed: ScriptAsset | undefined;
+let installedConsoleAsset: ScriptAsset | undefined;
 let installedChatAsset: ScriptAsset | undefined;
 
 /** helpgate's own beacon, loaded (or built) on first use and kept for the process's life. */
@@ -124,4 +137,10 @@ export function installedBeacon(): ScriptAsset {
 export function installedChat(): ScriptAsset {
   installedChatAsset ??= loadChatAsset();
   return installedChatAsset;
+}
+
+/** The agent console's bundle (`console.js`), loaded (or built) on first use. */
+export function installedConsole(): ScriptAsset {
+  installedConsoleAsset ??= loadConsoleAsset();
+  return installedConsoleAsset;
 }

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/schema.js';
 import type { Actor, Conversations } from '../conversations/conversation-service.js';
-import { openEventStream } from '../conversations/event-stream.js';
+import { type EventStream, openEventStream } from '../conversations/event-stream.js';
 import { HelpgateError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { type Caller, createCallerIdentity } from './admin-auth.js';
@@ -46,9 +46,13 @@ export function createConversationsApi(deps: {
   config: Config;
   conversations: Conversations;
   clock: Clock;
+  /** Who calls (Bearer token or console cookie); Bearer tokens only when not given. */
+  identify?: (req: IncomingMessage) => Caller | null;
+  /** Told of each stream opened, so a reload that ends the caller's access can close it. */
+  onStream?: (who: Caller, stream: EventStream) => void;
 }): ConversationsApi {
   const { config, conversations, clock } = deps;
-  const identify = createCallerIdentity(config);
+  const identify = deps.identify ?? createCallerIdentity(config);
   const streams = createStreamRegistry(MAX_STREAMS_PER_AGENT, AGENT_RETRY_MS);
 
   /** The caller, or `null` once a 401 went out. */
@@ -100,6 +104,7 @@ export function createConversationsApi(deps: {
       // so it never shows a stale screen.
       stream = openEventStream(res);
       streams.register(key, stream, followed.stop);
+      deps.onStream?.(who, stream);
       stream.send('snapshot', followed.snapshot);
       for (const event of pending.splice(0)) stream.send(event.event, event.data);
     },

@@ -6,6 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capacity } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
+import { checkConsoleWrite } from '../console/check-console-write.js';
+import { createConsoleIdentity } from '../console/console-identity.js';
+import { createConsoleRoutes } from '../console/console-routes.js';
+import { type ConsoleSessions, createConsoleSessions } from '../console/console-sessions.js';
 import type { Conversations } from '../conversations/conversation-service.js';
 import { HelpgateError } from '../errors.js';
 import type { Learning } from '../learning/learning.js';
@@ -18,7 +22,12 @@ import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { createAdminAuth } from './admin-auth.js';
 import { createAgentsApi } from './agents-api.js';
-import { installedBeacon, installedChat, type ScriptAsset } from './beacon-asset.js';
+import {
+  installedBeacon,
+  installedChat,
+  installedConsole,
+  type ScriptAsset,
+} from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
 import { createChatApi } from './chat-api.js';
 import { createConversationsApi } from './conversations-api.js';
@@ -79,6 +88,10 @@ export interface ApiRouterDeps {
   beacon?: ScriptAsset;
   /** The chat panel's bundle (`chat.js`); likewise. */
   chat?: ScriptAsset;
+  /** The agent console's bundle (`console.js`); likewise. */
+  consoleScript?: ScriptAsset;
+  /** Console logins; pass the same instance across config reloads (they outlive them). */
+  consoleSessions?: ConsoleSessions;
 }
 
 type Origin = Parameters<ApiRouter['handle']>[3];
@@ -88,6 +101,16 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const { config, store, logger } = deps;
   const beacon = deps.beacon ?? installedBeacon();
   const chatScript = deps.chat ?? installedChat();
+  const consoleScript = deps.consoleScript ?? installedConsole();
+  const consoleSessions = deps.consoleSessions ?? createConsoleSessions(config, deps.clock);
+  const identify = createConsoleIdentity(config, consoleSessions);
+  const callerOf = (req: IncomingMessage) => {
+    const found = identify(req);
+    if (found === null) return null;
+    return found.role === 'admin'
+      ? ({ kind: 'admin' } as const)
+      : ({ kind: 'agent', id: found.agentId } as const);
+  };
   // The beacon tag is the same for every page of this config but for a nonce: built once.
   const beaconTagStart =
     `<script src="${escapeAttribute(`${config.prefix}beacon.js?v=${beacon.hash}`)}" defer` +
@@ -110,11 +133,25 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
       return capacity.ticket(conversationId, now);
     },
   });
-  const agents = createAgentsApi({ config, capacity, clock });
+  const agents = createAgentsApi({ config, capacity, clock, identify: callerOf });
   const conversations = createConversationsApi({
     config,
     conversations: deps.conversations,
     clock,
+    identify: callerOf,
+    onStream: (who, stream) =>
+      consoleSessions.holdStream(
+        who.kind === 'admin' ? { role: 'admin' } : { role: 'agent', agentId: who.id },
+        stream,
+      ),
+  });
+  const consoleRoutes = createConsoleRoutes({
+    config,
+    sessions: consoleSessions,
+    identify,
+    capacity,
+    clock,
+    scriptUrl: `${config.prefix}console.js?v=${consoleScript.hash}`,
   });
   const chat = createChatApi({
     config,
@@ -133,6 +170,11 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const routes = new Map<string, Record<string, Handler>>([
     ['beacon.js', { GET: serveScript(beacon), HEAD: serveScript(beacon) }],
     ['chat.js', { GET: serveScript(chatScript), HEAD: serveScript(chatScript) }],
+    ['console.js', { GET: serveScript(consoleScript), HEAD: serveScript(consoleScript) }],
+    ['console', { GET: consoleRoutes.page, HEAD: consoleRoutes.page }],
+    ['console/login', { POST: consoleRoutes.login }],
+    ['console/logout', { POST: consoleRoutes.logout }],
+    ['console/state', { GET: consoleRoutes.state }],
     ['hb', { POST: heartbeat }],
     ['help', { GET: offers.helpPage, HEAD: offers.helpPage }],
     ['healthz', { GET: health, HEAD: health }],
@@ -279,6 +321,14 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   return {
     handle(req, res, subpath, origin) {
       limitBodyTime(req, res, config.timeouts.body);
+      // One place for the console cookie's CSRF rule on every API it opens.
+      if (subpath.startsWith('api/')) {
+        const refused = checkConsoleWrite(req, origin, identify(req));
+        if (refused) {
+          req.resume();
+          return sendError(res, refused);
+        }
+      }
       const methods = routes.get(subpath);
       if (methods === undefined) {
         if (subpath.startsWith('offers/')) {

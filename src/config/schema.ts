@@ -232,6 +232,12 @@ const agent = z.strictObject({
   capacity: z.number().int().min(1).max(100).optional(),
 });
 
+/** A canned reply of the console: typing `/` and its key inserts `text` at the cursor. */
+const cannedReply = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'letters, digits, "-", "_" or "." (max 32)'),
+  text: z.string().min(1).max(2000),
+});
+
 // ── the whole config ──────────────────────────────────────────────────────────
 
 export const configSchema = z
@@ -383,6 +389,8 @@ export const configSchema = z
         defaultCapacity: z.number().int().min(1).max(100).default(2),
         averageHandleTime: duration.default(180_000),
         list: z.array(agent).default([]),
+        /** Replies an agent inserts in the console by typing `/` (default: none). */
+        cannedReplies: z.array(cannedReply).max(50).default([]),
       })
       .prefault({}),
     admin: z.strictObject({ token: z.string().min(16).nullable().default(null) }).prefault({}),
@@ -407,6 +415,19 @@ export const configSchema = z
         });
       }
       seen.add(a.id);
+    });
+    // Typing `/key` in the console must name one reply.
+    const keys = new Set<string>();
+    config.agents.cannedReplies.forEach((reply, index) => {
+      if (keys.has(reply.key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agents', 'cannedReplies', index, 'key'],
+          message: `duplicate canned reply key "${reply.key}"`,
+          params: { hgCode: 'HG_ERR_CONFIG_INVALID' },
+        });
+      }
+      keys.add(reply.key);
     });
     const names = new Set<string>();
     config.triggers.forEach((t, index) => {

@@ -23,6 +23,8 @@ export interface AgentConversationView {
   timeOnPageSeconds: number;
   field: { name: string; seconds: number } | null;
   formErrors: string[];
+  /** Each form error with the message the page showed (`''` where none was reported). */
+  formErrorDetails: Array<{ field: string; message: string }>;
   returns: number;
   customerId: string | null;
   profile: Record<string, unknown> | null;
@@ -39,7 +41,25 @@ export interface AgentConversationView {
   /** Assigned, and the agent has not replied yet: the console alerts until they do. */
   unanswered: boolean;
   endedAt: string | null;
+  /** The same customer's earlier conversations, most recent first (this process's memory). */
+  earlier: EarlierConversation[];
   messages?: ChatMessage[];
+}
+
+/** One earlier conversation of the same customer, as a line in the console. */
+export interface EarlierConversation {
+  id: string;
+  /** ISO-8601: when the customer accepted help. */
+  at: string;
+  /** The page they accepted on, and the trigger that offered help. */
+  path: string;
+  trigger: string;
+  /** The agent's messages' author, when an agent wrote. */
+  agentName: string | null;
+  messages: number;
+  /** The customer's first message, for a glance at what it was about. */
+  firstMessage: string | null;
+  endedAt: string | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -51,6 +71,7 @@ export function agentView(
   capacity: Capacity,
   now: number,
   messages?: ChatMessage[],
+  earlier: EarlierConversation[] = [],
 ): AgentConversationView {
   const live = record.endedAt === null ? capacity.conversation(record.id) : undefined;
   const ticket = live && capacity.ticket(record.id, now);
@@ -72,6 +93,10 @@ export function agentView(
     timeOnPageSeconds: seconds(context.timeOnPageMs),
     field: context.field && { name: context.field.name, seconds: seconds(context.field.ms) },
     formErrors: [...context.formErrors],
+    formErrorDetails: context.formErrors.map((field, i) => ({
+      field,
+      message: context.formErrorMessages?.[i] ?? '',
+    })),
     returns: context.returns,
     customerId: context.customerId,
     profile: context.profile,
@@ -85,6 +110,7 @@ export function agentView(
     transferNote: record.transferNote,
     unanswered: state === 'assigned' && record.firstReplyAt === null,
     endedAt: iso(record.endedAt),
+    earlier,
   };
   if (messages !== undefined) view.messages = messages.map((m) => ({ ...m }));
   return view;

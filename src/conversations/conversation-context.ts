@@ -27,6 +27,9 @@ export function conversationContext(
     timeOnPageMs: onOfferPage ? page.timeOnPageMs : 0,
     field: onOfferPage && page.focus ? { name: page.focus.field, ms: page.focus.ms } : null,
     formErrors: onOfferPage ? [...(page.errorFields ?? [])] : [],
+    formErrorMessages: onOfferPage
+      ? (page.errorFields ?? []).map((_, i) => page.errorMessages?.[i] ?? '')
+      : [],
     returns: returnsTo(session, offer.path),
     customerId: session.customerId ?? null,
     profile: profile === null ? null : structuredClone(profile),

@@ -20,6 +20,11 @@ export interface ConversationContext {
   field: { name: string; ms: number } | null;
   /** Fields that showed an error on the page (names only). */
   formErrors: string[];
+  /**
+   * The message each of `formErrors` showed (the site's words, never a value), same order;
+   * absent in records made before messages were kept.
+   */
+  formErrorMessages?: string[];
   /** Earlier views of the page in this session. */
   returns: number;
   customerId: string | null;

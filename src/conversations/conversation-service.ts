@@ -9,6 +9,7 @@
  * as `agent` under the name "Supervisor".
  */
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { createRateLimiter } from '../api/rate-limiter.js';
 import type { Capacity, Conversation } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
@@ -21,7 +22,7 @@ import {
   type AgentStreamEvent,
   createAgentBus,
 } from './_agent-bus.js';
-import { type AgentConversationView, agentView } from './agent-view.js';
+import { type AgentConversationView, agentView, type EarlierConversation } from './agent-view.js';
 import type { ChatEvent, ChatMessage, ChatSide, ChatState, TypingEvent } from './chat-event.js';
 import type { ConversationContext, ConversationRecord } from './conversation-record.js';
 import type { ChatFollower, ChatReplay, ConversationStore } from './conversation-store.js';
@@ -37,6 +38,12 @@ export const SUPERVISOR_NAME = 'Supervisor';
 
 /** Messages one side may send per conversation: a burst of 5, then one a second. */
 export const MESSAGE_RATE = { count: 5, windowMs: 5_000 } as const;
+
+/** Earlier conversations of one customer shown with a new one. */
+export const MAX_EARLIER = 5;
+
+/** Customers whose conversations are remembered for {@link MAX_EARLIER} (least recent forgotten). */
+const MAX_CUSTOMERS = 10_000;
 
 /** Longest transfer note kept. */
 export const MAX_TRANSFER_NOTE_CHARS = 500;
@@ -132,6 +139,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
   let revision: Promise<void> | undefined;
+  /** Conversation ids per customer id, oldest first: the agent sees a returning customer. */
+  const byCustomer = new LRUCache<string, string[]>({ max: MAX_CUSTOMERS });
   const sweepEveryMs = deps.sweepEveryMs === undefined ? 1000 : deps.sweepEveryMs;
   const sweeper =
     sweepEveryMs === null
@@ -191,7 +200,31 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   async function viewWithMessages(record: ConversationRecord, now: number) {
     const state = await store.state(record.id);
-    return agentView(record, capacity, now, state?.state.messages ?? []);
+    return agentView(record, capacity, now, state?.state.messages ?? [], await earlierOf(record));
+  }
+
+  /** The same customer's conversations before `record` that the store still keeps. */
+  async function earlierOf(record: ConversationRecord): Promise<EarlierConversation[]> {
+    const customer = record.context.customerId;
+    if (customer === null) return [];
+    const earlier: EarlierConversation[] = [];
+    for (const id of [...(byCustomer.get(customer) ?? [])].reverse()) {
+      if (id === record.id || earlier.length >= MAX_EARLIER) continue;
+      const before = await store.record(id);
+      if (before === undefined || before.acceptedAt > record.acceptedAt) continue;
+      const messages = (await store.state(id))?.state.messages ?? [];
+      earlier.push({
+        id,
+        at: new Date(before.acceptedAt).toISOString(),
+        path: before.context.path,
+        trigger: before.context.trigger,
+        agentName: messages.find((m) => m.from === 'agent')?.name ?? null,
+        messages: messages.filter((m) => m.from !== 'system').length,
+        firstMessage: messages.find((m) => m.from === 'visitor')?.text ?? null,
+        endedAt: before.endedAt === null ? null : new Date(before.endedAt).toISOString(),
+      });
+    }
+    return earlier;
   }
 
   function scheduleRevision(): void {
@@ -247,7 +280,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     const views: AgentConversationView[] = [];
     for (const conversation of capacity.queued()) {
       const record = await store.record(conversation.id);
-      if (record) views.push(agentView(record, capacity, now));
+      if (record) views.push(agentView(record, capacity, now, undefined, await earlierOf(record)));
     }
     return views;
   }
@@ -315,6 +348,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         },
         now,
       );
+      const customer = request.context.customerId;
+      if (customer !== null) {
+        const ids = byCustomer.get(customer) ?? [];
+        byCustomer.set(customer, [...ids, request.conversationId].slice(-(MAX_EARLIER + 1)));
+      }
       if (conversation.agentId !== null) await assigned(conversation, now);
       else scheduleRevision();
     },

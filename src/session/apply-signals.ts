@@ -32,11 +32,16 @@ export function applySignals(
 
   if (heartbeat.errors && heartbeat.errors.length > 0) {
     const fields = page.errorFields ?? [];
+    // Sessions saved before messages were kept have fields without them: '' stands in.
+    const messages = fields.map((_, i) => page.errorMessages?.[i] ?? '');
     for (const error of heartbeat.errors) {
       if (fields.length >= MAX_ERROR_FIELDS) break;
       const field = error.field.slice(0, MAX_FIELD_NAME_LENGTH);
-      if (!fields.includes(field)) fields.push(field);
+      if (fields.includes(field)) continue;
+      fields.push(field);
+      messages.push(error.message);
     }
     page.errorFields = fields;
+    page.errorMessages = messages;
   }
 }

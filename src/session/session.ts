@@ -53,6 +53,11 @@ export interface PageView {
    * A field the visitor has since corrected still counts: the struggle happened.
    */
   errorFields?: string[];
+  /**
+   * The message each of `errorFields` showed when first seen, in the same order: the site's
+   * words (`Card number is invalid`), never what the visitor typed.
+   */
+  errorMessages?: string[];
   /** Names of the triggers that fired on this page view, so each is logged and offered once. */
   fired?: string[];
 }

@@ -9,6 +9,7 @@ import {
   randomFillSync,
   timingSafeEqual,
 } from 'node:crypto';
+import { CONSOLE_COOKIE } from '../console/console-cookie.js';
 import { cookieValues } from '../util/cookie-header.js';
 
 /** The name of the visitor cookie (DESIGN.md, "Visitor and session"). */
@@ -19,7 +20,7 @@ export const SESSION_COOKIE = 'hg_sid';
  * upstream, WebSocket upgrades included, and an upstream `Set-Cookie` of one of these names
  * never reaches the browser, so the site can neither read nor overwrite them.
  */
-export const HELPGATE_COOKIES: readonly string[] = [SESSION_COOKIE];
+export const HELPGATE_COOKIES: readonly string[] = [SESSION_COOKIE, CONSOLE_COOKIE];
 
 /** Mints, signs and verifies visitor cookies. */
 export interface VisitorCookies {

@@ -99,6 +99,7 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     'media/help.vtt',
     'media/help.jpg',
     'dist/client/chat.js',
+    'dist/client/console.js',
   ]) {
     t.ok(files.includes(needed), `ships ${needed}`);
   }
