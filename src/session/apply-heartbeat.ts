@@ -6,7 +6,20 @@
 import type { Milliseconds } from '../config/units.js';
 import { applySignals } from './apply-signals.js';
 import type { Heartbeat } from './heartbeat-body.js';
-import { countView, knowsPageView, type PageView, type Session, startPageView } from './session.js';
+import {
+  countView,
+  knowsPageView,
+  type PageView,
+  type Session,
+  startPageView,
+  takeServed,
+} from './session.js';
+
+/**
+ * How long a served page waits for its first heartbeat: one interval normally, more in a
+ * throttled background tab (Chromium runs its timers once a minute there).
+ */
+const awaitingBeatMs = (intervalMs: Milliseconds) => 3 * intervalMs + 60_000;
 
 /** How the heartbeat was taken. */
 export type HeartbeatEffect =
@@ -37,9 +50,12 @@ export function applyHeartbeat(
   if (page === null || page.pv !== heartbeat.pv) {
     if (knowsPageView(session, heartbeat.pv))
       return { effect: 'old-page-view', page: session.page };
-    // The first page (served before the session existed) and single-page-app navigations
-    // reach the server only this way; a page the server served was counted then.
-    if (path !== session.lastCountedPath) countView(session, path);
+    // A page the server served was counted then. The first page (served before the session
+    // existed) and single-page-app navigations reach the server only this way; so does the
+    // pagehide heartbeat of a page left within one interval, which may arrive after the next
+    // page was served: matching served pages by path, not by "the last counted one", keeps
+    // that late heartbeat from counting the next page twice.
+    if (!takeServed(session, path, now, awaitingBeatMs(intervalMs))) countView(session, path);
     page = {
       pv: heartbeat.pv,
       path,

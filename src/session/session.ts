@@ -13,6 +13,8 @@ export const MAX_VIEWED_PATHS = 200;
 export const MAX_VIEWED_PATH_CHARS = 32 * 1024;
 /** Longest pathname recorded (the heartbeat schema's limit too). */
 export const MAX_PATH_LENGTH = 2048;
+/** Served pages a session remembers while their first heartbeat is due (see `servedAwaitingBeat`). */
+export const MAX_SERVED_AWAITING_BEAT = 8;
 /** Page-view ids a session remembers, so a late heartbeat of an old view is not taken as new. */
 export const MAX_RECENT_PAGE_VIEWS = 50;
 /** Longest form-field name kept (the heartbeat schema's limit too). */
@@ -75,8 +77,12 @@ export interface Session {
    * one for the current view. Key order is recency: the least recently counted path comes first.
    */
   views: Record<string, number>;
-  /** The pathname of the latest counted view, or `null` before the first. */
-  lastCountedPath: string | null;
+  /**
+   * Pages served to this session whose page view has not sent its first heartbeat yet (at most
+   * {@link MAX_SERVED_AWAITING_BEAT}, oldest first): that heartbeat finds its page here and
+   * does not count the view a second time.
+   */
+  servedAwaitingBeat?: Array<{ path: string; at: number }>;
   /** The current page view, or `null` until the beacon's first heartbeat. */
   page: PageView | null;
   /** Ids of earlier page views, oldest first (at most {@link MAX_RECENT_PAGE_VIEWS}). */
@@ -108,7 +114,6 @@ export function newSession(sid: string, now: number): Session {
     createdAt: now,
     lastSeenAt: now,
     views: {},
-    lastCountedPath: null,
     page: null,
     recentPageViews: [],
   };
@@ -124,7 +129,6 @@ export function countView(session: Session, path: string): void {
   // Re-inserting moves the path to the end, so the first key is always the least recent.
   delete session.views[path];
   session.views[path] = earlier + 1;
-  session.lastCountedPath = path;
   const paths = Object.keys(session.views);
   let chars = 0;
   for (const key of paths) chars += key.length;
@@ -133,6 +137,30 @@ export function countView(session: Session, path: string): void {
     chars -= paths[i]!.length;
     delete session.views[paths[i]!];
   }
+}
+
+/** Remembers that `path` was served (and counted) at `now`, until its first heartbeat. */
+export function noteServed(session: Session, path: string, now: number): void {
+  const awaiting = session.servedAwaitingBeat ?? [];
+  awaiting.push({ path: path.slice(0, MAX_PATH_LENGTH), at: now });
+  if (awaiting.length > MAX_SERVED_AWAITING_BEAT) awaiting.shift();
+  session.servedAwaitingBeat = awaiting;
+}
+
+/**
+ * Whether a new page view's first heartbeat, for `path` at `now`, belongs to a page served in
+ * the last `withinMs` (already counted then); that page is taken off the list. Older entries
+ * go: a page whose beacon never ran must not swallow a later view of the same path.
+ */
+export function takeServed(session: Session, path: string, now: number, withinMs: number): boolean {
+  const awaiting = session.servedAwaitingBeat;
+  if (awaiting === undefined) return false;
+  const fresh = awaiting.filter((entry) => now - entry.at <= withinMs);
+  const index = fresh.findIndex((entry) => entry.path === path.slice(0, MAX_PATH_LENGTH));
+  if (index >= 0) fresh.splice(index, 1);
+  if (fresh.length > 0) session.servedAwaitingBeat = fresh;
+  else delete session.servedAwaitingBeat;
+  return index >= 0;
 }
 
 /** Earlier counted views of `path` in this session (claim 9; reloads count). */

@@ -25,7 +25,7 @@ import { compileExclude } from '../util/glob.js';
 import { canonicalPath } from '../util/normalise-path.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
-import { countView, newSession, provenByHeartbeat, type Session } from './session.js';
+import { countView, newSession, noteServed, provenByHeartbeat, type Session } from './session.js';
 import type { SessionStore } from './store.js';
 import { mintSessionId } from './visitor-cookie.js';
 
@@ -275,6 +275,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
         const session = options.fresh ? newSession(sid, now) : await load(sid, now);
         session.lastSeenAt = now;
         countView(session, path);
+        noteServed(session, path, now);
 
         let fired: FiredTrigger[] = [];
         if (config.triggers.some((t) => t.when.onRequest)) {
