@@ -25,6 +25,10 @@ const options = {
   target: ['es2020'],
   legalComments: 'none',
   logLevel: 'warning',
+  // The supervisor page: Preact components in TSX, uPlot's stylesheet adopted as text.
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  loader: { '.css': 'text' },
 };
 // chat.js first: the beacon loads it by a URL carrying its content hash.
 await build({ ...options, entryPoints: { chat: `${root}/src/client/chat/chat.ts` } });
@@ -36,4 +40,8 @@ await build({
   ...options,
   entryPoints: { beacon: `${root}/src/client/beacon.ts` },
   define: { __HELPGATE_CHAT_VERSION__: JSON.stringify(chatHash) },
+});
+await build({
+  ...options,
+  entryPoints: { supervisor: `${root}/src/client/supervisor/main.tsx` },
 });

@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
+import { createStats, type Stats } from './console/stats/create-stats.js';
+import { observeForStats } from './console/stats/observe-for-stats.js';
 import type { Conversations } from './conversations/conversation-service.js';
 import { conversationsFor } from './conversations/create-conversations-for.js';
 import { createLearning, type Learning } from './learning/learning.js';
@@ -59,6 +61,8 @@ export interface HelpgateOptions {
   metrics?: Metrics;
   /** Conversations and their event logs; pass the previous instance's on a reload. */
   conversations?: Conversations;
+  /** The supervisor's per-minute statistics; pass the previous instance's on a reload. */
+  stats?: Stats;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
@@ -70,6 +74,7 @@ export interface Helpgate {
   readonly capacity: Capacity;
   readonly metrics: Metrics;
   readonly conversations: Conversations;
+  readonly stats: Stats;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
@@ -114,6 +119,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   conversations.configure(config);
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
+  const stats = options.stats ?? createStats();
+  const statsFeed = observeForStats(stats, { capacity, conversations, learning, clock });
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,
@@ -124,7 +131,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     capacity,
     learning,
     conversations,
-    ...observeParts(metrics, { capacity, learning, store, clock }),
+    ...observeParts(metrics, { capacity, learning, store, clock, also: statsFeed }),
   });
   const api = createApiRouter({
     config,
@@ -136,6 +143,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     learning,
     conversations,
     metrics,
+    stats,
+    sampleStats: statsFeed.sample,
     clock,
     logger,
   });
@@ -170,6 +179,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     capacity,
     metrics,
     conversations,
+    stats,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
@@ -201,6 +211,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       closing ??= (async () => {
         // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
         if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
+        // The next instance (on a reload) follows the parts with its own feed.
+        statsFeed.stop();
         await forwarder.close({ keepTunnels: handOver });
         // Always: a reloaded instance shares the profiles, and the last one closed saves them.
         await profiles.flush();

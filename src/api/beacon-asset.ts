@@ -29,7 +29,11 @@ export interface ScriptAsset {
 export type BeaconAsset = ScriptAsset;
 
 /** The esbuild entry of each bundle, under `src/client/` (scripts/build.mjs has the same). */
-const ENTRIES = { beacon: 'beacon.ts', chat: join('chat', 'chat.ts') } as const;
+const ENTRIES = {
+  beacon: 'beacon.ts',
+  chat: join('chat', 'chat.ts'),
+  supervisor: join('supervisor', 'main.tsx'),
+} as const;
 type Bundle = keyof typeof ENTRIES;
 
 /** The global the beacon reads chat.js's hash from (an esbuild `define`). */
@@ -40,10 +44,17 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.(ts|tsx|css)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
+
+/** What the supervisor's bundle needs beyond the beacon's: TSX (Preact) and uPlot's CSS as text. */
+const BROWSER_OPTIONS = {
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  loader: { '.css': 'text' },
+} as const;
 
 /** Bundles one entry with the options scripts/build.mjs uses. */
 function bundle(root: string, name: Bundle, define: Record<string, string> = {}): Buffer {
@@ -57,6 +68,7 @@ function bundle(root: string, name: Bundle, define: Record<string, string> = {})
     target: ['es2020'],
     legalComments: 'none',
     logLevel: 'silent',
+    ...BROWSER_OPTIONS,
     define,
     write: false,
   });
@@ -111,7 +123,13 @@ export function loadChatAsset(root: string = packageRoot()): ScriptAsset {
   return load(root, 'chat');
 }
 
+/** Loads (or builds) the supervisor page's bundle; throws HG_ERR_START when neither is possible. */
+export function loadSupervisorAsset(root: string = packageRoot()): ScriptAsset {
+  return load(root, 'supervisor');
+}
+
 let installed: ScriptAsset | undefined;
+let installedSupervisorAsset: ScriptAsset | undefined;
 let installedChatAsset: ScriptAsset | undefined;
 
 /** helpgate's own beacon, loaded (or built) on first use and kept for the process's life. */
@@ -124,4 +142,10 @@ export function installedBeacon(): ScriptAsset {
 export function installedChat(): ScriptAsset {
   installedChatAsset ??= loadChatAsset();
   return installedChatAsset;
+}
+
+/** The supervisor page's bundle (`supervisor.js`, with uPlot), loaded (or built) on first use. */
+export function installedSupervisor(): ScriptAsset {
+  installedSupervisorAsset ??= loadSupervisorAsset();
+  return installedSupervisorAsset;
 }

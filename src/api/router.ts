@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Capacity } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
+import type { Stats } from '../console/stats/create-stats.js';
+import { createSupervisorPage } from '../console/supervisor-page.js';
 import type { Conversations } from '../conversations/conversation-service.js';
 import { HelpgateError } from '../errors.js';
 import type { Learning } from '../learning/learning.js';
@@ -18,7 +20,12 @@ import type { VisitorCookies } from '../session/visitor-cookie.js';
 import type { Clock } from '../util/clock.js';
 import { createAdminAuth } from './admin-auth.js';
 import { createAgentsApi } from './agents-api.js';
-import { installedBeacon, installedChat, type ScriptAsset } from './beacon-asset.js';
+import {
+  installedBeacon,
+  installedChat,
+  installedSupervisor,
+  type ScriptAsset,
+} from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
 import { createChatApi } from './chat-api.js';
 import { createConversationsApi } from './conversations-api.js';
@@ -30,6 +37,7 @@ import { createProfilesApi, type ParamHandler } from './profiles-api.js';
 import { limitBodyTime } from './read-body.js';
 import { asHelpgateError, sendError, sendJson } from './respond.js';
 import { createSessionsApi } from './sessions-api.js';
+import { type Authorize, createStatsApi } from './stats-api.js';
 
 /** How long healthz waits for the store before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -79,6 +87,17 @@ export interface ApiRouterDeps {
   beacon?: ScriptAsset;
   /** The chat panel's bundle (`chat.js`); likewise. */
   chat?: ScriptAsset;
+  /** The supervisor's statistics (`api/stats`); without them there is no supervisor view. */
+  stats?: Stats;
+  /** Samples the capacity into the statistics now. */
+  sampleStats?: () => void;
+  /**
+   * Who may read `api/stats` and open `console/supervisor`; defaults to the admin's Bearer
+   * token.
+   */
+  authorizeSupervisor?: Authorize;
+  /** The supervisor page's bundle (`supervisor.js`); loaded like the beacon when not given. */
+  supervisor?: ScriptAsset;
 }
 
 type Origin = Parameters<ApiRouter['handle']>[3];
@@ -139,6 +158,28 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ['api/queue', { GET: conversations.queue }],
     ['api/events', { GET: conversations.events }],
   ]);
+  const adminAuth = createAdminAuth(config);
+  if (deps.stats) {
+    const authorize = deps.authorizeSupervisor ?? ((req: IncomingMessage) => adminAuth.check(req));
+    const statsApi = createStatsApi({
+      stats: deps.stats,
+      sample: deps.sampleStats ?? (() => {}),
+      authorize,
+      clock,
+    });
+    routes.set('api/stats', { GET: statsApi });
+    // Loaded on first use: a helpgate nobody supervises never reads the bundle.
+    let supervisorScript: ScriptAsset | undefined;
+    const script = () => (supervisorScript ??= deps.supervisor ?? installedSupervisor());
+    let page: ReturnType<typeof createSupervisorPage> | undefined;
+    const supervisorPage: Handler = (req, res) => {
+      page ??= createSupervisorPage({ prefix: config.prefix, script: script(), authorize });
+      page(req, res);
+    };
+    const supervisorJs: Handler = (req, res, origin) => serveScript(script())(req, res, origin);
+    routes.set('console/supervisor', { GET: supervisorPage, HEAD: supervisorPage });
+    routes.set('supervisor.js', { GET: supervisorJs, HEAD: supervisorJs });
+  }
   if (deps.metrics) {
     const metricsRoute = createMetricsRoute(config, deps.metrics);
     routes.set('metrics', { GET: metricsRoute, HEAD: metricsRoute });
@@ -153,7 +194,6 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   ]);
 
   /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */
-  const adminAuth = createAdminAuth(config);
   const adminRoutes = new Map<string, Record<string, ParamHandler>>([
     ['api/profiles/', createProfilesApi(deps.profiles)],
     ['api/sessions/', createSessionsApi(deps)],

@@ -114,6 +114,7 @@ export async function startServer(
         capacity: previous.capacity,
         metrics: previous.metrics,
         conversations: previous.conversations,
+        stats: previous.stats,
       });
       // WebSockets and event streams opened through the previous instance stay open.
       await previous.close({ handOver: true });

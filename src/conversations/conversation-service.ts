@@ -100,6 +100,18 @@ export interface Conversations {
   settled(): Promise<void>;
   configure(config: Config): void;
   close(): void;
+  /** Adds hooks called as conversations open, get their first reply and end; returns their removal. */
+  observe(observer: ConversationObserver): () => void;
+}
+
+/** What a part that follows conversations (the supervisor's statistics) is told. */
+export interface ConversationObserver {
+  /** The record was stored: the visitor accepted, and was promised this wait. */
+  onOpened?(conversationId: string, promisedWaitSeconds: number | null, now: number): void;
+  /** The assigned agent's first message (again after a transfer). */
+  onFirstReply?(conversationId: string, now: number): void;
+  /** The conversation ended, whoever ended it, queued or assigned. */
+  onEnded?(conversationId: string, now: number): void;
 }
 
 export interface AgentSnapshot {
@@ -131,6 +143,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const lateTold = new Set<string>();
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
+  const observers = new Set<ConversationObserver>();
   let revision: Promise<void> | undefined;
   const sweepEveryMs = deps.sweepEveryMs === undefined ? 1000 : deps.sweepEveryMs;
   const sweeper =
@@ -255,6 +268,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function finish(conversationId: string, by: ChatSide, reason: string, now: number) {
     const record = await store.update(conversationId, { endedAt: now, endedBy: by });
     if (record === undefined) return;
+    for (const observer of observers) observer.onEnded?.(conversationId, now);
     const holder = capacity.conversation(conversationId)?.agentId ?? null;
     capacity.endConversation(conversationId, now);
     told.delete(conversationId);
@@ -315,6 +329,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         },
         now,
       );
+      for (const observer of observers) {
+        observer.onOpened?.(request.conversationId, request.promisedWaitSeconds, now);
+      }
       if (conversation.agentId !== null) await assigned(conversation, now);
       else scheduleRevision();
     },
@@ -362,6 +379,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         capacity.conversation(conversationId)?.agentId
       ) {
         await store.update(conversationId, { firstReplyAt: now });
+        for (const observer of observers) observer.onFirstReply?.(conversationId, now);
       }
       if (actor.kind === 'visitor') capacity.touch(conversationId, now);
       return message;
@@ -519,6 +537,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     close() {
       stopObserving();
       clearInterval(sweeper);
+    },
+
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
     },
   };
   return service;

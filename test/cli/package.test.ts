@@ -101,7 +101,7 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     t.ok(files.includes(needed), `ships ${needed}`);
   }
   const shipped =
-    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat)\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
+    /^(package\.json|README\.md|LICENSE|bin\/helpgate|config\/[\w-]+\.yaml|dist\/src\/[\w/-]+\.(js|d\.ts)|dist\/client\/(beacon|chat|supervisor)\.js|media\/help\.(ogg|webm|vtt|jpg))$/;
   t.same(
     files.filter((f) => !shipped.test(f)),
     [],
