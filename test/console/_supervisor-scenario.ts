@@ -58,9 +58,14 @@ async function asAlice(site: Site, method: string, id: string, body?: unknown) {
     throw new Error(`${method} conversation: ${res.status} ${await res.text()}`);
 }
 
-export async function runScenario(t: Test): Promise<Scenario> {
+/** Runs the scenario; `aliceName` is the name the config gives the one agent who serves. */
+export async function runScenario(t: Test, aliceName = 'Alice'): Promise<Scenario> {
   const site = await startSite(t, {
-    agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '60s' },
+    agents: {
+      list: [{ ...ALICE, name: aliceName }, ...AGENTS.slice(1)],
+      defaultCapacity: 1,
+      averageHandleTime: '60s',
+    },
     offers: { expireAfter: '30s' },
     triggers: [{ name: 'stuck-at-checkout', pages: ['/checkout/**'], when: { heartbeats: 1 } }],
   });

@@ -52,11 +52,15 @@ export function parseStatsQuery(
   if (to > now) throw bad('until lies in the future');
   if (from > to) throw bad('since must come before until');
   const nowMinute = Math.floor(now / MINUTE_MS);
-  const fromMinute = Math.floor(from / MINUTE_MS);
   const toMinute = Math.floor(to / MINUTE_MS);
-  if (nowMinute - fromMinute >= bucketCount) {
+  if (nowMinute - Math.floor(from / MINUTE_MS) > bucketCount) {
     throw bad(`since reaches past the ${bucketCount} minutes kept`);
   }
+  // `since=24h` names the minute whose slot the current one took: it starts at the oldest kept.
+  const fromMinute = Math.min(
+    toMinute,
+    Math.max(Math.floor(from / MINUTE_MS), nowMinute - bucketCount + 1),
+  );
   const step = search.get('step');
   let stepMs = DEFAULT_STEP_MS;
   if (step !== null) {
