@@ -93,31 +93,28 @@ export function summariseStats(
 ): StatsReport {
   const { fromMinute, toMinute, stepMinutes } = window;
   const time: number[] = [];
-  const steps: Aggregate[] = [];
+  const series = {} as Record<SeriesName, Series>;
+  for (const name of names) series[name] = { kind: SERIES[name].kind, values: [], events: [] };
   const total = emptyAggregate();
+  // One step's aggregate, reset for each step: 24 hours of minutes allocate nothing per step.
+  const step = emptyAggregate();
   for (let start = fromMinute; start <= toMinute; start += stepMinutes) {
-    const step = emptyAggregate();
+    resetAggregate(step);
     for (let minute = start; minute < start + stepMinutes && minute <= toMinute; minute++) {
       const bucket = stats.bucket(minute);
       if (bucket === undefined) continue;
-      addBucket(step, bucket);
-      addBucket(total, bucket);
+      addBucket(step, bucket, false);
+      addBucket(total, bucket, true);
     }
     time.push((start * MINUTE_MS) / 1000);
-    steps.push(step);
+    for (const name of names) {
+      const figure = figureOf(SERIES[name], step);
+      series[name].values.push(figure.value);
+      series[name].events.push(figure.events);
+    }
   }
-  const series = {} as Record<SeriesName, Series>;
   const totals = {} as Record<SeriesName, Figure>;
-  for (const name of names) {
-    const spec: SeriesSpec = SERIES[name];
-    const figures = steps.map((step) => figureOf(spec, step));
-    series[name] = {
-      kind: spec.kind,
-      values: figures.map((figure) => figure.value),
-      events: figures.map((figure) => figure.events),
-    };
-    totals[name] = figureOf(spec, total);
-  }
+  for (const name of names) totals[name] = figureOf(SERIES[name], total);
   const histograms = {} as Record<DurationName, HistogramReport>;
   DURATIONS.forEach((name, index) => {
     const offset = index * HISTOGRAM_BINS;
@@ -189,7 +186,20 @@ function emptyAggregate(): Aggregate {
   };
 }
 
-function addBucket(into: Aggregate, bucket: NonNullable<ReturnType<Stats['bucket']>>): void {
+function resetAggregate(aggregate: Aggregate): void {
+  aggregate.counts.fill(0);
+  aggregate.durations.fill(0);
+  aggregate.last.fill(Number.NaN);
+  aggregate.max.fill(Number.NaN);
+  aggregate.samples = 0;
+}
+
+/** Adds a bucket's figures; `keyed`: its triggers and pages too (the window's, not a step's). */
+function addBucket(
+  into: Aggregate,
+  bucket: NonNullable<ReturnType<Stats['bucket']>>,
+  keyed: boolean,
+): void {
   for (let i = 0; i < into.counts.length; i++) into.counts[i]! += bucket.counts[i]!;
   for (let i = 0; i < into.durations.length; i++) into.durations[i]! += bucket.durations[i]!;
   if (bucket.samples > 0) {
@@ -201,6 +211,7 @@ function addBucket(into: Aggregate, bucket: NonNullable<ReturnType<Stats['bucket
     }
     into.samples += bucket.samples;
   }
+  if (!keyed) return;
   for (const [name, t] of bucket.triggers ?? []) {
     let sum = into.triggers.get(name);
     if (sum === undefined) {
