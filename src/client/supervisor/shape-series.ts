@@ -65,7 +65,7 @@ export function binLabel(histogram: HistogramReport, bin: number): string {
 
 /** Axis positions of every third bin edge (between bar `i` and `i + 1` is `i + 0.5`). */
 export function edgeTicks(histogram: HistogramReport): number[] {
-  const ticks = [-0.5];
+  const ticks: number[] = [];
   for (let bin = 0; bin < histogram.edgesSeconds.length - 1; bin++) {
     if (bin % 3 === 2 || bin === 0) ticks.push(bin + 0.5);
   }
