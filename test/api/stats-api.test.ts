@@ -32,6 +32,10 @@ t.test(
     );
     t.equal(report.time.length, 121, 'two hours of minutes and the current one');
     t.match(report.live, { waiting: 0, unattended: 1, active: 1 });
+    const ids = (report as unknown as { conversationIds: string[] }).conversationIds;
+    t.equal(ids.length, EXPECTED.offersAccepted, 'the conversations behind the window are named');
+    const behind = await get(`${site.url}/__helpgate/api/conversations/${ids[0]}`, ADMIN_TOKEN);
+    t.equal(behind.status, 200, 'and each can be opened');
     t.match(report.triggers, [{ name: 'stuck-at-checkout', offered: 5, accepted: 3 }]);
     t.ok(
       report.pages.some((page) => page.path.startsWith('/checkout/') && page.path.includes('img')),

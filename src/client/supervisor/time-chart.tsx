@@ -73,6 +73,23 @@ export function TimeChart(props: {
   const latest = useRef(report);
   latest.current = report;
   const [picked, setPicked] = useState<number | null>(null);
+  const [behind, setBehind] = useState<string[] | null>(null);
+
+  // The conversations behind a chosen point: those accepted in its step.
+  useEffect(() => {
+    setBehind(null);
+    if (picked === null) return;
+    let current = true;
+    fetch(pointUrl(prefix, picked, latest.current.stepSeconds), { credentials: 'same-origin' })
+      .then((res) => (res.ok ? (res.json() as Promise<StatsReport>) : null))
+      .then((step) => {
+        if (current && step) setBehind(step.conversationIds);
+      })
+      .catch(() => {});
+    return () => {
+      current = false;
+    };
+  }, [picked]);
   const names = spec.series.map((series) => series.name);
 
   useEffect(() => {
@@ -130,6 +147,25 @@ export function TimeChart(props: {
           </>
         )}
       </p>
+      {picked !== null && behind !== null && (
+        <p class="chart-links">
+          {behind.length === 0
+            ? `No visitor accepted help at ${clockTime(picked)}.`
+            : `Conversations accepted at ${clockTime(picked)}: `}
+          {behind.map((id, index) => (
+            <span key={id}>
+              {index > 0 && ', '}
+              <a
+                href={`${prefix}api/conversations/${encodeURIComponent(id)}`}
+                target="_blank"
+                rel="noopener"
+              >
+                {id.slice(0, 8)}
+              </a>
+            </span>
+          ))}
+        </p>
+      )}
       <details>
         <summary>{spec.title}: key figures as a table</summary>
         <table>

@@ -64,6 +64,8 @@ export const MINUTE_MS = 60_000;
 /** Distinct triggers and pages a bucket counts; more go to {@link OTHER}. */
 export const MAX_KEYS_PER_BUCKET = 32;
 export const OTHER = '(other)';
+/** Conversation ids a bucket names (those accepted in its minute), so a point links to them. */
+export const MAX_IDS_PER_BUCKET = 20;
 /** Conversations followed from acceptance to their end (bounded as the queue is). */
 export const MAX_TRACKED = 10_000;
 /** Agent status changes kept for the timeline. */
@@ -96,6 +98,8 @@ export interface Bucket {
   samples: number;
   triggers: Map<string, TriggerCounts> | undefined;
   pages: Map<string, PageCounts> | undefined;
+  /** Conversations accepted in the minute, first {@link MAX_IDS_PER_BUCKET}. */
+  conversationIds: string[] | undefined;
 }
 
 /** What the capacity looked like at a moment. */
@@ -243,6 +247,13 @@ export function createStats(options: { bucketCount?: number } = {}): Stats {
           page(offer.path, at, 'accepted');
           duration('responseTime', at - (offer.shownAt ?? at), at);
           if (offer.conversationId === undefined) return;
+          const bucket = bucketAt(at);
+          if (bucket) {
+            bucket.conversationIds ??= [];
+            if (bucket.conversationIds.length < MAX_IDS_PER_BUCKET) {
+              bucket.conversationIds.push(offer.conversationId);
+            }
+          }
           const track: Track = {
             trigger: offer.trigger,
             firedAt: offer.createdAt,
@@ -412,6 +423,7 @@ function newBucket(minute: number): Bucket {
     samples: 0,
     triggers: undefined,
     pages: undefined,
+    conversationIds: undefined,
   };
 }
 
@@ -424,4 +436,5 @@ function resetBucket(bucket: Bucket, minute: number): void {
   bucket.samples = 0;
   bucket.triggers = undefined;
   bucket.pages = undefined;
+  bucket.conversationIds = undefined;
 }

@@ -82,4 +82,12 @@ export interface StatsReport<Name extends string = string, Duration extends stri
   pages: PageReport[];
   live: LiveFigures | null;
   statusChanges: StatusChange[];
+  /**
+   * Conversations accepted in the window, the latest {@link MAX_CONVERSATION_IDS} (at most 20 a
+   * minute), oldest first: each is `GET {prefix}api/conversations/{id}` while helpgate keeps it.
+   */
+  conversationIds: string[];
 }
+
+/** Conversation ids a report names at most. */
+export const MAX_CONVERSATION_IDS = 50;

@@ -15,7 +15,13 @@ import {
   type Stats,
 } from './create-stats.js';
 import { HISTOGRAM_BINS, HISTOGRAM_EDGES_SECONDS, histogramQuantile } from './histogram.js';
-import type { Figure, HistogramReport, StatsReport as Report, Series } from './stats-report.js';
+import {
+  type Figure,
+  type HistogramReport,
+  MAX_CONVERSATION_IDS,
+  type StatsReport as Report,
+  type Series,
+} from './stats-report.js';
 
 /** How a series is worked out from the buckets of a step. */
 export type SeriesSpec =
@@ -96,6 +102,7 @@ export function summariseStats(
   const series = {} as Record<SeriesName, Series>;
   for (const name of names) series[name] = { kind: SERIES[name].kind, values: [], events: [] };
   const total = emptyAggregate();
+  const conversationIds: string[] = [];
   // One step's aggregate, reset for each step: 24 hours of minutes allocate nothing per step.
   const step = emptyAggregate();
   for (let start = fromMinute; start <= toMinute; start += stepMinutes) {
@@ -105,6 +112,7 @@ export function summariseStats(
       if (bucket === undefined) continue;
       addBucket(step, bucket, false);
       addBucket(total, bucket, true);
+      if (bucket.conversationIds) conversationIds.push(...bucket.conversationIds);
     }
     time.push((start * MINUTE_MS) / 1000);
     for (const name of names) {
@@ -157,6 +165,7 @@ export function summariseStats(
     pages,
     live: stats.latest(),
     statusChanges: stats.statusChanges(fromMs, toMs - 1),
+    conversationIds: conversationIds.slice(-MAX_CONVERSATION_IDS),
   };
 }
 

@@ -80,6 +80,23 @@ t.test(
     );
     t.ok(await page.getByRole('heading', { name: 'Offers per step' }).isVisible(), 'a caption');
     t.ok(await page.getByRole('link', { name: 'Offers per step: series as CSV' }).isVisible());
+    // A point of the offers chart links to the conversations accepted in its step.
+    const res = await fetch(`${site.url}/__helpgate/api/stats?since=1h&step=1m`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const { series } = (await res.json()) as { series: { offersAccepted: { values: number[] } } };
+    const accepted = series.offersAccepted.values;
+    const over = await page.locator('[data-chart="offers"] .u-over').boundingBox();
+    if (!over) throw new Error('no plot area');
+    const x = over.x + (accepted.findIndex((n) => n > 0) / (accepted.length - 1)) * over.width;
+    await page.mouse.move(x - 2, over.y + over.height / 2);
+    await page.mouse.click(x, over.y + over.height / 2);
+    await page.getByText(/^Conversations accepted at/).waitFor();
+    t.equal(
+      await page.getByRole('link', { name: /^[\w-]{8}$/ }).count(),
+      EXPECTED.offersAccepted,
+      'three conversations behind the point',
+    );
     await screenshot(page, 'supervisor');
     await page.evaluate('window.scrollTo(0, document.getElementById("h-charts").offsetTop - 8)');
     await screenshot(page, 'supervisor-charts');
