@@ -28,11 +28,14 @@ export function SupervisorApp(props: { store: SupervisorStore }) {
             </button>
           ))}
         </fieldset>
-        <p role="status" class="updated">
-          {store.failure.value ??
-            (store.updatedAt.value
-              ? `Updated ${store.updatedAt.value.toLocaleTimeString([], { hour12: false })}; every figure says how many events it rests on.`
-              : 'Loading the figures…')}
+        {/* The time of each poll is not announced (it changes every ten seconds); a failure is. */}
+        <p class="updated">
+          {store.updatedAt.value
+            ? `Updated ${store.updatedAt.value.toLocaleTimeString([], { hour12: false })}; every figure says how many events it rests on.`
+            : 'Loading the figures…'}
+        </p>
+        <p role="status" class="failure">
+          {store.failure.value}
         </p>
         <p>
           <a href={statsUrl(store.prefix, range, { csv: true })} download>

@@ -14,6 +14,7 @@ h3 { font-size: 1rem; margin: 0; }
 .range button[aria-pressed="true"] { background: #1f5fbf; color: #fff; }
 :focus-visible { outline: 3px solid #1f5fbf; outline-offset: 2px; }
 .updated, .note { color: #4a4f57; margin: 0; }
+.failure { color: #b3261e; margin: 0; font-weight: 600; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 8px; margin: 0; }
 .tile { background: #fff; border: 1px solid #d9dce1; border-radius: 8px; padding: 8px 12px; }
 .tile dt { color: #4a4f57; font-size: 0.85rem; }
