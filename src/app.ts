@@ -120,7 +120,13 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
   const stats = options.stats ?? createStats();
-  const statsFeed = observeForStats(stats, { capacity, conversations, learning, clock });
+  const statsFeed = observeForStats(stats, {
+    capacity,
+    conversations,
+    learning,
+    clock,
+    gateMode: config.gate.mode,
+  });
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,

@@ -1,7 +1,7 @@
 // GET api/stats: the supervisor's figures after a scripted scenario, as JSON and CSV, its
 // query validated, and only for the admin.
 import t from 'tap';
-import { ADMIN_TOKEN } from '../claims/_visitor.js';
+import { ADMIN_TOKEN, AGENTS, startSite } from '../claims/_visitor.js';
 import { ALICE, EXPECTED, runScenario } from '../console/_supervisor-scenario.js';
 
 const get = (url: string, token: string | null, headers: Record<string, string> = {}) =>
@@ -105,3 +105,27 @@ t.test('a bad statistics query answers 400 with what is wrong', async (t) => {
   t.equal(ok.status, 200, 'an ISO time is a valid since');
   t.equal(((await ok.json()) as { time: number[] }).time.length, 13);
 });
+
+t.test(
+  'a visitor whose trigger fired while no agent was free counts as missed for lack of capacity',
+  async (t) => {
+    const site = await startSite(t, {
+      agents: { list: AGENTS, defaultCapacity: 1 },
+      gate: { mode: 'within', maxWait: '1m' },
+      triggers: [{ name: 'stuck', pages: ['/checkout/**'], when: { heartbeats: 1 } }],
+    });
+    const visitor = site.visitor();
+    await visitor.open('/checkout/pay');
+    site.clock.advance(5_000);
+    t.equal((await visitor.beat()).offer, null, 'every agent is away: the gate stays closed');
+    await visitor.open('/');
+    const res = await get(`${site.url}/__helpgate/api/stats?since=10m`, ADMIN_TOKEN);
+    const report = (await res.json()) as {
+      totals: Record<string, { value: number }>;
+      triggers: { name: string; fired: number; offered: number; missed: number }[];
+    };
+    t.equal(report.totals.missedForCapacity?.value, 1);
+    t.equal(report.totals.offersShown?.value, 0);
+    t.match(report.triggers, [{ name: 'stuck', fired: 1, offered: 0, missed: 1 }]);
+  },
+);

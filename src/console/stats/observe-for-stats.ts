@@ -6,6 +6,7 @@
  * minute bucket holds the minute's last and highest figures.
  */
 import type { Capacity } from '../../capacity/capacity.js';
+import type { Config } from '../../config/schema.js';
 import type { Conversations } from '../../conversations/conversation-service.js';
 import type { Learning } from '../../learning/learning.js';
 import type { MetricHooks } from '../../metrics/metric-hooks.js';
@@ -26,7 +27,14 @@ export interface StatsFeed extends MetricHooks {
 
 export function observeForStats(
   stats: Stats,
-  parts: { capacity: Capacity; conversations: Conversations; learning: Learning; clock: Clock },
+  parts: {
+    capacity: Capacity;
+    conversations: Conversations;
+    learning: Learning;
+    clock: Clock;
+    /** `gate.mode`: with `always` no offer waits for capacity, so none is missed for it. */
+    gateMode: Config['gate']['mode'];
+  },
 ): StatsFeed {
   const { capacity, conversations, learning, clock } = parts;
   let sampledAt = Number.NEGATIVE_INFINITY;
@@ -69,6 +77,8 @@ export function observeForStats(
   return {
     onTriggerFired: (trigger) => stats.triggerFired(trigger.name, clock.now()),
     onOfferTransition(offer) {
+      const neverShown = offer.shownAt === undefined && offer.state !== 'pending';
+      if (neverShown && parts.gateMode === 'always') return;
       // Assigned at once on acceptance: the capacity told before the offer was marked.
       const assignedAt =
         offer.state === 'accepted' && offer.conversationId !== undefined
