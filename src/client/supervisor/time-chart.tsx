@@ -22,15 +22,24 @@ import {
 export const SYNC_KEY = 'helpgate-supervisor';
 const HEIGHT = 220;
 
-function options(spec: ChartSpec, width: number, onPick: (idx: number) => void): uPlot.Options {
+function options(
+  spec: ChartSpec,
+  width: number,
+  onPick: (idx: number) => void,
+  onZoom: (zoomed: boolean) => void,
+): uPlot.Options {
   return {
     width,
     height: HEIGHT,
     cursor: { sync: { key: SYNC_KEY } },
     legend: { live: true },
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    scales: {
+      x: { time: true },
+      y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
+    },
     axes: [
-      {},
+      // Room for "11:30am" between ticks on a half-width chart.
+      { space: 80 },
       { label: spec.y },
       ...(spec.y2
         ? [{ scale: 'y2', side: 1 as const, label: spec.y2, grid: { show: false } }]
@@ -54,6 +63,18 @@ function options(spec: ChartSpec, width: number, onPick: (idx: number) => void):
           u.over.addEventListener('click', () => {
             if (u.cursor.idx !== null && u.cursor.idx !== undefined) onPick(u.cursor.idx);
           });
+        },
+      ],
+      // Zoomed when x shows less than the data: by a drag here, or in a synced chart.
+      setScale: [
+        (u: uPlot, key: string) => {
+          if (key !== 'x') return;
+          const xs = u.data[0];
+          const first = xs[0];
+          const last = xs[xs.length - 1];
+          const { min, max } = u.scales.x ?? {};
+          if (first === undefined || last === undefined || min == null || max == null) return;
+          onZoom(min > first || max < last);
         },
       ],
     },
@@ -96,20 +117,20 @@ export function TimeChart(props: {
     const element = holder.current;
     if (!element) return;
     const u = new uPlot(
-      options(spec, Math.max(300, element.clientWidth), (idx) => {
-        const at = latest.current.time[idx];
-        if (at !== undefined) setPicked(at);
-      }),
+      options(
+        spec,
+        Math.max(300, element.clientWidth),
+        (idx) => {
+          const at = latest.current.time[idx];
+          if (at !== undefined) setPicked(at);
+        },
+        (now) => {
+          zoomed.current = now;
+        },
+      ),
       timeColumns(latest.current, names) as uPlot.AlignedData,
       element,
     );
-    // A drag-selection zooms; a double click resets it (uPlot's own gestures).
-    u.over.addEventListener('mouseup', () => {
-      zoomed.current = u.select.width > 0 || zoomed.current;
-    });
-    u.over.addEventListener('dblclick', () => {
-      zoomed.current = false;
-    });
     plot.current = u;
     const resize = new ResizeObserver(() => {
       u.setSize({ width: Math.max(300, element.clientWidth), height: HEIGHT });
