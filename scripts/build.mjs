@@ -25,6 +25,11 @@ const options = {
   target: ['es2020'],
   legalComments: 'none',
   logLevel: 'warning',
+  // The console and the supervisor page: Preact components in TSX (STYLE.md); uPlot's
+  // stylesheet adopted as text.
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  loader: { '.css': 'text' },
 };
 // chat.js first: the beacon loads it by a URL carrying its content hash.
 await build({ ...options, entryPoints: { chat: `${root}/src/client/chat/chat.ts` } });
@@ -40,6 +45,8 @@ await build({
 await build({
   ...options,
   entryPoints: { console: `${root}/src/client/console/main.tsx` },
-  jsx: 'automatic',
-  jsxImportSource: 'preact',
+});
+await build({
+  ...options,
+  entryPoints: { supervisor: `${root}/src/client/supervisor/main.tsx` },
 });

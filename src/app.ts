@@ -10,6 +10,8 @@ import { type ApiRouter, createApiRouter } from './api/router.js';
 import { type Capacity, createCapacity } from './capacity/capacity.js';
 import type { Config } from './config/schema.js';
 import { type ConsoleSessions, createConsoleSessions } from './console/console-sessions.js';
+import { createStats, type Stats } from './console/stats/create-stats.js';
+import { observeForStats } from './console/stats/observe-for-stats.js';
 import type { Conversations } from './conversations/conversation-service.js';
 import { conversationsFor } from './conversations/create-conversations-for.js';
 import { createLearning, type Learning } from './learning/learning.js';
@@ -65,6 +67,8 @@ export interface HelpgateOptions {
    * is unchanged and ends (with their event streams) those of removed or changed tokens.
    */
   consoleSessions?: ConsoleSessions;
+  /** The supervisor's per-minute statistics; pass the previous instance's on a reload. */
+  stats?: Stats;
 }
 
 /** A helpgate instance: Node request and upgrade handlers plus an orderly close. */
@@ -77,6 +81,7 @@ export interface Helpgate {
   readonly metrics: Metrics;
   readonly conversations: Conversations;
   readonly consoleSessions: ConsoleSessions;
+  readonly stats: Stats;
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** CONNECT: helpgate is no tunnel, so it answers 405. */
@@ -123,6 +128,14 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   consoleSessions.configure(config);
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
+  const stats = options.stats ?? createStats();
+  const statsFeed = observeForStats(stats, {
+    capacity,
+    conversations,
+    learning,
+    clock,
+    gateMode: config.gate.mode,
+  });
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,
@@ -133,7 +146,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     capacity,
     learning,
     conversations,
-    ...observeParts(metrics, { capacity, learning, store, clock }),
+    ...observeParts(metrics, { capacity, learning, store, clock, also: statsFeed }),
   });
   const api = createApiRouter({
     config,
@@ -146,6 +159,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     conversations,
     consoleSessions,
     metrics,
+    stats,
+    sampleStats: statsFeed.sample,
     clock,
     logger,
   });
@@ -182,6 +197,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     metrics,
     conversations,
     consoleSessions,
+    stats,
     handleRequest(req, res) {
       logRequest(req, res, logger, clock);
       handle(parts, req, res).catch((error: unknown) => sendProxyError(req, res, error, logger));
@@ -213,6 +229,8 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       closing ??= (async () => {
         // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
         if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
+        // The next instance (on a reload) follows the parts with its own feed.
+        statsFeed.stop();
         await forwarder.close({ keepTunnels: handOver });
         // Always: a reloaded instance shares the profiles, and the last one closed saves them.
         await profiles.flush();

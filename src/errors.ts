@@ -71,6 +71,7 @@ export const ERRORS = {
     status: 401,
   },
   HG_ERR_FORBIDDEN: { message: 'this token may not use this API', status: 403 },
+  HG_ERR_STATS_BAD_QUERY: { message: 'invalid statistics query: {reason}', status: 400 },
   HG_ERR_API_CONTENT_TYPE: { message: 'the body must be application/json', status: 415 },
   HG_ERR_API_BAD_JSON: { message: 'the body is not valid JSON', status: 400 },
   HG_ERR_PROFILE_BAD_ID: { message: 'not a usable customer id', status: 400 },

@@ -33,6 +33,7 @@ const ENTRIES = {
   beacon: 'beacon.ts',
   chat: join('chat', 'chat.ts'),
   console: join('console', 'main.tsx'),
+  supervisor: join('supervisor', 'main.tsx'),
 } as const;
 type Bundle = keyof typeof ENTRIES;
 
@@ -44,10 +45,17 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.(ts|tsx|css)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
+
+/** What the supervisor's bundle needs beyond the beacon's: TSX (Preact) and uPlot's CSS as text. */
+const BROWSER_OPTIONS = {
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  loader: { '.css': 'text' },
+} as const;
 
 /** Bundles one entry with the options scripts/build.mjs uses. */
 function bundle(root: string, name: Bundle, define: Record<string, string> = {}): Buffer {
@@ -61,10 +69,8 @@ function bundle(root: string, name: Bundle, define: Record<string, string> = {})
     target: ['es2020'],
     legalComments: 'none',
     logLevel: 'silent',
+    ...BROWSER_OPTIONS,
     define,
-    // The console's components are TSX for Preact (STYLE.md, "The console").
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
     write: false,
   });
   const file = result.outputFiles[0];
@@ -123,8 +129,14 @@ export function loadConsoleAsset(root: string = packageRoot()): ScriptAsset {
   return load(root, 'console');
 }
 
+/** Loads (or builds) the supervisor page's bundle; throws HG_ERR_START when neither is possible. */
+export function loadSupervisorAsset(root: string = packageRoot()): ScriptAsset {
+  return load(root, 'supervisor');
+}
+
 let installed: ScriptAsset | undefined;
 let installedConsoleAsset: ScriptAsset | undefined;
+let installedSupervisorAsset: ScriptAsset | undefined;
 let installedChatAsset: ScriptAsset | undefined;
 
 /** helpgate's own beacon, loaded (or built) on first use and kept for the process's life. */
@@ -143,4 +155,10 @@ export function installedChat(): ScriptAsset {
 export function installedConsole(): ScriptAsset {
   installedConsoleAsset ??= loadConsoleAsset();
   return installedConsoleAsset;
+}
+
+/** The supervisor page's bundle (`supervisor.js`, with uPlot), loaded (or built) on first use. */
+export function installedSupervisor(): ScriptAsset {
+  installedSupervisorAsset ??= loadSupervisorAsset();
+  return installedSupervisorAsset;
 }

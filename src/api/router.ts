@@ -10,6 +10,8 @@ import { checkConsoleWrite } from '../console/check-console-write.js';
 import { createConsoleIdentity } from '../console/console-identity.js';
 import { createConsoleRoutes } from '../console/console-routes.js';
 import { type ConsoleSessions, createConsoleSessions } from '../console/console-sessions.js';
+import type { Stats } from '../console/stats/create-stats.js';
+import { createSupervisorPage } from '../console/supervisor-page.js';
 import type { Conversations } from '../conversations/conversation-service.js';
 import { HelpgateError } from '../errors.js';
 import type { Learning } from '../learning/learning.js';
@@ -26,6 +28,7 @@ import {
   installedBeacon,
   installedChat,
   installedConsole,
+  installedSupervisor,
   type ScriptAsset,
 } from './beacon-asset.js';
 import { createCapacityApi } from './capacity-api.js';
@@ -39,6 +42,7 @@ import { createProfilesApi, type ParamHandler } from './profiles-api.js';
 import { limitBodyTime } from './read-body.js';
 import { asHelpgateError, STORE_RETRY_AFTER_S, sendError, sendJson } from './respond.js';
 import { createSessionsApi } from './sessions-api.js';
+import { type Authorize, createStatsApi } from './stats-api.js';
 
 /** How long healthz waits for the store before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -92,6 +96,17 @@ export interface ApiRouterDeps {
   consoleScript?: ScriptAsset;
   /** Console logins; pass the same instance across config reloads (they outlive them). */
   consoleSessions?: ConsoleSessions;
+  /** The supervisor's statistics (`api/stats`); without them there is no supervisor view. */
+  stats?: Stats;
+  /** Samples the capacity into the statistics now. */
+  sampleStats?: () => void;
+  /**
+   * Who may read `api/stats` and open `console/supervisor`; defaults to the admin's Bearer
+   * token.
+   */
+  authorizeSupervisor?: Authorize;
+  /** The supervisor page's bundle (`supervisor.js`); loaded like the beacon when not given. */
+  supervisor?: ScriptAsset;
 }
 
 type Origin = Parameters<ApiRouter['handle']>[3];
@@ -184,6 +199,35 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     ['api/queue', { GET: conversations.queue }],
     ['api/events', { GET: conversations.events }],
   ]);
+  const adminAuth = createAdminAuth(config);
+  if (deps.stats) {
+    // The admin, by Bearer token or by the console's login with the admin token.
+    const authorize =
+      deps.authorizeSupervisor ??
+      ((req: IncomingMessage) => {
+        const who = identify(req);
+        if (who === null) return new HelpgateError('HG_ERR_UNAUTHORIZED');
+        return who.role === 'admin' ? null : new HelpgateError('HG_ERR_FORBIDDEN');
+      });
+    const statsApi = createStatsApi({
+      stats: deps.stats,
+      sample: deps.sampleStats ?? (() => {}),
+      authorize,
+      clock,
+    });
+    routes.set('api/stats', { GET: statsApi });
+    // Loaded on first use: a helpgate nobody supervises never reads the bundle.
+    let supervisorScript: ScriptAsset | undefined;
+    const script = () => (supervisorScript ??= deps.supervisor ?? installedSupervisor());
+    let page: ReturnType<typeof createSupervisorPage> | undefined;
+    const supervisorPage: Handler = (req, res) => {
+      page ??= createSupervisorPage({ prefix: config.prefix, script: script(), authorize });
+      page(req, res);
+    };
+    const supervisorJs: Handler = (req, res, origin) => serveScript(script())(req, res, origin);
+    routes.set('console/supervisor', { GET: supervisorPage, HEAD: supervisorPage });
+    routes.set('supervisor.js', { GET: supervisorJs, HEAD: supervisorJs });
+  }
   if (deps.metrics) {
     const metricsRoute = createMetricsRoute(config, deps.metrics);
     routes.set('metrics', { GET: metricsRoute, HEAD: metricsRoute });
@@ -198,7 +242,6 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   ]);
 
   /** Admin routes ending in one path segment, the parameter (`api/profiles/{customerId}`). */
-  const adminAuth = createAdminAuth(config);
   const adminRoutes = new Map<string, Record<string, ParamHandler>>([
     ['api/profiles/', createProfilesApi(deps.profiles)],
     ['api/sessions/', createSessionsApi(deps)],

@@ -115,6 +115,7 @@ export async function startServer(
         metrics: previous.metrics,
         conversations: previous.conversations,
         consoleSessions: previous.consoleSessions,
+        stats: previous.stats,
       });
       // WebSockets and event streams opened through the previous instance stay open.
       await previous.close({ handOver: true });

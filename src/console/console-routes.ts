@@ -132,8 +132,10 @@ export function createConsoleRoutes(deps: {
         return sendJson(res, 200, describe(session), { 'Set-Cookie': cookie });
       }
       // Post/Redirect/Get: a reload of the console does not post the token again.
+      // The admin token opens the supervisor's charts; an agent's, the console.
+      const home = session.who.role === 'admin' ? 'console/supervisor' : 'console';
       res.writeHead(303, {
-        Location: `${config.prefix}console`,
+        Location: `${config.prefix}${home}`,
         'Set-Cookie': cookie,
         'Cache-Control': 'no-store',
         'Content-Length': '0',

@@ -107,6 +107,18 @@ export interface Conversations {
   settled(): Promise<void>;
   configure(config: Config): void;
   close(): void;
+  /** Adds hooks called as conversations open, get their first reply and end; returns their removal. */
+  observe(observer: ConversationObserver): () => void;
+}
+
+/** What a part that follows conversations (the supervisor's statistics) is told. */
+export interface ConversationObserver {
+  /** The record was stored: the visitor accepted, and was promised this wait. */
+  onOpened?(conversationId: string, promisedWaitSeconds: number | null, now: number): void;
+  /** The assigned agent's first message (again after a transfer). */
+  onFirstReply?(conversationId: string, now: number): void;
+  /** The conversation ended, whoever ended it, queued or assigned. */
+  onEnded?(conversationId: string, now: number): void;
 }
 
 export interface AgentSnapshot {
@@ -138,6 +150,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const lateTold = new Set<string>();
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
+  const observers = new Set<ConversationObserver>();
   let revision: Promise<void> | undefined;
   /** Conversation ids per customer id, oldest first: the agent sees a returning customer. */
   const byCustomer = new LRUCache<string, string[]>({ max: MAX_CUSTOMERS });
@@ -288,6 +301,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function finish(conversationId: string, by: ChatSide, reason: string, now: number) {
     const record = await store.update(conversationId, { endedAt: now, endedBy: by });
     if (record === undefined) return;
+    for (const observer of observers) observer.onEnded?.(conversationId, now);
     const holder = capacity.conversation(conversationId)?.agentId ?? null;
     capacity.endConversation(conversationId, now);
     told.delete(conversationId);
@@ -353,6 +367,9 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         const ids = byCustomer.get(customer) ?? [];
         byCustomer.set(customer, [...ids, request.conversationId].slice(-(MAX_EARLIER + 1)));
       }
+      for (const observer of observers) {
+        observer.onOpened?.(request.conversationId, request.promisedWaitSeconds, now);
+      }
       if (conversation.agentId !== null) await assigned(conversation, now);
       else scheduleRevision();
     },
@@ -400,6 +417,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         capacity.conversation(conversationId)?.agentId
       ) {
         await store.update(conversationId, { firstReplyAt: now });
+        for (const observer of observers) observer.onFirstReply?.(conversationId, now);
       }
       if (actor.kind === 'visitor') capacity.touch(conversationId, now);
       return message;
@@ -557,6 +575,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     close() {
       stopObserving();
       clearInterval(sweeper);
+    },
+
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
     },
   };
   return service;

@@ -16,12 +16,21 @@ export interface MetricHooks {
   onOfferTransition(offer: OfferRecord): void;
 }
 
-/** Points `metrics`' gauges at the parts and returns the event hooks for the sessions service. */
+/**
+ * Points `metrics`' gauges at the parts and returns the event hooks for the sessions service;
+ * `also` (the supervisor's statistics) is told each event after the metrics.
+ */
 export function observeParts(
   metrics: Metrics,
-  parts: { capacity: Capacity; learning: Learning; store: SessionStore; clock: Clock },
+  parts: {
+    capacity: Capacity;
+    learning: Learning;
+    store: SessionStore;
+    clock: Clock;
+    also?: MetricHooks;
+  },
 ): MetricHooks {
-  const { capacity, learning, store, clock } = parts;
+  const { capacity, learning, store, clock, also } = parts;
   metrics.setGaugeSource(() => {
     const figures = learning.figures();
     const now = capacity.snapshot(clock.now());
@@ -36,8 +45,12 @@ export function observeParts(
     };
   });
   return {
-    onTriggerFired: (trigger) => metrics.triggerFired(trigger.name),
+    onTriggerFired(trigger) {
+      metrics.triggerFired(trigger.name);
+      also?.onTriggerFired(trigger);
+    },
     onOfferTransition(offer) {
+      also?.onOfferTransition(offer);
       metrics.offer(offer.kind, offer.state);
       if (
         offer.state === 'accepted' &&

@@ -100,6 +100,7 @@ t.test('the tarball holds the built package and nothing a user does not need', a
     'media/help.jpg',
     'dist/client/chat.js',
     'dist/client/console.js',
+    'dist/client/supervisor.js',
   ]) {
     t.ok(files.includes(needed), `ships ${needed}`);
   }

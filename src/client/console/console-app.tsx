@@ -56,6 +56,7 @@ export function ConsoleApp({
       <header class="bar">
         <h1>helpgate console</h1>
         <span>{info?.role === 'admin' ? 'Supervisor' : (info?.agent?.name ?? '')}</span>
+        {info?.role === 'admin' && <a href={`${store.prefix}console/supervisor`}>Charts</a>}
         <StatusPicker store={store} />
         <span class="spacer" />
         <label>

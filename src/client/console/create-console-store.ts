@@ -146,6 +146,7 @@ export function createConsoleStore(setup: ConsoleSetup) {
   const typingStop = new Map<string, ReturnType<typeof setTimeout>>();
 
   return {
+    prefix,
     state,
     info,
     openId,
