@@ -1,5 +1,8 @@
 // The conversation store's contract (src/conversations/conversation-store.ts), one test body run
-// against each store: the memory store with a test clock; a shared store joins it. Ids are opaque: the body compares the ids the store gave out, never their form.
+// against each store: the memory store with a test clock, and the Redis store against a real
+// redis-server, where expiry is Redis's own and time really passes (a short keepFor keeps it
+// fast). Ids are opaque: the body compares the ids the store gave out, never their form.
+import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import type { ChatEvent, TypingEvent } from '../../src/conversations/chat-event.js';
 import type { ConversationRecord } from '../../src/conversations/conversation-record.js';
@@ -11,6 +14,10 @@ import {
   createMemoryConversationStore,
   type MemoryConversationStoreOptions,
 } from '../../src/conversations/memory-conversation-store.js';
+import { silentLogger } from '../../src/logger.js';
+import { createRedisConnection } from '../../src/store/redis-connection.js';
+import { createRedisConversationStore } from '../../src/store/redis-conversation-store.js';
+import { startRedisServer } from '../fixtures/redis-server.js';
 import { TestClock } from '../fixtures/test-clock.js';
 
 const DAY = 86_400_000;
@@ -33,6 +40,9 @@ interface Subject {
 
 type Options = Partial<MemoryConversationStoreOptions>;
 
+const redisServer = await startRedisServer(t);
+let prefixes = 0;
+
 const defaults: MemoryConversationStoreOptions = {
   keepEvents: 500,
   keepMessages: 500,
@@ -54,6 +64,40 @@ const subjects: Record<string, (t: Test, options: Options) => Promise<Subject>> 
       settle: async () => {},
       shortKeepFor: 60_000,
       neverGiven: '9999',
+    };
+  },
+  async redis(t, options) {
+    const connection = createRedisConnection({
+      url: redisServer.url,
+      keyPrefix: `contract${++prefixes}:`,
+      timeoutMs: 500,
+      logger: silentLogger(),
+    });
+    await connection.ready();
+    const log = createRedisConversationStore({
+      ...defaults,
+      ...options,
+      connection,
+      timeoutMs: 500,
+    });
+    t.teardown(async () => {
+      await log.close();
+      await connection.close();
+    });
+    return {
+      log,
+      now: () => Date.now(),
+      elapse: (ms) => sleep(ms),
+      until: async (done) => {
+        const deadline = Date.now() + 5_000;
+        while (!done()) {
+          if (Date.now() > deadline) throw new Error('not delivered within 5 s');
+          await sleep(5);
+        }
+      },
+      settle: async () => void (await log.refreshSize()),
+      shortKeepFor: 1_000,
+      neverGiven: '9999999999999-0',
     };
   },
 };
