@@ -119,11 +119,13 @@ elseif last == '' then
   kept = after == ''
 else
   local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
-  local firstId, previous = first[1], first[2][4]
-  if after == '' then
-    kept = previous == ''
+  if not first then
+    -- The log is gone while the state is not (evicted under maxmemory): the state still is.
+    kept = false
+  elseif after == '' then
+    kept = first[2][4] == ''
   else
-    kept = (after == previous or not before(after, firstId)) and not before(last, after)
+    kept = (after == first[2][4] or not before(after, first[1])) and not before(last, after)
   end
 end
 if not kept then return {1, last, 'reset', h[2]} end

@@ -288,3 +288,26 @@ t.test('one blocking read carries the followers of many conversations', async (t
   for (const stop of stops) stop();
   t.equal(a.followedStreams(), 0, 'a stopped follower is no longer read');
 });
+
+t.test(
+  'a log evicted under maxmemory while its state is kept: a reconnect gets a reset, not an error',
+  async (t) => {
+    // volatile-lru may take one key of a conversation and leave the other.
+    const { a, prefix } = await instances(t);
+    await a.create(record('c1'), Date.now());
+    const [first] = [await a.append('c1', message('kept in the state'), Date.now())];
+    await a.append('c1', message('second'), Date.now());
+    await redisServer.cli('DEL', `${prefix}c:c1:log`);
+    for (const after of [first!.id, null]) {
+      const followed = await a.follow('c1', after, { onEvent: () => {} });
+      t.equal(followed?.replay.kind, 'reset');
+      if (followed?.replay.kind === 'reset') {
+        t.same(
+          followed.replay.state.messages.map((m) => m.text),
+          ['kept in the state', 'second'],
+        );
+      }
+      followed?.stop();
+    }
+  },
+);
