@@ -198,7 +198,13 @@ export function createRedisConversationStore(
     } catch {
       return;
     }
-    for (const follower of typingFollowers.get(parsed.c) ?? []) follower.onEvent(parsed.e);
+    for (const follower of typingFollowers.get(parsed.c) ?? []) {
+      try {
+        follower.onEvent(parsed.e);
+      } catch {
+        // As with events: one follower's failure must not reach the others or the connection.
+      }
+    }
   });
 
   const indexArgs = (id: string, now: number): (string | number)[] => [

@@ -125,7 +125,11 @@ export function createStreamReader(
           for (const cursor of cursors) {
             if (compareStreamIds(id, cursor.after) <= 0) continue;
             cursor.after = id;
-            cursor.deliver(id, fields);
+            try {
+              cursor.deliver(id, fields);
+            } catch {
+              // One follower's failure (a closed response, say) must not stop the others' read.
+            }
           }
         }
       }

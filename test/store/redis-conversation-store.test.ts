@@ -311,3 +311,23 @@ t.test(
     }
   },
 );
+
+t.test('a follower that throws stops neither the other followers nor the read', async (t) => {
+  // One broken response (a socket closed mid-write) must not end every visitor's live stream.
+  const { a, b } = await instances(t);
+  await b.create(record('c1'), Date.now());
+  const broken = await a.follow('c1', null, {
+    onEvent: () => {
+      throw new Error('response closed');
+    },
+  });
+  const seen = collector();
+  const fine = await a.follow('c1', null, seen);
+  await b.append('c1', message('one'), Date.now());
+  b.signal('c1', { type: 'typing', data: { from: 'agent', typing: true } });
+  await b.append('c1', message('two'), Date.now());
+  await until(() => seen.events.length === 2 && seen.typing.length === 1);
+  t.pass('both events and the typing reached the other follower');
+  broken?.stop();
+  fine?.stop();
+});
