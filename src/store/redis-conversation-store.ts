@@ -163,14 +163,18 @@ export interface RedisConversationStoreOptions {
   timeoutMs: Milliseconds;
   /** For `size()`'s cut-off; expiry itself is Redis's clock. */
   clock?: Clock;
+  /** Streams one blocking read follows before another connection takes the next (tests). */
+  streamsPerRead?: number;
 }
 
 /** The Redis conversation store, with what tests and gauges need beside the interface. */
 export interface RedisConversationStore extends ConversationStore {
   /** Counts the conversations active within `keepFor` now; `size()` answers it until the next. */
   refreshSize(): Promise<number>;
-  /** Streams this process's blocking read follows now. */
+  /** Streams this process's blocking reads follow now. */
   followedStreams(): number;
+  /** Connections those reads take. */
+  readConnections(): number;
 }
 
 export function createRedisConversationStore(
@@ -185,7 +189,7 @@ export function createRedisConversationStore(
   const channel = `${prefix}typing`;
   let count = 0;
 
-  const reader = createStreamReader(connection, options.timeoutMs);
+  const reader = createStreamReader(connection, options.timeoutMs, options.streamsPerRead);
   /** Local followers by conversation, for `typing`. */
   const typingFollowers = new Map<string, Set<ChatFollower>>();
   const subscriber: Redis = connection.redis.duplicate({ enableOfflineQueue: true });
@@ -375,6 +379,7 @@ export function createRedisConversationStore(
     size: () => count,
     refreshSize,
     followedStreams: () => reader.streams(),
+    readConnections: () => reader.connections(),
 
     async close() {
       clearInterval(refresher);

@@ -1,17 +1,21 @@
 /**
- * The one blocking `XREAD` of a helpgate process: a connection of its own that follows every
- * stream any local follower watches, so a thousand followed conversations cost one connection
- * and one waiting command, not a thousand. Each follower has its own cursor (the last id it
- * was given) and gets each entry after it exactly once, in order; the read always starts from
- * the lowest cursor of a stream, so nothing appended in the meantime (on any instance) is
- * skipped. After a failure (Redis lost or frozen) it retries from the same cursors: followers
- * resume where they were, without loss.
+ * The blocking `XREAD` of a helpgate process: a connection of its own that follows every
+ * stream local followers watch, so a thousand followed conversations cost one connection and
+ * one waiting command, not a thousand. Each follower has its own cursor (the last id it was
+ * given) and gets each entry after it exactly once, in order; the read always starts from the
+ * lowest cursor of a stream, so nothing appended in the meantime (on any instance) is skipped.
+ * After a failure (Redis lost or frozen) it retries from the same cursors: followers resume
+ * where they were, without loss. A read names every stream it follows and is sent again after
+ * each event, so its cost grows with them: past {@link STREAMS_PER_READ} streams another
+ * connection with its own read takes the next ones.
  */
 import type { Redis } from 'ioredis';
 import type { Milliseconds } from '../config/units.js';
 import type { RedisConnection } from './redis-connection.js';
 import { compareStreamIds } from './stream-id.js';
 
+/** Streams one read follows at most (measured: about 2 ms per event at 1,000; docs/redis.md). */
+export const STREAMS_PER_READ = 1_000;
 /** How long one `XREAD` waits for new entries before it is sent again. */
 const BLOCK_MS = 1_000;
 /** Entries read per stream and round: a busy stream cannot hold up the others for long. */
@@ -34,13 +38,53 @@ export interface StreamReader {
   follow(key: string, afterId: string, deliver: (id: string, fields: string[]) => void): () => void;
   /** Streams followed now (each counted once, whatever its followers). */
   streams(): number;
+  /** Whether `key` has a follower now. */
+  following(key: string): boolean;
+  /** Connections its reads take. */
+  connections(): number;
   close(): Promise<void>;
 }
 
+/**
+ * Reads spread over as many connections as the followed streams need, {@link STREAMS_PER_READ}
+ * each (`perRead` for tests); a stream stays on the read it joined while followed.
+ */
 export function createStreamReader(
   connection: RedisConnection,
   timeoutMs: Milliseconds,
+  perRead: number = STREAMS_PER_READ,
 ): StreamReader {
+  const reads: StreamReader[] = [];
+  const readOf = new Map<string, StreamReader>();
+  return {
+    follow(key, afterId, deliver) {
+      let read = readOf.get(key);
+      if (read === undefined) {
+        read = reads.find((r) => r.streams() < perRead);
+        if (read === undefined) {
+          read = createRead(connection, timeoutMs);
+          reads.push(read);
+        }
+        readOf.set(key, read);
+      }
+      const chosen = read;
+      const stop = chosen.follow(key, afterId, deliver);
+      return () => {
+        stop();
+        if (!chosen.following(key)) readOf.delete(key);
+      };
+    },
+    streams: () => readOf.size,
+    following: (key) => readOf.has(key),
+    connections: () => reads.length,
+    async close() {
+      await Promise.all(reads.map((r) => r.close()));
+    },
+  };
+}
+
+/** One read: one connection, one waiting `XREAD` for the streams it was given. */
+function createRead(connection: RedisConnection, timeoutMs: Milliseconds): StreamReader {
   // Its own connection: a blocking command holds the one it is sent on. The read may take
   // BLOCK_MS by design, so its timeouts are that much longer than the store's.
   const reader: Redis = connection.redis.duplicate({
@@ -158,6 +202,8 @@ export function createStreamReader(
       };
     },
     streams: () => followed.size,
+    following: (key) => followed.has(key),
+    connections: () => 1,
     async close() {
       closed = true;
       followed.clear();

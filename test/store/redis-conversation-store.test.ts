@@ -23,7 +23,7 @@ let prefixes = 0;
 /** Two instances on one Redis under a fresh prefix. */
 async function instances(
   t: Test,
-  options: { keepFor?: number; keepEvents?: number } = {},
+  options: { keepFor?: number; keepEvents?: number; streamsPerRead?: number } = {},
 ): Promise<{ a: RedisConversationStore; b: RedisConversationStore; prefix: string }> {
   const prefix = `cross${++prefixes}:`;
   const make = async () => {
@@ -42,6 +42,7 @@ async function instances(
       keepFor: options.keepFor ?? 86_400_000,
       maxConversations: 1000,
       timeoutMs: TIMEOUT_MS,
+      ...(options.streamsPerRead === undefined ? {} : { streamsPerRead: options.streamsPerRead }),
     });
     t.teardown(async () => {
       await store.close();
@@ -227,7 +228,7 @@ t.test(
         'a typed store error',
       );
       t.ok(
-        Date.now() - started < TIMEOUT_MS + 300,
+        Date.now() - started < TIMEOUT_MS + 400,
         `within the timeout (${Date.now() - started} ms)`,
       );
     }
@@ -271,23 +272,30 @@ t.test('nothing outlives keepFor: every key of a conversation expires', async (t
   t.equal(a.size(), 0);
 });
 
-t.test('one blocking read carries the followers of many conversations', async (t) => {
-  const { a, b } = await instances(t);
-  const seen = collector();
-  const stops: (() => void)[] = [];
-  for (let i = 0; i < 50; i++) {
-    await b.create(record(`c${i}`), Date.now());
-    const followed = await a.follow(`c${i}`, null, seen);
-    stops.push(() => followed?.stop());
-  }
-  t.equal(a.followedStreams(), 50);
-  await Promise.all(
-    Array.from({ length: 50 }, (_, i) => b.append(`c${i}`, message(`to ${i}`), Date.now())),
-  );
-  await until(() => seen.events.length === 50);
-  for (const stop of stops) stop();
-  t.equal(a.followedStreams(), 0, 'a stopped follower is no longer read');
-});
+t.test(
+  'a blocking read carries many conversations, and more reads open past streamsPerRead',
+  async (t) => {
+    const { a, b } = await instances(t, { streamsPerRead: 20 });
+    const seen = collector();
+    const stops: (() => void)[] = [];
+    for (let i = 0; i < 50; i++) {
+      await b.create(record(`c${i}`), Date.now());
+      const followed = await a.follow(`c${i}`, null, seen);
+      stops.push(() => followed?.stop());
+    }
+    const again = await a.follow('c0', null, collector());
+    t.equal(a.followedStreams(), 50, 'a stream is read once, whatever its followers');
+    t.equal(a.readConnections(), 3, '50 streams, 20 per read');
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => b.append(`c${i}`, message(`to ${i}`), Date.now())),
+    );
+    await until(() => seen.events.length === 50);
+    for (const stop of stops) stop();
+    t.equal(a.followedStreams(), 1, 'a stream with a follower left is still read');
+    again?.stop();
+    t.equal(a.followedStreams(), 0, 'a stopped follower is no longer read');
+  },
+);
 
 t.test(
   'a log evicted under maxmemory while its state is kept: a reconnect gets a reset, not an error',
