@@ -140,13 +140,36 @@ end
 return out
 `;
 
+/**
+ * The record's fields of a conversation's hash, without the state: a record is read on every
+ * message and typing signal, and the state (the kept messages) is most of the hash.
+ */
+const RECORD_FIELDS = `
+local function recordFields(key)
+  local all = redis.call('HGETALL', key)
+  local out = {}
+  for i = 1, #all, 2 do
+    if string.sub(all[i], 1, 2) == 'r:' then
+      out[#out + 1] = all[i]
+      out[#out + 1] = all[i + 1]
+    end
+  end
+  return out
+end
+`;
+
+/** KEYS: hash. Returns the record's field/value pairs (none when unknown). */
+const RECORD = `${RECORD_FIELDS}
+return recordFields(KEYS[1])
+`;
+
 /** KEYS: hash. ARGV: fields to delete count, those fields, then field/value pairs to set. */
-const UPDATE = `
+const UPDATE = `${RECORD_FIELDS}
 if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
 local deletes = tonumber(ARGV[1])
 for i = 2, deletes + 1 do redis.call('HDEL', KEYS[1], ARGV[i]) end
 if #ARGV > deletes + 1 then redis.call('HSET', KEYS[1], unpack(ARGV, deletes + 2)) end
-return redis.call('HGETALL', KEYS[1])
+return recordFields(KEYS[1])
 `;
 
 export interface RedisConversationStoreOptions {
@@ -281,8 +304,7 @@ export function createRedisConversationStore(
     },
 
     async record(conversationId) {
-      const hash = await connection.run((redis) => redis.hgetall(hashKey(conversationId)));
-      return recordOf(hash);
+      return recordOf((await eval_(RECORD, [hashKey(conversationId)], [])) as string[]);
     },
 
     async update(conversationId, change) {
@@ -298,10 +320,7 @@ export function createRedisConversationStore(
         [hashKey(conversationId)],
         [deletes.length, ...deletes, ...sets],
       )) as string[] | null;
-      if (flat === null) return undefined;
-      const hash: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
-      return recordOf(hash);
+      return flat === null ? undefined : recordOf(flat);
     },
 
     append(conversationId, event, now) {
@@ -390,14 +409,12 @@ export function createRedisConversationStore(
   };
 }
 
-/** The record a conversation's hash holds, or `undefined` when it holds none. */
-function recordOf(hash: Record<string, string>): ConversationRecord | undefined {
+/** The record of a hash's record fields (`r:<key>`, value, …), or `undefined` when none. */
+function recordOf(flat: string[]): ConversationRecord | undefined {
+  if (flat.length === 0) return undefined;
   const record: Record<string, unknown> = {};
-  let found = false;
-  for (const [field, json] of Object.entries(hash)) {
-    if (!field.startsWith(RECORD_FIELD)) continue;
-    record[field.slice(RECORD_FIELD.length)] = JSON.parse(json);
-    found = true;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    record[flat[i]!.slice(RECORD_FIELD.length)] = JSON.parse(flat[i + 1]!);
   }
-  return found ? (record as unknown as ConversationRecord) : undefined;
+  return record as unknown as ConversationRecord;
 }
