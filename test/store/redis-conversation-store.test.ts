@@ -336,3 +336,24 @@ t.test('a follower that throws stops neither the other followers nor the read', 
   broken?.stop();
   fine?.stop();
 });
+
+t.test(
+  'a conversation followed while the read waits is read at once, not after the wait',
+  async (t) => {
+    // A visitor who opens the chat while others are followed must not wait out a read (1 s).
+    const { a, b } = await instances(t);
+    await b.create(record('c1'), Date.now());
+    await b.create(record('c2'), Date.now());
+    const first = await a.follow('c1', null, collector());
+    await sleep(100);
+    const seen = collector();
+    const second = await a.follow('c2', null, seen);
+    await sleep(20);
+    const started = Date.now();
+    await b.append('c2', message('at once'), Date.now());
+    await until(() => seen.events.length === 1);
+    t.ok(Date.now() - started < 500, `delivered in ${Date.now() - started} ms`);
+    first?.stop();
+    second?.stop();
+  },
+);
