@@ -107,6 +107,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       config,
       averageHandleTime: () => learning.averageHandleTime(),
       onHandleTime: (ms) => learning.recordHandleTime(ms),
+      handleTimes: (running) => learning.handleTimes(running),
     });
   capacity.configure(config, clock.now());
   const conversations =

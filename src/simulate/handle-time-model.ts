@@ -3,7 +3,7 @@
  * mean `agents.averageHandleTime`, so models differ only in how much chats vary.
  */
 import type { Milliseconds } from '../config/units.js';
-import { exponential, type Random, standardNormal } from './seeded-random.js';
+import { exponential, type Random, standardNormal } from '../util/seeded-random.js';
 
 export type HandleTimeModel =
   | { kind: 'constant' }

@@ -17,9 +17,9 @@ import { gateOpen } from '../offers/gate.js';
 import type { OfferRecord } from '../offers/offer-record.js';
 import { createMemoryStore } from '../session/memory-store.js';
 import { createSessions, type Sessions } from '../session/sessions.js';
+import { derivedRandom, exponential, type Random } from '../util/seeded-random.js';
 import { createEventQueue } from './_event-queue.js';
 import { drawHandleTime, type HandleTimeModel } from './handle-time-model.js';
-import { derivedRandom, exponential, type Random } from './seeded-random.js';
 import type { PageVisit, ScriptedAnswer, Traffic, VisitorJourney } from './traffic.js';
 
 /** How synthetic visitors answer an offer they are shown (a scripted answer overrides it). */
@@ -127,6 +127,7 @@ export async function simulate(
     config,
     averageHandleTime: () => learning.averageHandleTime(),
     onHandleTime: (ms) => learning.recordHandleTime(ms),
+    handleTimes: (running) => learning.handleTimes(running),
   });
   const conversations = createConversations({
     config,
@@ -177,9 +178,16 @@ export async function simulate(
     utilisation.heldArea += utilisation.held * (time - utilisation.at);
     utilisation.slotArea += utilisation.slots * (time - utilisation.at);
     utilisation.at = time;
-    const snapshot = capacity.snapshot(time);
-    utilisation.held = Math.min(snapshot.conversations, snapshot.servingSlots);
-    utilisation.slots = snapshot.servingSlots;
+    // From the agents, not the snapshot: no promised wait is needed here.
+    let held = 0;
+    let slots = 0;
+    for (const agent of capacity.agents()) {
+      if (agent.status !== 'available') continue;
+      held += Math.min(agent.conversations, agent.capacity);
+      slots += agent.capacity;
+    }
+    utilisation.held = held;
+    utilisation.slots = slots;
   };
   let changed = false;
   capacity.observe({

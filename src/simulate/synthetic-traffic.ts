@@ -5,7 +5,7 @@
  * every kind of trigger has visitors who can fire it.
  */
 import type { Config } from '../config/schema.js';
-import { type Random, seededRandom } from './seeded-random.js';
+import { type Random, seededRandom } from '../util/seeded-random.js';
 import type { PageVisit, Traffic, VisitorJourney } from './traffic.js';
 
 /** Share of pages where the visitor works in a form field. */

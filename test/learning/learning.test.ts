@@ -183,6 +183,7 @@ t.test('learned figures survive a restart through the state file', async (t) => 
     learning: {
       responses: seconds(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
       handleTimes: Array(10).fill(2 * MINUTE),
+      censoredHandleTimes: [],
     },
   });
 
@@ -281,6 +282,7 @@ t.test('a tampered state file cannot move the learned thresholds', async (t) => 
     t.same(JSON.parse(readFileSync(file, 'utf8')).learning, {
       responses: [2000, 3000],
       handleTimes: [],
+      censoredHandleTimes: [],
     });
   });
 });

@@ -85,6 +85,5 @@ async function simulateHour(
     0,
     'every accepted visitor reached an agent',
   );
-  t.ok(result.elapsedMs < 10_000, `the hour took ${Math.round(result.elapsedMs)} ms`);
   check(result);
 }
