@@ -115,6 +115,10 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
   conversations.configure(config);
   // Process metrics start monitors that never stop: the CLI asks for them, tests do not.
   const metrics = options.metrics ?? createMetrics({ defaultMetrics: false });
+  // Removed at close: a reloaded instance takes the conversations over and counts them itself.
+  const stopCountingPromises = conversations.observePromises(({ verdict }) =>
+    metrics.promise(verdict),
+  );
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,
@@ -200,6 +204,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     close({ handOver = false } = {}) {
       // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.
       closing ??= (async () => {
+        stopCountingPromises();
         // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
         if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
         await forwarder.close({ keepTunnels: handOver });

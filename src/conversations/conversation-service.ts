@@ -25,6 +25,7 @@ import { type AgentConversationView, agentView } from './agent-view.js';
 import type { ChatEvent, ChatMessage, ChatSide, ChatState, TypingEvent } from './chat-event.js';
 import type { ConversationContext, ConversationRecord } from './conversation-record.js';
 import type { ChatFollower, ChatReplay, ConversationStore } from './conversation-store.js';
+import { judgeOnAssignment, judgeOnLeaving, type PromiseVerdict } from './promise.js';
 
 /** Who acts: the visitor of a session, an agent, or the admin. */
 export type Actor =
@@ -50,7 +51,25 @@ export interface OpenRequest {
   promisedWaitSeconds: number | null;
 }
 
+/**
+ * A queued visitor's promised wait, judged once (`promise.ts`): when an agent took them, or
+ * when they left the queue already later than promised.
+ */
+export interface PromiseJudgement {
+  conversationId: string;
+  verdict: PromiseVerdict;
+  /** Acceptance → assignment (or → leaving the queue). */
+  waitedMs: number;
+  /** The wait in the accept reply. */
+  promisedMs: number;
+}
+
 export interface Conversations {
+  /**
+   * Calls `listener` with every promise judged (metrics, the supervisor's statistics); returns
+   * its removal.
+   */
+  observePromises(listener: (judgement: PromiseJudgement) => void): () => void;
   /** A visitor accepted and the capacity part made conversation `conversationId`. */
   opened(request: OpenRequest, now: number): Promise<void>;
   /**
@@ -132,6 +151,20 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
   let revision: Promise<void> | undefined;
+  const promiseListeners = new Set<(judgement: PromiseJudgement) => void>();
+  /** Visitors queued on accepting, whose promise is judged when their wait ends. */
+  const unjudged = new Set<string>();
+
+  function judged(record: ConversationRecord, verdict: PromiseVerdict | null, at: number): void {
+    if (verdict === null || record.promisedWaitSeconds === null) return;
+    const judgement: PromiseJudgement = {
+      conversationId: record.id,
+      verdict,
+      waitedMs: at - record.acceptedAt,
+      promisedMs: record.promisedWaitSeconds * 1000,
+    };
+    for (const listener of promiseListeners) listener(judgement);
+  }
   const sweepEveryMs = deps.sweepEveryMs === undefined ? 1000 : deps.sweepEveryMs;
   const sweeper =
     sweepEveryMs === null
@@ -175,6 +208,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function assigned(conversation: Conversation, now: number): Promise<void> {
     const record = await store.record(conversation.id);
     if (record === undefined || conversation.agentId === null) return;
+    // Once, when the queue ends: a transfer or a reload assigns again, and was no new promise.
+    if (unjudged.delete(conversation.id)) {
+      const at = conversation.assignedAt ?? now;
+      judged(record, judgeOnAssignment(record, at), at);
+    }
     told.delete(conversation.id);
     lateTold.delete(conversation.id);
     const agent = capacity.agent(conversation.agentId);
@@ -256,6 +294,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     const record = await store.update(conversationId, { endedAt: now, endedBy: by });
     if (record === undefined) return;
     const holder = capacity.conversation(conversationId)?.agentId ?? null;
+    if (unjudged.delete(conversationId)) judged(record, judgeOnLeaving(record, now), now);
     capacity.endConversation(conversationId, now);
     told.delete(conversationId);
     lateTold.delete(conversationId);
@@ -316,7 +355,10 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         now,
       );
       if (conversation.agentId !== null) await assigned(conversation, now);
-      else scheduleRevision();
+      else {
+        unjudged.add(request.conversationId);
+        scheduleRevision();
+      }
     },
 
     async seen(conversationId, sid, path, now) {
@@ -506,6 +548,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         told.set(conversation.id, 'late');
         scheduleRevision();
       }
+    },
+
+    observePromises(listener) {
+      promiseListeners.add(listener);
+      return () => promiseListeners.delete(listener);
     },
 
     async settled() {

@@ -370,6 +370,50 @@ t.test('a queued visitor who waits past the promise is told so, with a new estim
   });
 });
 
+t.test("each queued visitor's promise is judged once, against the accept reply", async (t) => {
+  const { accept, setAgent, conversations, clock } = setup();
+  const judgements: unknown[] = [];
+  conversations.observePromises((judgement) => judgements.push(judgement));
+  setAgent('alice', 'available');
+  const first = await accept('v1');
+  t.equal(first.queuePosition, 0);
+  const kept = await accept('v2');
+  const broken = await accept('v3');
+  const gone = await accept('v4');
+  clock.advance(100_000);
+  await conversations.end(agent('alice'), first.conversationId, clock.now());
+  await conversations.settled();
+  t.same(
+    judgements,
+    [
+      {
+        conversationId: kept.conversationId,
+        verdict: 'kept',
+        waitedMs: 100_000,
+        promisedMs: 414_000,
+      },
+    ],
+    'served after 100 s of the 414 s promised: kept; the one served at once: not judged',
+  );
+  clock.advance(700_000);
+  await conversations.end(agent('alice'), kept.conversationId, clock.now());
+  await conversations.settled();
+  t.match(judgements[1], {
+    conversationId: broken.conversationId,
+    verdict: 'broken',
+    waitedMs: 800_000,
+  });
+  // v4 was promised the wait of place 3 (958 s); it leaves after 1,000 s.
+  clock.advance(200_000);
+  await conversations.end(visitor('v4'), gone.conversationId, clock.now());
+  t.match(
+    judgements[2],
+    { conversationId: gone.conversationId, verdict: 'broken' },
+    'leaving the queue after the promise passed: broken too',
+  );
+  t.equal(judgements.length, 3);
+});
+
 t.test('a reconnect with the last id it saw replays exactly what it missed', async (t) => {
   const { accept, watch, setAgent, conversations, clock } = setup();
   setAgent('alice', 'available');
