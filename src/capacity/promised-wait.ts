@@ -104,7 +104,11 @@ export function promisedWaits(input: {
     }
   }
   const result: Milliseconds[] = [];
-  const rank = Math.min(draws, Math.max(1, Math.ceil(confidence * draws)));
+  // The one-sided 95 % upper confidence bound of the quantile (order statistics, free of any
+  // assumption): the Monte Carlo's own error must not shorten a promise. With 1,000 draws at
+  // 0.9 it is the 916th wait, about the 0.916 quantile.
+  const spread = 1.645 * Math.sqrt(draws * confidence * (1 - confidence));
+  const rank = Math.min(draws, Math.max(1, Math.ceil(confidence * draws + spread)));
   let floor = 0;
   for (let p = 0; p < places; p++) {
     const column = waits.subarray(p * draws, (p + 1) * draws);

@@ -85,10 +85,10 @@ t.test(
     t.equal(visitor.headers['content-type'], 'text/event-stream; charset=utf-8');
     t.equal(visitor.headers['cache-control'], 'no-cache, no-transform');
     t.equal(visitor.headers['x-accel-buffering'], 'no');
-    // One chat ahead, exponential with mean 60 s until learned: 138 s holds for nine in ten.
+    // One chat ahead, exponential with mean 60 s until learned: 149 s holds for nine in ten.
     t.match((await visitor.next()).data, {
       position: 1,
-      estimatedWaitSeconds: 138,
+      estimatedWaitSeconds: 149,
       revised: false,
     });
 
