@@ -70,6 +70,7 @@ async function simulateHour(
     hours: 1,
     handleTimes: { kind: 'constant' },
     seed: 20261128,
+    checkGate: true,
   });
   const { figures } = result;
   t.comment(
