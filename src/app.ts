@@ -119,6 +119,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       config,
       averageHandleTime: () => learning.averageHandleTime(),
       onHandleTime: (ms) => learning.recordHandleTime(ms),
+      handleTimes: (running) => learning.handleTimes(running),
     });
   capacity.configure(config, clock.now());
   const conversations =
@@ -136,6 +137,10 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     clock,
     gateMode: config.gate.mode,
   });
+  // Removed at close: a reloaded instance takes the conversations over and counts them itself.
+  const stopCountingPromises = conversations.observePromises(({ verdict }) =>
+    metrics.promise(verdict),
+  );
   const cookies = createVisitorCookies(config.secret);
   const sessions = createSessions({
     config,
@@ -227,6 +232,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     close({ handOver = false } = {}) {
       // Once: a second call (a signal during shutdown, a test's teardown) waits for the first.
       closing ??= (async () => {
+        stopCountingPromises();
         // Browsers reconnect to the next instance (or this one, reloaded) after the hint.
         if (!handOver) api.closeStreams(STREAM_RETRY_ON_CLOSE_MS);
         // The next instance (on a reload) follows the parts with its own feed.

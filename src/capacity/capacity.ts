@@ -8,8 +8,8 @@
  *   unanswered offers (each reserves a slot until `until`, compared lazily with `now`, no
  *   timers) and the queue. freeSlots = max(0, Σ_available max(0, capacity − conversations)
  *   − reserved − queueLength).
- * - EWT: see {@link estimatedWait}; a newcomer's position is
- *   conversations + reserved + queueLength − servingSlots + 1 (at least 1).
+ * - EWT: see {@link promisedWaits}; a queued visitor's place in line is their queue position,
+ *   a newcomer's is reserved + queueLength + 1 (the shown offers and the queue go first).
  * - Whenever a slot frees, queued visitors are assigned first come, first served to the
  *   available agent with the fewest conversations (ties: config order) below its capacity.
  * - Bounded: live reservations ≤ `session.maxPinned`, queue ≤ `session.maxPinned` (plus the
@@ -19,8 +19,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
+import {
+  exponentialHandleTimes,
+  type HandleTimeDistribution,
+} from '../learning/handle-time-distribution.js';
 import { createReservations } from './_reservations.js';
-import { estimatedWait } from './estimated-wait.js';
+import { promisedWaits, type ServingAgent } from './promised-wait.js';
 
 export type AgentStatus = 'available' | 'busy' | 'away';
 
@@ -179,6 +183,11 @@ export interface CapacityOptions {
   averageHandleTime: () => Milliseconds;
   /** A finished conversation's handle time, to learn from. */
   onHandleTime: (ms: Milliseconds) => void;
+  /**
+   * The handle-time distribution given how long each assigned conversation has lasted (the
+   * learned one); default: exponential with mean {@link averageHandleTime}.
+   */
+  handleTimes?: (runningAges: readonly Milliseconds[]) => HandleTimeDistribution;
   /** After anything that changes the snapshot (gauges, re-checking pending offers). */
   onChange?: () => void;
   onAssigned?: (conversation: Conversation) => void;
@@ -197,6 +206,12 @@ interface Agent {
 
 /** How often, at most, the queue is checked for visitors who left (see `Capacity.touch`). */
 const ABANDON_SWEEP_MS = 1000;
+/**
+ * While nothing else changes, the promised waits are worked out again this often, as the
+ * running chats age (two heartbeat intervals by default): a gate decision happens on every
+ * heartbeat, and a computation takes milliseconds.
+ */
+const WAIT_RESOLUTION_MS = 10_000;
 
 export function createCapacity(options: CapacityOptions): Capacity {
   const { averageHandleTime, onHandleTime, onChange } = options;
@@ -213,6 +228,14 @@ export function createCapacity(options: CapacityOptions): Capacity {
   const reservations = createReservations();
   /** The latest `now` any call brought, for the calls that take none. */
   let latest = 0;
+  let confidence = options.config.gate.confidence;
+  const handleTimes = options.handleTimes ?? (() => exponentialHandleTimes(averageHandleTime()));
+  /**
+   * Bumped by every change of what the slots free at: an assignment, an end, an agent's status
+   * or capacity, a reload. The queue growing changes only how many places are asked for.
+   */
+  let version = 0;
+  let waits: { version: number; tick: number; places: Milliseconds[] } | undefined;
 
   const seen = (now: number) => {
     if (now > latest) latest = now;
@@ -242,6 +265,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
   }
 
   function assign(conversation: Conversation, agent: Agent, now: number, out: Conversation[]) {
+    version++;
     conversation.agentId = agent.id;
     conversation.assignedAt = now;
     agent.conversations.add(conversation.id);
@@ -325,20 +349,54 @@ export function createCapacity(options: CapacityOptions): Capacity {
   }
 
   /** The ticket of the visitor at `queuePosition` (1-based) in the queue. */
-  function waitingTicket(
-    conversationId: string,
-    queuePosition: number,
-    { servingSlots, conversations: held } = serving(),
-    aht = averageHandleTime(),
-  ): QueueTicket {
-    // Everyone queued ahead, plus any conversations beyond the slots (a lowered capacity).
-    const position = queuePosition + Math.max(0, held - servingSlots);
+  function waitingTicket(conversationId: string, queuePosition: number, now = latest): QueueTicket {
     return {
       conversationId,
       queuePosition,
-      estimatedWaitMs: estimatedWait(position, servingSlots, aht),
+      estimatedWaitMs: waitAt(queuePosition, now),
       agentId: null,
     };
+  }
+
+  /**
+   * The promised wait of place `place` in line (see {@link promisedWaits}); `null` when no
+   * agent is available. Kept until agents or conversations change, or for
+   * {@link WAIT_RESOLUTION_MS}: the chats' ages are taken at the start of that span.
+   */
+  function waitAt(place: number, now: number): Milliseconds | null {
+    const tick = Math.floor(now / WAIT_RESOLUTION_MS);
+    if (
+      waits === undefined ||
+      waits.version !== version ||
+      waits.tick !== tick ||
+      waits.places.length < place
+    ) {
+      const at = tick * WAIT_RESOLUTION_MS;
+      const running: Milliseconds[] = [];
+      const serving: ServingAgent[] = [];
+      for (const agent of agents.values()) {
+        const ages = [...agent.conversations].map((id) =>
+          Math.max(0, at - (conversations.get(id)?.assignedAt ?? at)),
+        );
+        running.push(...ages);
+        if (agent.status === 'available') serving.push({ capacity: agent.capacity, ages });
+      }
+      // Every place in line at once: a queue revision asks for each of them.
+      // A few places to spare: the next visitors to accept need no computation of their own.
+      const places = Math.max(place, queue.length + reservations.count(now) + 1) + 3;
+      waits = {
+        version,
+        tick,
+        places: promisedWaits({
+          agents: serving,
+          places,
+          distribution: handleTimes(running),
+          confidence,
+        }),
+      };
+    }
+    if (waits.places.length === 0) return null;
+    return waits.places[place - 1] ?? null;
   }
 
   function validate(change: { status?: AgentStatus; capacity?: number }): void {
@@ -361,7 +419,9 @@ export function createCapacity(options: CapacityOptions): Capacity {
 
     configure(config, now = latest) {
       seen(now);
+      version++;
       maxPinned = config.session.maxPinned;
+      confidence = config.gate.confidence;
       abandonAfter = config.session.ttl;
       const next = new Map<string, Agent>();
       for (const listed of config.agents.list) {
@@ -412,6 +472,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
         agent.capacity = change.capacity;
         agent.capacityFromApi = true;
       }
+      version++;
       const assigned: Conversation[] = [];
       assignQueue(now, assigned);
       changed(assigned);
@@ -426,7 +487,6 @@ export function createCapacity(options: CapacityOptions): Capacity {
       const queueLength = queue.length;
       const freeSlots = Math.max(0, open - reserved - queueLength);
       const averageHandleTimeMs = averageHandleTime();
-      const newcomer = Math.max(1, held + reserved + queueLength - servingSlots + 1);
       return {
         agentsAvailable,
         servingSlots,
@@ -435,11 +495,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
         queueLength,
         freeSlots,
         estimatedWaitMs:
-          servingSlots === 0
-            ? null
-            : freeSlots > 0
-              ? 0
-              : estimatedWait(newcomer, servingSlots, averageHandleTimeMs),
+          servingSlots === 0 ? null : freeSlots > 0 ? 0 : waitAt(reserved + queueLength + 1, now),
         averageHandleTimeMs,
       };
     },
@@ -505,9 +561,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
     queuedTickets(now) {
       seen(now);
       dropAbandoned(now);
-      const slots = serving();
-      const aht = averageHandleTime();
-      return queue.map((id, index) => waitingTicket(id, index + 1, slots, aht));
+      return queue.map((id, index) => waitingTicket(id, index + 1, now));
     },
 
     queued() {
@@ -530,6 +584,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
         queue.splice(queue.indexOf(conversationId), 1);
         heardAt.delete(conversationId);
       } else {
+        version++;
         agents.get(conversation.agentId)?.conversations.delete(conversationId);
         onHandleTime(Math.max(0, now - (conversation.assignedAt ?? now)));
         assignQueue(now, assigned);
@@ -562,6 +617,7 @@ export function createCapacity(options: CapacityOptions): Capacity {
       if (to.status !== 'available' || to.conversations.size >= to.capacity) {
         return { ok: false, reason: 'unavailable' };
       }
+      version++;
       agents.get(conversation.agentId)?.conversations.delete(conversationId);
       conversation.agentId = to.id;
       to.conversations.add(conversationId);

@@ -12,8 +12,11 @@ import { ConfigError, type ConfigOverrides, loadConfig } from '../config/load-co
 import { maskSecrets } from '../config/mask-secrets.js';
 import { startDemoShop } from '../demo/shop.js';
 import { createLogger, type Logger } from '../logger.js';
+import { parseHandleTimeModel } from '../simulate/handle-time-model.js';
+import { TrafficFileError } from '../simulate/read-traffic-file.js';
 import { packageFile } from '../util/package-root.js';
 import { startServer } from './server.js';
+import { formatFigures, runSimulations, type SimulateRequest } from './simulate-command.js';
 
 export const USAGE = `helpgate — proactive human help in front of an unmodified website
 
@@ -21,6 +24,10 @@ Usage:
   helpgate [start] --config <file.yaml> [--upstream <url>] [--port <n>] [--host <addr>]
   helpgate check --config <file.yaml>   validate; print the resolved config or every error
   helpgate demo [--port <n>]            run the bundled demo shop behind helpgate
+  helpgate simulate --config <file.yaml> [--visitors N] [--hours H]
+                    [--handle-times constant|exponential|lognormal:cv=X] [--seed N]
+                    [--traffic file.jsonl] [--compare other.yaml] [--json]
+                                        run the real decision code on a virtual clock and report
   helpgate --help | --version
 
 Exit codes: 0 success, 1 invalid config or failed start, 2 bad usage.
@@ -60,13 +67,27 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       return start(command.config, command.overrides, io);
     case 'demo':
       return demo(command.port, io);
+    case 'simulate':
+      return simulateCommand(command.request, io);
   }
 }
 
 type ParsedCommand =
   | { name: 'help' | 'version' }
   | { name: 'check' | 'start'; config: string; overrides: ConfigOverrides }
-  | { name: 'demo'; port: number | undefined };
+  | { name: 'demo'; port: number | undefined }
+  | { name: 'simulate'; request: SimulateRequest };
+
+/** The flags only `simulate` takes. */
+const SIMULATE_FLAGS = [
+  'visitors',
+  'hours',
+  'handle-times',
+  'seed',
+  'traffic',
+  'compare',
+  'json',
+] as const;
 
 function parseCommand(argv: readonly string[]): ParsedCommand {
   const { values, positionals } = (() => {
@@ -81,6 +102,13 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
           host: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
           version: { type: 'boolean', short: 'v' },
+          visitors: { type: 'string' },
+          hours: { type: 'string' },
+          'handle-times': { type: 'string' },
+          seed: { type: 'string' },
+          traffic: { type: 'string' },
+          compare: { type: 'string' },
+          json: { type: 'boolean' },
         },
       });
     } catch (error) {
@@ -92,6 +120,35 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const name = positionals[0] ?? 'start';
   const port = values.port === undefined ? undefined : parsePort(values.port);
+  if (name !== 'simulate') {
+    for (const flag of SIMULATE_FLAGS) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is for simulate only`);
+    }
+  } else {
+    for (const flag of ['upstream', 'port', 'host'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`simulate does not take --${flag}`);
+    }
+    if (values.config === undefined) throw new UsageError('simulate needs --config <file.yaml>');
+    let handleTimes: SimulateRequest['handleTimes'];
+    try {
+      handleTimes = parseHandleTimeModel(values['handle-times'] ?? 'exponential');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    return {
+      name,
+      request: {
+        config: values.config,
+        compare: values.compare,
+        visitors: parseCount('--visitors', values.visitors ?? '1000', 1, 1_000_000),
+        hours: parseHours(values.hours ?? '1'),
+        handleTimes,
+        seed: parseCount('--seed', values.seed ?? '1', 0, 2 ** 32 - 1),
+        traffic: values.traffic,
+        json: values.json ?? false,
+      },
+    };
+  }
 
   if (name === 'demo') {
     for (const flag of ['config', 'upstream', 'host'] as const) {
@@ -106,6 +163,36 @@ function parseCommand(argv: readonly string[]): ParsedCommand {
   if (port !== undefined) overrides.port = port;
   if (values.host !== undefined) overrides.host = values.host;
   return { name, config: values.config, overrides };
+}
+
+function parseCount(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+function parseHours(text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > 24) {
+    throw new UsageError(`--hours must be a number above 0, at most 24, got "${text}"`);
+  }
+  return value;
+}
+
+async function simulateCommand(request: SimulateRequest, io: Io): Promise<number> {
+  try {
+    const { names, figures } = await runSimulations(request);
+    io.out(request.json ? `${JSON.stringify(figures)}\n` : formatFigures(names, figures, request));
+    return 0;
+  } catch (error) {
+    if (error instanceof TrafficFileError) {
+      io.err(`helpgate: ${error.message}\n`);
+      return 1;
+    }
+    return reportConfigError(error, io);
+  }
 }
 
 function parsePort(text: string): number {

@@ -320,6 +320,11 @@ export const configSchema = z
     gate: z
       .strictObject({
         mode: z.enum(['available', 'within', 'always']).default('within'),
+        /**
+         * The share of visitors served within the wait they are promised (and the gate compares
+         * with maxWait): the promised wait is this quantile of the wait. Default 0.9.
+         */
+        confidence: z.number().min(0.5).max(0.999).default(0.9),
         maxWait: durationOrLearned.default('learned'),
         learned: learned.prefault({}),
       })

@@ -26,6 +26,7 @@ import { type AgentConversationView, agentView, type EarlierConversation } from 
 import type { ChatEvent, ChatMessage, ChatSide, ChatState, TypingEvent } from './chat-event.js';
 import type { ConversationContext, ConversationRecord } from './conversation-record.js';
 import type { ChatFollower, ChatReplay, ConversationStore } from './conversation-store.js';
+import { judgeOnAssignment, judgeOnLeaving, type PromiseVerdict } from './promise.js';
 
 /** Who acts: the visitor of a session, an agent, or the admin. */
 export type Actor =
@@ -57,7 +58,25 @@ export interface OpenRequest {
   promisedWaitSeconds: number | null;
 }
 
+/**
+ * A queued visitor's promised wait, judged once (`promise.ts`): when an agent took them, or
+ * when they left the queue already later than promised.
+ */
+export interface PromiseJudgement {
+  conversationId: string;
+  verdict: PromiseVerdict;
+  /** Acceptance → assignment (or → leaving the queue). */
+  waitedMs: number;
+  /** The wait in the accept reply. */
+  promisedMs: number;
+}
+
 export interface Conversations {
+  /**
+   * Calls `listener` with every promise judged (metrics, the supervisor's statistics); returns
+   * its removal.
+   */
+  observePromises(listener: (judgement: PromiseJudgement) => void): () => void;
   /** A visitor accepted and the capacity part made conversation `conversationId`. */
   opened(request: OpenRequest, now: number): Promise<void>;
   /**
@@ -154,6 +173,20 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   let revision: Promise<void> | undefined;
   /** Conversation ids per customer id, oldest first: the agent sees a returning customer. */
   const byCustomer = new LRUCache<string, string[]>({ max: MAX_CUSTOMERS });
+  const promiseListeners = new Set<(judgement: PromiseJudgement) => void>();
+  /** Visitors queued on accepting, whose promise is judged when their wait ends. */
+  const unjudged = new Set<string>();
+
+  function judged(record: ConversationRecord, verdict: PromiseVerdict | null, at: number): void {
+    if (verdict === null || record.promisedWaitSeconds === null) return;
+    const judgement: PromiseJudgement = {
+      conversationId: record.id,
+      verdict,
+      waitedMs: at - record.acceptedAt,
+      promisedMs: record.promisedWaitSeconds * 1000,
+    };
+    for (const listener of promiseListeners) listener(judgement);
+  }
   const sweepEveryMs = deps.sweepEveryMs === undefined ? 1000 : deps.sweepEveryMs;
   const sweeper =
     sweepEveryMs === null
@@ -197,6 +230,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function assigned(conversation: Conversation, now: number): Promise<void> {
     const record = await store.record(conversation.id);
     if (record === undefined || conversation.agentId === null) return;
+    // Once, when the queue ends: a transfer or a reload assigns again, and was no new promise.
+    if (unjudged.delete(conversation.id)) {
+      const at = conversation.assignedAt ?? now;
+      judged(record, judgeOnAssignment(record, at), at);
+    }
     told.delete(conversation.id);
     lateTold.delete(conversation.id);
     const agent = capacity.agent(conversation.agentId);
@@ -303,6 +341,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     if (record === undefined) return;
     for (const observer of observers) observer.onEnded?.(conversationId, now);
     const holder = capacity.conversation(conversationId)?.agentId ?? null;
+    if (unjudged.delete(conversationId)) judged(record, judgeOnLeaving(record, now), now);
     capacity.endConversation(conversationId, now);
     told.delete(conversationId);
     lateTold.delete(conversationId);
@@ -371,7 +410,10 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         observer.onOpened?.(request.conversationId, request.promisedWaitSeconds, now);
       }
       if (conversation.agentId !== null) await assigned(conversation, now);
-      else scheduleRevision();
+      else {
+        unjudged.add(request.conversationId);
+        scheduleRevision();
+      }
     },
 
     async seen(conversationId, sid, path, now) {
@@ -562,6 +604,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         told.set(conversation.id, 'late');
         scheduleRevision();
       }
+    },
+
+    observePromises(listener) {
+      promiseListeners.add(listener);
+      return () => promiseListeners.delete(listener);
     },
 
     async settled() {

@@ -5,7 +5,11 @@
  */
 import type { Milliseconds } from '../config/units.js';
 
-/** The state-file section that holds the samples: `{ responses: number[], handleTimes: number[] }`. */
+/**
+ * The state-file section that holds the samples: `{ responses: number[], handleTimes: number[],
+ * censoredHandleTimes: number[] }`, the last being how long chats cut short by a restart (or
+ * still running at the save) had lasted. Files written before it existed load with none.
+ */
 export const LEARNING_SECTION = 'learning';
 
 /** A sample longer than a day is no response or handle time but a clock jump or a bad file. */
@@ -21,6 +25,7 @@ export function isSample(value: unknown): value is Milliseconds {
 export interface LoadedSamples {
   responses: Milliseconds[];
   handleTimes: Milliseconds[];
+  censoredHandleTimes: Milliseconds[];
   /** Why something was ignored; empty when the section was clean (or absent). */
   problems: string[];
 }
@@ -33,7 +38,12 @@ export function readLearnedSection(
   section: unknown,
   limits: { responses: number; handleTimes: number },
 ): LoadedSamples {
-  const empty: LoadedSamples = { responses: [], handleTimes: [], problems: [] };
+  const empty: LoadedSamples = {
+    responses: [],
+    handleTimes: [],
+    censoredHandleTimes: [],
+    problems: [],
+  };
   if (section === undefined) return empty;
   if (typeof section !== 'object' || section === null || Array.isArray(section)) {
     return { ...empty, problems: ['the section is not an object'] };
@@ -41,8 +51,14 @@ export function readLearnedSection(
   const record = section as Record<string, unknown>;
   const responses = Object.hasOwn(record, 'responses') ? record['responses'] : [];
   const handleTimes = Object.hasOwn(record, 'handleTimes') ? record['handleTimes'] : [];
-  if (!Array.isArray(responses) || !Array.isArray(handleTimes)) {
-    return { ...empty, problems: ['responses and handleTimes must be arrays of milliseconds'] };
+  const censored = Object.hasOwn(record, 'censoredHandleTimes')
+    ? record['censoredHandleTimes']
+    : [];
+  if (!Array.isArray(responses) || !Array.isArray(handleTimes) || !Array.isArray(censored)) {
+    return {
+      ...empty,
+      problems: ['responses, handleTimes and censoredHandleTimes must be arrays of milliseconds'],
+    };
   }
   const problems: string[] = [];
   const take = (name: string, list: unknown[], limit: number) => {
@@ -60,6 +76,7 @@ export function readLearnedSection(
   return {
     responses: take('responses', responses, limits.responses),
     handleTimes: take('handleTimes', handleTimes, limits.handleTimes),
+    censoredHandleTimes: take('censoredHandleTimes', censored, limits.handleTimes),
     problems,
   };
 }

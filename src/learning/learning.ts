@@ -1,14 +1,20 @@
 /**
  * Learned thresholds (claims 16, 18, 25, 27, 33, 35): the gate's maxWait and the offers'
- * expiry follow how long earlier visitors really took to accept an offer, and the average
- * handle time follows how long finished conversations really took. Samples live in bounded
- * rings and survive a restart through the state file (section `learning`).
+ * expiry follow how long earlier visitors really took to accept an offer, and the handle-time
+ * distribution (and its mean, the average handle time) follows how long conversations really
+ * took, the ones still running included for the time they have lasted. Samples live in
+ * bounded rings and survive a restart through the state file (section `learning`).
  */
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import type { Logger } from '../logger.js';
 import type { StateFile } from '../profiles/state-file.js';
 import { isSample, LEARNING_SECTION, readLearnedSection } from './_learned-state.js';
+import {
+  exponentialHandleTimes,
+  type HandleTimeDistribution,
+  learnedHandleTimes,
+} from './handle-time-distribution.js';
 import { percentileNearestRank } from './percentile.js';
 import { createSampleRing } from './sample-ring.js';
 
@@ -58,7 +64,14 @@ export interface Learning {
    * while fewer than `minSamples` exist.
    */
   expireAfter(): Milliseconds;
-  /** `agents.averageHandleTime` until 10 finished conversations, then the mean of the last 200. */
+  /**
+   * The handle-time distribution, given how long each conversation still running has lasted
+   * (default: the ages last given): exponential with mean `agents.averageHandleTime` until 10
+   * conversations have finished, then the Kaplan–Meier estimate from the last 200 finished,
+   * those cut short by a restart and the running ones (see {@link learnedHandleTimes}).
+   */
+  handleTimes(running?: readonly Milliseconds[]): HandleTimeDistribution;
+  /** The mean of {@link handleTimes}: `agents.averageHandleTime` until 10 finished conversations. */
   averageHandleTime(): Milliseconds;
   figures(): LearnedFigures;
 }
@@ -90,13 +103,32 @@ export function createLearning(config: Config, options: LearningOptions = {}): L
   }
   const responses = createSampleRing(responseCapacity(config), loaded.responses);
   const handleTimes = createSampleRing(HANDLE_TIME_WINDOW, loaded.handleTimes);
+  /** Chats a restart cut short: they lasted at least this long. */
+  const censored = createSampleRing(HANDLE_TIME_WINDOW, loaded.censoredHandleTimes);
+  let running: readonly Milliseconds[] = [];
   let current = config;
   let cached: LearnedFigures | null = null;
+  let distribution: HandleTimeDistribution | null = null;
 
   state?.register(LEARNING_SECTION, () => ({
     responses: responses.latest(),
     handleTimes: handleTimes.latest(),
+    censoredHandleTimes: [...censored.latest(), ...running.filter(isSample)].slice(
+      -HANDLE_TIME_WINDOW,
+    ),
   }));
+
+  function handleTimeDistribution(ages: readonly Milliseconds[] = running): HandleTimeDistribution {
+    if (distribution !== null && sameValues(ages, running)) return distribution;
+    running = [...ages];
+    cached = null;
+    const finished = handleTimes.latest();
+    distribution =
+      finished.length < HANDLE_TIME_MIN_SAMPLES
+        ? exponentialHandleTimes(current.agents.averageHandleTime)
+        : learnedHandleTimes(finished, [...censored.latest(), ...running]);
+    return distribution;
+  }
 
   function threshold(
     setting: Milliseconds | 'learned',
@@ -114,11 +146,7 @@ export function createLearning(config: Config, options: LearningOptions = {}): L
   function compute(): LearnedFigures {
     const maxWait = threshold(current.gate.maxWait, current.gate.learned);
     const expireAfter = threshold(current.offers.expireAfter, current.offers.learnedExpiry);
-    const finished = handleTimes.latest();
-    const averageHandleTimeMs =
-      finished.length < HANDLE_TIME_MIN_SAMPLES
-        ? current.agents.averageHandleTime
-        : Math.round(finished.reduce((sum, ms) => sum + ms, 0) / finished.length);
+    const averageHandleTimeMs = Math.round(handleTimeDistribution().mean);
     return {
       maxWaitMs: maxWait.ms,
       expireAfterMs: expireAfter.ms,
@@ -141,6 +169,7 @@ export function createLearning(config: Config, options: LearningOptions = {}): L
     if (!isSample(ms)) return;
     ring.push(ms);
     cached = null;
+    distribution = null;
     state?.changed();
   }
 
@@ -149,14 +178,23 @@ export function createLearning(config: Config, options: LearningOptions = {}): L
       current = config;
       responses.resize(responseCapacity(config));
       cached = null;
+      distribution = null;
     },
     recordResponse: (ms) => record(responses, ms),
     recordHandleTime: (ms) => record(handleTimes, ms),
     maxWait: () => figures().maxWaitMs,
     expireAfter: () => figures().expireAfterMs,
+    handleTimes: handleTimeDistribution,
     averageHandleTime: () => figures().averageHandleTimeMs,
     figures: () => ({ ...figures() }),
   };
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** One ring serves both thresholds, so it holds the larger of their windows. */

@@ -41,6 +41,11 @@ export interface Metrics {
   /** A response time (offer sent → accepted): `helpgate_offer_response_seconds` (histogram). */
   responseTime(ms: number): void;
   /**
+   * A queued visitor's promised wait judged (`src/conversations/promise.ts`):
+   * `helpgate_promises_kept_total` or `helpgate_promises_broken_total`.
+   */
+  promise(verdict: 'kept' | 'broken'): void;
+  /**
    * Where the gauges read their values at scrape time: `helpgate_max_wait_seconds`,
    * `helpgate_expire_after_seconds`, `helpgate_estimated_wait_seconds`,
    * `helpgate_agents_available`, `helpgate_free_slots`, `helpgate_queue_length`,
@@ -108,6 +113,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const promisesKept = new Counter({
+    name: 'helpgate_promises_kept_total',
+    help: 'Queued visitors served within the wait promised in their accept reply',
+    registers,
+  });
+  const promisesBroken = new Counter({
+    name: 'helpgate_promises_broken_total',
+    help: 'Queued visitors who waited longer than promised in their accept reply',
+    registers,
+  });
   const refused = new Counter({
     name: 'helpgate_rewrites_refused_total',
     help: 'HTML pages served unmodified because too many were being rewritten at once',
@@ -181,6 +196,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     responseTime(ms) {
       if (Number.isFinite(ms) && ms >= 0) responses.observe(ms / 1000);
+    },
+    promise(verdict) {
+      (verdict === 'kept' ? promisesKept : promisesBroken).inc();
     },
     setGaugeSource(next) {
       source = next;

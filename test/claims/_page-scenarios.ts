@@ -33,14 +33,16 @@ export async function learnedWaitDecidesThePage(t: Test): Promise<void> {
   t.equal(
     pageOfferId((await visitor.open('/checkout')).html),
     null,
-    'two samples: the 10 s fallback is below the 60 s wait',
+    'two samples: the 10 s fallback is below the wait',
   );
   await setAgent(site, 'bob', { status: 'available' });
   await learnFrom(site, [120_000]);
-  t.match(await capacity(site), { samples: 3, maxWaitSeconds: 100, estimatedWaitSeconds: 60 });
+  // Handle times taken as exponential, mean 60 s, until learned: the first of three chats ends
+  // within 50 s for nine visitors in ten.
+  t.match(await capacity(site), { samples: 3, maxWaitSeconds: 100, estimatedWaitSeconds: 50 });
   t.ok(
     pageOfferId((await visitor.open('/checkout')).html),
-    'learned 100 s (p50 of 30, 100, 120 s) ≥ the 60 s wait: in the page',
+    'learned 100 s (p50 of 30, 100, 120 s) ≥ the 50 s wait: in the page',
   );
 }
 

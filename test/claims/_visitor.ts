@@ -207,7 +207,7 @@ export const BUSY_TRIGGER = { name: 'busy-maker', pages: ['/busy'], when: { hear
 
 /**
  * Agents, gate and offers of the learned-maxWait scenarios (claims 16, 25, 33): one agent with
- * one slot and a 60 s handle time, so the wait is 60 s once that slot is taken; maxWait is the
+ * one slot and a 60 s mean handle time, so a wait once that slot is taken; maxWait is the
  * median of at least three response times, 10 s before that.
  */
 export const LEARNED_WAIT_SITE = {

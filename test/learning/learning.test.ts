@@ -183,6 +183,7 @@ t.test('learned figures survive a restart through the state file', async (t) => 
     learning: {
       responses: seconds(1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
       handleTimes: Array(10).fill(2 * MINUTE),
+      censoredHandleTimes: [],
     },
   });
 
@@ -190,6 +191,46 @@ t.test('learned figures survive a restart through the state file', async (t) => 
   t.same(restarted.figures(), learning.figures());
   t.equal(restarted.maxWait(), 9 * SECOND);
   t.equal(restarted.averageHandleTime(), 2 * MINUTE);
+});
+
+t.test(
+  'chats still running are saved as lasting at least so long, and count after a restart',
+  async (t) => {
+    const file = join(t.testdir(), 'state.json');
+    const logger = silentLogger();
+    const config = learnedConfig();
+    const firstState = createStateFile(file, { logger });
+    const learning = createLearning(config, { state: firstState });
+    for (let i = 0; i < 10; i++) learning.recordHandleTime(MINUTE);
+    t.equal(learning.handleTimes([]).mean, MINUTE, 'ten chats of a minute: a minute');
+    // Two chats have run for ten minutes already: the mean cannot be a minute any more.
+    const withRunning = learning.handleTimes([10 * MINUTE, 10 * MINUTE]).mean;
+    t.ok(withRunning > 2 * MINUTE, `with two running for 10 min: ${withRunning / 1000} s`);
+    await firstState.flush();
+    t.same(JSON.parse(readFileSync(file, 'utf8')).learning.censoredHandleTimes, [
+      10 * MINUTE,
+      10 * MINUTE,
+    ]);
+    const restarted = createLearning(config, { state: createStateFile(file, { logger }) });
+    t.equal(
+      restarted.handleTimes([]).mean,
+      withRunning,
+      'a restart cut them short: they still count',
+    );
+  },
+);
+
+t.test('a state file from before censored handle times loads as it is', async (t) => {
+  const file = join(t.testdir(), 'state.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ learning: { responses: [1000], handleTimes: Array(10).fill(MINUTE) } }),
+  );
+  const learning = createLearning(learnedConfig(), {
+    state: createStateFile(file, { logger: silentLogger() }),
+  });
+  t.equal(learning.averageHandleTime(), MINUTE);
+  t.equal(learning.figures().handleTimeSamples, 10);
 });
 
 t.test('every new sample schedules a save', async (t) => {
@@ -281,6 +322,7 @@ t.test('a tampered state file cannot move the learned thresholds', async (t) => 
     t.same(JSON.parse(readFileSync(file, 'utf8')).learning, {
       responses: [2000, 3000],
       handleTimes: [],
+      censoredHandleTimes: [],
     });
   });
 });

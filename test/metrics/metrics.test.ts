@@ -20,6 +20,9 @@ t.test('every recorder shows up with its labels and values', async (t) => {
   metrics.rewriteDuration(3); // 0.003 s
   metrics.rewriteDuration(40); // 0.04 s
   metrics.responseTime(12_000);
+  metrics.promise('kept');
+  metrics.promise('kept');
+  metrics.promise('broken');
   metrics.rewriteRefused();
   const { contentType, body } = await metrics.render();
   t.equal(sampleValue(body, 'helpgate_rewrites_refused_total'), 1, 'pages left unmodified');
@@ -44,6 +47,8 @@ t.test('every recorder shows up with its labels and values', async (t) => {
   t.equal(sampleValue(body, 'helpgate_rewrite_seconds_bucket', { le: '0.005' }), 1);
   t.equal(sampleValue(body, 'helpgate_rewrite_seconds_bucket', { le: '0.05' }), 2);
   t.equal(sampleValue(body, 'helpgate_offer_response_seconds_count'), 1);
+  t.equal(sampleValue(body, 'helpgate_promises_kept_total'), 2);
+  t.equal(sampleValue(body, 'helpgate_promises_broken_total'), 1);
   t.equal(sampleValue(body, 'helpgate_offer_response_seconds_sum'), 12);
   t.equal(sampleValue(body, 'helpgate_offer_response_seconds_bucket', { le: '10' }), 0);
   t.equal(sampleValue(body, 'helpgate_offer_response_seconds_bucket', { le: '15' }), 1);
