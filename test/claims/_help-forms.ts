@@ -92,7 +92,7 @@ export function helpFormClaims(
     async (t) => {
       const site = await startSite(t, {
         agents: { list: AGENTS, defaultCapacity: 1, averageHandleTime: '40s' },
-        gate: { mode: 'within', maxWait: '45s' },
+        gate: { mode: 'within', maxWait: '120s' },
         offers: { expireAfter: '60s' },
         triggers: [
           BUSY_TRIGGER,
@@ -104,7 +104,8 @@ export function helpFormClaims(
       const visitor: Visitor = await site.visitor().arrive();
       const { html } = await visitor.open('/checkout');
       const id = pageOfferId(html);
-      t.ok(id, '40 s estimated < 45 s: the page carries the offer');
+      // Exponential handle times of mean 40 s until some are learned: 99 s holds for nine in ten.
+      t.ok(id, '99 s estimated ≤ 120 s: the page carries the offer');
       hasForm(t, kind, html, 'page');
       const help = await fetch(`${site.url}/__helpgate/help?offer=${id}`, {
         headers: { cookie: visitor.cookie },
