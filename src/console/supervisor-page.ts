@@ -19,9 +19,10 @@ const POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const attr = (value: string) => value.replace(/[&"'<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
 /** The page's HTML for `prefix` and the script's hash. */
 export function supervisorHtml(prefix: string, scriptHash: string): string {
-  const attr = (value: string) => value.replace(/[&"'<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
   return (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
@@ -48,17 +49,22 @@ export function createSupervisorPage(deps: {
       sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
       return;
     }
-    res.writeHead(200, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Length': String(body.length),
-      'Content-Security-Policy': POLICY,
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    sendPage(res, 200, body, req.method === 'HEAD');
   };
+}
+
+/** The page's HTML with its policy: never cached, framed or sniffed. */
+function sendPage(res: ServerResponse, status: number, body: Buffer, head = false): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(body.length),
+    'Content-Security-Policy': POLICY,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(head ? undefined : body);
 }
 
 /** A person opened the page (a browser navigating), not a script asking for it. */
@@ -80,20 +86,11 @@ function sendLoginWay(res: ServerResponse, prefix: string, status: number): void
     res.end();
     return;
   }
-  const attr = (value: string) => value.replace(/[&"'<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
   const body = Buffer.from(
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
       '<title>Supervisor · helpgate</title></head><body><main><h1>Supervisor</h1>' +
       '<p>The supervisor view needs the admin token. Log out of the console and log in with it.</p>' +
       `<p><a href="${attr(`${prefix}console`)}">Back to the console</a></p></main></body></html>`,
   );
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(body.length),
-    'Content-Security-Policy': POLICY,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-  });
-  res.end(body);
+  sendPage(res, status, body);
 }

@@ -6,7 +6,11 @@ import type { ChatMessage } from '../../conversations/chat-event.js';
 
 export type { ChatMessage };
 
-/** A conversation as `api/events` and `api/conversations` describe it (agent-view.ts). */
+/**
+ * A conversation as `api/events` and `api/conversations` describe it: a mirror of
+ * `AgentConversationView` (agent-view.ts), whose imports would pull Node's types into the
+ * browser's type check. test/client/console/apply-event.test.ts keeps the two in step.
+ */
 export interface ConversationInfo {
   id: string;
   state: 'queued' | 'assigned' | 'ended';

@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { HistogramReport, StatsReport } from '../../console/stats/stats-report.js';
+import { holdPlot, PLOT_HEIGHT, PLOT_MIN_WIDTH } from './hold-plot.js';
 import {
   binLabel,
   binPosition,
@@ -17,8 +18,6 @@ import {
   type Range,
   statsUrl,
 } from './shape-series.js';
-
-const HEIGHT = 220;
 
 interface Marker {
   label: string;
@@ -49,8 +48,8 @@ export function HistogramChart(props: { report: StatsReport; prefix: string; ran
     const bins = histogram.counts.length;
     const u = new uPlot(
       {
-        width: Math.max(300, element.clientWidth),
-        height: HEIGHT,
+        width: Math.max(PLOT_MIN_WIDTH, element.clientWidth),
+        height: PLOT_HEIGHT,
         legend: { show: false },
         cursor: { points: { show: false } },
         scales: {
@@ -110,16 +109,7 @@ export function HistogramChart(props: { report: StatsReport; prefix: string; ran
       histogramColumns(histogram) as uPlot.AlignedData,
       element,
     );
-    plot.current = u;
-    const resize = new ResizeObserver(() => {
-      u.setSize({ width: Math.max(300, element.clientWidth), height: HEIGHT });
-    });
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
+    return holdPlot(u, element, plot);
   }, []);
 
   useEffect(() => {

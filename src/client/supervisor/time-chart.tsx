@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { StatsReport } from '../../console/stats/stats-report.js';
 import type { ChartSpec } from './chart-specs.js';
+import { holdPlot, PLOT_HEIGHT, PLOT_MIN_WIDTH } from './hold-plot.js';
 import {
   clockTime,
   eventsText,
@@ -20,7 +21,6 @@ import {
 } from './shape-series.js';
 
 export const SYNC_KEY = 'helpgate-supervisor';
-const HEIGHT = 220;
 
 function options(
   spec: ChartSpec,
@@ -30,7 +30,7 @@ function options(
 ): uPlot.Options {
   return {
     width,
-    height: HEIGHT,
+    height: PLOT_HEIGHT,
     cursor: { sync: { key: SYNC_KEY } },
     legend: { live: true },
     scales: {
@@ -119,7 +119,7 @@ export function TimeChart(props: {
     const u = new uPlot(
       options(
         spec,
-        Math.max(300, element.clientWidth),
+        Math.max(PLOT_MIN_WIDTH, element.clientWidth),
         (idx) => {
           const at = latest.current.time[idx];
           if (at !== undefined) setPicked(at);
@@ -131,16 +131,7 @@ export function TimeChart(props: {
       timeColumns(latest.current, names) as uPlot.AlignedData,
       element,
     );
-    plot.current = u;
-    const resize = new ResizeObserver(() => {
-      u.setSize({ width: Math.max(300, element.clientWidth), height: HEIGHT });
-    });
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = null;
-    };
+    return holdPlot(u, element, plot);
   }, []);
 
   useEffect(() => {

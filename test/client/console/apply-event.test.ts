@@ -11,6 +11,7 @@ import {
   markRead,
   unreadCount,
 } from '../../../src/client/console/apply-event.js';
+import type { AgentConversationView } from '../../../src/conversations/agent-view.js';
 
 const info = (id: string, over: Partial<ConversationInfo> = {}): ConversationInfo => ({
   id,
@@ -160,3 +161,10 @@ t.test(
     t.same(s.conversations, [], 'a conversation gone elsewhere is gone from the screen');
   },
 );
+
+// The console's mirror of the server's view, checked by the compiler both ways: a field added
+// to one and not the other fails the typecheck.
+export const serverViewFitsTheConsole = (view: AgentConversationView): ConversationInfo => view;
+export const consoleViewFitsTheServer = (
+  info: ConversationInfo & Pick<AgentConversationView, 'formErrorDetails' | 'earlier'>,
+): AgentConversationView => info;
