@@ -30,25 +30,54 @@ export function createStateFile(
   options: { logger: Logger; debounceMs?: number },
 ): StateFile {
   const { logger } = options;
-  const debounceMs = options.debounceMs ?? SAVE_DEBOUNCE_MS;
   const loaded = file === null ? {} : loadStateFile(file, logger);
+  const path = file ?? '';
+  return createSectionedState({
+    loaded,
+    debounceMs: options.debounceMs ?? SAVE_DEBOUNCE_MS,
+    enabled: file !== null,
+    async write(sections) {
+      // Sections nobody registered (written by a newer version, say) are kept as they were.
+      await writeAtomically(path, JSON.stringify({ ...loaded, ...sections }));
+    },
+    failed(error) {
+      const err = new HelpgateError('HG_ERR_STATE_SAVE', { file: path, reason: String(error) });
+      logger.error({ err }, err.message);
+    },
+  });
+}
+
+/**
+ * The part both state stores share (the file here, Redis in the store): sections read at
+ * start, snapshots registered by the parts, and saves debounced after a change, one at a time.
+ * A failed write keeps the change for the next change or flush, so nothing is dropped.
+ */
+export function createSectionedState(options: {
+  loaded: Record<string, unknown>;
+  debounceMs: number;
+  /** False: nothing is ever written (no file configured). */
+  enabled?: boolean;
+  /** Writes the registered sections' current values; throws to keep them dirty. */
+  write(sections: Record<string, unknown>): Promise<void>;
+  /** Told when a write failed. */
+  failed(error: unknown): void;
+}): StateFile {
+  const { loaded, debounceMs, enabled = true } = options;
   const snapshots = new Map<string, () => unknown>();
   let dirty = false;
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<void> = Promise.resolve();
 
   async function save(): Promise<void> {
-    if (file === null || !dirty) return;
+    if (!enabled || !dirty || snapshots.size === 0) return;
     dirty = false;
-    // Sections nobody registered (written by a newer version, say) are kept as they were.
-    const sections: Record<string, unknown> = { ...loaded };
+    const sections: Record<string, unknown> = {};
     for (const [name, snapshot] of snapshots) sections[name] = snapshot();
     try {
-      await writeAtomically(file, JSON.stringify(sections));
+      await options.write(sections);
     } catch (error) {
       dirty = true;
-      const err = new HelpgateError('HG_ERR_STATE_SAVE', { file, reason: String(error) });
-      logger.error({ err }, err.message);
+      options.failed(error);
     }
   }
 
@@ -65,7 +94,7 @@ export function createStateFile(
       snapshots.set(section, snapshot);
     },
     changed() {
-      if (file === null) return;
+      if (!enabled) return;
       dirty = true;
       if (timer !== null) return;
       timer = setTimeout(() => void flush(), debounceMs);

@@ -9,7 +9,7 @@
  */
 
 import type { Logger } from '../logger.js';
-import { SAVE_DEBOUNCE_MS, type StateFile } from '../profiles/state-file.js';
+import { createSectionedState, SAVE_DEBOUNCE_MS, type StateFile } from '../profiles/state-file.js';
 import type { RedisConnection } from './redis-connection.js';
 
 const KEY = 'state';
@@ -37,43 +37,19 @@ export async function loadRedisStateFile(
   } catch (error) {
     logger.error({ err: error }, 'state in Redis could not be read: starting without it');
   }
-  const snapshots = new Map<string, () => unknown>();
-  let dirty = false;
-  let timer: NodeJS.Timeout | null = null;
-  let writing: Promise<void> = Promise.resolve();
-
-  async function save(): Promise<void> {
-    if (!dirty || snapshots.size === 0) return;
-    dirty = false;
-    const fields: Record<string, string> = {};
-    for (const [section, snapshot] of snapshots) fields[section] = JSON.stringify(snapshot());
-    try {
+  return createSectionedState({
+    loaded,
+    debounceMs,
+    async write(sections) {
+      const fields: Record<string, string> = {};
+      for (const [section, value] of Object.entries(sections)) {
+        fields[section] = JSON.stringify(value);
+      }
       await connection.run((redis) => redis.hset(KEY, fields));
-    } catch (error) {
+    },
+    failed(error) {
       // Kept for the next change or flush: nothing learned is dropped while Redis is away.
-      dirty = true;
       logger.warn({ err: error }, 'state not saved in Redis; saved at the next change');
-    }
-  }
-
-  function flush(): Promise<void> {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    writing = writing.then(save);
-    return writing;
-  }
-
-  return {
-    read: (section) => (Object.hasOwn(loaded, section) ? loaded[section] : undefined),
-    register(section, snapshot) {
-      snapshots.set(section, snapshot);
     },
-    changed() {
-      dirty = true;
-      if (timer !== null) return;
-      timer = setTimeout(() => void flush(), debounceMs);
-      timer.unref();
-    },
-    flush,
-  };
+  });
 }
