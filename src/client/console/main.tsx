@@ -71,7 +71,9 @@ function interceptLogin(el: HTMLElement, prefix: string): void {
     });
     input.value = '';
     if (res.ok) {
-      const { csrf } = (await res.json()) as { csrf: string };
+      const { csrf, role } = (await res.json()) as { csrf: string; role: string };
+      // As the plain form's login does: the admin token opens the supervisor's charts.
+      if (role === 'admin') return location.assign(`${prefix}console/supervisor`);
       mount(el, prefix, csrf);
       return;
     }

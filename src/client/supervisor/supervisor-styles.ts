@@ -27,6 +27,8 @@ h3 { font-size: 1rem; margin: 0; }
 .plot { width: 100%; min-height: 220px; }
 .chart-links { font-size: 0.85rem; margin: 6px 0; }
 details { font-size: 0.85rem; }
+/* A wide table scrolls inside itself, never the page sideways (a 360 px screen). */
+.table-scroll { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; background: #fff; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #e3e5e8; }
 thead th { font-size: 0.85rem; color: #4a4f57; }

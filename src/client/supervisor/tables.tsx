@@ -14,33 +14,35 @@ export function TriggerTable(props: { report: StatsReport }) {
       {triggers.length === 0 ? (
         <p>No trigger fired in this range.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Trigger</th>
-              <th scope="col">Fired</th>
-              <th scope="col">Offered</th>
-              <th scope="col">Accepted</th>
-              <th scope="col">Missed for lack of capacity</th>
-              <th scope="col">Median firing → agent</th>
-            </tr>
-          </thead>
-          <tbody>
-            {triggers.map((trigger) => (
-              <tr key={trigger.name}>
-                <th scope="row">{trigger.name}</th>
-                <td>{trigger.fired}</td>
-                <td>{trigger.offered}</td>
-                <td>{trigger.accepted}</td>
-                <td>{trigger.missed}</td>
-                <td>
-                  {formatSeconds(trigger.fireToAgentMedianSeconds)}{' '}
-                  <span class="basis">({eventsText(trigger.reachedAgent, 'visitor')})</span>
-                </td>
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Trigger</th>
+                <th scope="col">Fired</th>
+                <th scope="col">Offered</th>
+                <th scope="col">Accepted</th>
+                <th scope="col">Missed for lack of capacity</th>
+                <th scope="col">Median firing → agent</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {triggers.map((trigger) => (
+                <tr key={trigger.name}>
+                  <th scope="row">{trigger.name}</th>
+                  <td>{trigger.fired}</td>
+                  <td>{trigger.offered}</td>
+                  <td>{trigger.accepted}</td>
+                  <td>{trigger.missed}</td>
+                  <td>
+                    {formatSeconds(trigger.fireToAgentMedianSeconds)}{' '}
+                    <span class="basis">({eventsText(trigger.reachedAgent, 'visitor')})</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -54,26 +56,28 @@ export function PageTable(props: { report: StatsReport }) {
       {pages.length === 0 ? (
         <p>No offer was shown in this range.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Page</th>
-              <th scope="col">Offered</th>
-              <th scope="col">Accepted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pages.map((page) => (
-              <tr key={page.path}>
-                <th scope="row" class="path">
-                  {page.path}
-                </th>
-                <td>{page.offered}</td>
-                <td>{page.accepted}</td>
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Page</th>
+                <th scope="col">Offered</th>
+                <th scope="col">Accepted</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {pages.map((page) => (
+                <tr key={page.path}>
+                  <th scope="row" class="path">
+                    {page.path}
+                  </th>
+                  <td>{page.offered}</td>
+                  <td>{page.accepted}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
@@ -95,27 +99,31 @@ export function ServiceTable(props: { report: StatsReport }) {
   return (
     <section aria-labelledby="h-service">
       <h2 id="h-service">Service</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Figure</th>
-            <th scope="col">Value</th>
-            <th scope="col">Rests on</th>
-          </tr>
-        </thead>
-        <tbody>
-          {SERVICE.map(([name, label]) => {
-            const total = report.totals[name];
-            return (
-              <tr key={name} data-figure={name}>
-                <th scope="row">{label}</th>
-                <td>{formatFigure(report.series[name]?.kind ?? 'count', total?.value ?? null)}</td>
-                <td>{eventsText(total?.events ?? 0)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div class="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Figure</th>
+              <th scope="col">Value</th>
+              <th scope="col">Rests on</th>
+            </tr>
+          </thead>
+          <tbody>
+            {SERVICE.map(([name, label]) => {
+              const total = report.totals[name];
+              return (
+                <tr key={name} data-figure={name}>
+                  <th scope="row">{label}</th>
+                  <td>
+                    {formatFigure(report.series[name]?.kind ?? 'count', total?.value ?? null)}
+                  </td>
+                  <td>{eventsText(total?.events ?? 0)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

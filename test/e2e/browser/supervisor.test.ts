@@ -143,3 +143,29 @@ t.test(
     await assertCleanConsole(t, watched);
   },
 );
+
+t.test('by keyboard alone, the admin token at the console login opens the charts', async (t) => {
+  const { site } = await runScenario(t);
+  const watched = await watchedPage(t, browser, undefined, {
+    viewport: { width: 360, height: 800 },
+  });
+  const { page } = watched;
+  await page.goto(`${site.url}/__helpgate/console`);
+  // The login field has focus at once: type and press Enter.
+  await page.keyboard.type(ADMIN_TOKEN);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/__helpgate\/console\/supervisor$/);
+  await page.locator(`[data-figure="offersShown"] .value`).waitFor();
+  t.equal(
+    await page.locator(`[data-figure="offersShown"] .value`).textContent(),
+    String(EXPECTED.offersShown),
+    'the figures, with the login cookie alone',
+  );
+  t.ok(
+    await page.evaluate(
+      'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+    ),
+    'no sideways scrolling at 360 px',
+  );
+  await assertCleanConsole(t, watched);
+});
