@@ -128,6 +128,9 @@ export function createRedisProfileStore(options: RedisProfileStoreOptions): Redi
       if (await write(customerId, validated(customerId, merged), current ?? ABSENT)) {
         return merged;
       }
+      // Lost to another instance: a short random pause breaks the lockstep in which an instance
+      // with merges queued back to back wins every round and this one never does.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)));
     }
     logger.warn({ customerId }, 'profile merge gave up: the profile kept changing');
     throw new HelpgateError('HG_ERR_STORE_UNAVAILABLE', { reason: 'the profile kept changing' });
