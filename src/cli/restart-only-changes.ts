@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.js';
 /**
  * The restart-only keys whose value differs between `running` and `next`, as key paths
  * (`listen.port`). The TLS certificate and key are re-read on reload, so only switching TLS
- * on or off needs a restart. (`workers` and `conversations` join the list when they exist.)
+ * on or off needs a restart. (`conversations` joins the list when it exists.)
  */
 export function restartOnlyChanges(running: Config, next: Config): string[] {
   const changed: string[] = [];
@@ -17,6 +17,7 @@ export function restartOnlyChanges(running: Config, next: Config): string[] {
   if (running.listen.port !== next.listen.port) changed.push('listen.port');
   if ((running.listen.tls === null) !== (next.listen.tls === null)) changed.push('listen.tls');
   if (!isDeepStrictEqual(running.store, next.store)) changed.push('store');
+  if (running.workers !== next.workers) changed.push('workers');
   // Profiles and learned figures stay with the file they were loaded from.
   if (running.state.file !== next.state.file) changed.push('state.file');
   return changed;

@@ -42,6 +42,11 @@ export function configWarnings(config: Config): string[] {
       `publicUrl is not set while listen.host "${config.listen.host}" accepts other machines: the visitor's origin comes from the Host header a client chooses, so a forged Host re-aims the site's redirects; set publicUrl to the origin visitors use, e.g. https://shop.example`,
     );
   }
+  if (config.workers === 'auto' && config.store.kind !== 'redis') {
+    warnings.push(
+      'workers is "auto" but store.kind is "memory": helpgate runs one process; one worker per CPU needs the redis store',
+    );
+  }
   for (const selector of config.strip) {
     if (BROAD_SELECTORS.has(selector.trim().toLowerCase())) {
       warnings.push(

@@ -9,6 +9,9 @@ import { parseCidr } from '../util/cidr.js';
 import { checkGlob } from '../util/glob.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
+/** The most worker processes `workers` allows (a bound against a typo such as 40000). */
+export const MAX_WORKERS = 256;
+
 /** Marks a custom issue with the catalogue code the loader reports it under. */
 function issue(ctx: z.RefinementCtx, hgCode: string, message: string) {
   ctx.addIssue({ code: 'custom', message, params: { hgCode } });
@@ -301,6 +304,11 @@ export const configSchema = z
         }),
       ])
       .default({ kind: 'memory' }),
+    /**
+     * Worker processes sharing the listening socket: a number, or `auto` for one per CPU
+     * (resolved at start). More than one needs the Redis store. Default 1 (no primary process).
+     */
+    workers: z.union([z.number().int().min(1).max(MAX_WORKERS), z.literal('auto')]).default(1),
     state: z
       .strictObject({ file: filePath.nullable().default('./helpgate-state.json') })
       .prefault({}),
@@ -409,6 +417,16 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((config, ctx) => {
+    // Each worker is a process of its own: only the Redis store shares sessions, agents and the
+    // queue between them. `auto` may be one CPU, so it is a warning (configWarnings) instead.
+    if (config.workers !== 'auto' && config.workers > 1 && config.store.kind !== 'redis') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workers'],
+        message: `workers: ${config.workers} needs store.kind redis: each worker is a process of its own, and only the Redis store shares sessions, agents and the queue between them`,
+        params: { hgCode: 'HG_ERR_CONFIG_INVALID' },
+      });
+    }
     const seen = new Set<string>();
     config.agents.list.forEach((a, index) => {
       if (seen.has(a.id)) {
