@@ -3,7 +3,14 @@
  * else: the rest of the code calls the recorders of {@link Metrics}. Every instance has its own
  * registry, so two helpgates in one process (tests, a reload) never share or clash.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  type Aggregator,
+  Counter,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  Registry,
+} from 'prom-client';
 
 /** The figures the gauges show, read when Prometheus scrapes (not when they change). */
 export type GaugeSource = () => {
@@ -58,6 +65,11 @@ export interface Metrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
+/** {@link Metrics} with the registry behind them, which worker processes pool (`group-metrics.ts`). */
+export interface RegisteredMetrics extends Metrics {
+  readonly registry: Registry;
+}
+
 export interface MetricsOptions {
   /**
    * Also expose the standard process and Node.js metrics (`process_*`, `nodejs_*`, under their
@@ -71,7 +83,7 @@ type GaugeValues = ReturnType<GaugeSource>;
 /** Labels take only known shapes, so a bug upstream cannot blow up the series count. */
 const MAX_LABEL_LENGTH = 64;
 
-export function createMetrics(options: MetricsOptions = {}): Metrics {
+export function createMetrics(options: MetricsOptions = {}): RegisteredMetrics {
   const register = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register });
   const registers = [register];
@@ -146,8 +158,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     return scraped;
   }
 
+  // The source reads state every worker process shares (capacity, the queue, learned figures
+  // and the live sessions in the Redis store): pooled across workers, the figures must not add
+  // up, so the group shows the highest (they agree but for a moment's drift).
   const gauge = (name: string, help: string, pick: (values: GaugeValues) => number | null) =>
-    new OptionalGauge({ name, help, registers, read: () => pickFrom(current(), pick) });
+    new OptionalGauge({
+      name,
+      help,
+      registers,
+      aggregator: 'max',
+      read: () => pickFrom(current(), pick),
+    });
   gauge(
     'helpgate_max_wait_seconds',
     'The gate threshold in force (learned or configured)',
@@ -173,6 +194,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   gauge('helpgate_live_sessions', 'Visitor sessions held', (v) => v.liveSessions);
 
   return {
+    registry: register,
     requestProxied(status) {
       proxied.inc({
         status:
@@ -233,6 +255,7 @@ class OptionalGauge extends Gauge {
     name: string;
     help: string;
     registers: Registry[];
+    aggregator: Aggregator;
     read: () => number | null;
   }) {
     const { read, ...configuration } = options;
