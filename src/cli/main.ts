@@ -3,6 +3,7 @@
  * listens and handles signals; everything else lives in the factory.
  * Exit codes: 0 success, 1 invalid config or failed start, 2 bad usage.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
@@ -12,11 +13,17 @@ import { ConfigError, type ConfigOverrides, loadConfig } from '../config/load-co
 import { maskSecrets } from '../config/mask-secrets.js';
 import { startDemoShop } from '../demo/shop.js';
 import { createLogger, type Logger } from '../logger.js';
+import { type GroupMetrics, groupMetrics } from '../metrics/group-metrics.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { parseHandleTimeModel } from '../simulate/handle-time-model.js';
 import { TrafficFileError } from '../simulate/read-traffic-file.js';
 import { packageFile } from '../util/package-root.js';
+import { restartOnlyChanges } from './restart-only-changes.js';
+import { type ListeningMessage, runPrimary } from './run-primary.js';
 import { startServer } from './server.js';
 import { formatFigures, runSimulations, type SimulateRequest } from './simulate-command.js';
+import { workerCount } from './worker-count.js';
+import { readWorkerEnvironment, withPinnedSettings } from './worker-environment.js';
 
 export const USAGE = `helpgate — proactive human help in front of an unmodified website
 
@@ -221,6 +228,12 @@ async function start(
   overrides: ConfigOverrides,
   io: Io,
 ): Promise<number | undefined> {
+  if (cluster.isWorker) {
+    const code = await startWorker(file, overrides, io);
+    // The IPC channel to the primary would keep a worker that cannot start alive.
+    if (code !== undefined) process.exit(code);
+    return undefined;
+  }
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(file, { overrides });
@@ -231,12 +244,42 @@ async function start(
   for (const warning of [...loaded.warnings, ...configWarnings(loaded.config)]) {
     logger.warn({ file }, warning);
   }
+  const count = workerCount(loaded.config);
+  if (count > 1) return runPrimary({ config: loaded.config, count, logger, err: io.err });
   return serve(
     loaded.config,
     logger,
     io,
     async () => (await loadConfig(file, { overrides })).config,
   );
+}
+
+/**
+ * `start` in a worker process forked by the primary ({@link runPrimary}): serves as one
+ * process would, with the group's restart-only settings, its metrics pooled with the other
+ * workers', and its listening reported to the primary instead of logged.
+ */
+async function startWorker(
+  file: string,
+  overrides: ConfigOverrides,
+  io: Io,
+): Promise<number | undefined> {
+  const { slot, pinned } = readWorkerEnvironment();
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(file, { overrides });
+  } catch (error) {
+    return reportConfigError(error, io);
+  }
+  const config = withPinnedSettings(loaded.config, pinned);
+  // The slot tells the workers' lines apart (a replacement takes its predecessor's).
+  const logger = createLogger(config.log.level).child({ worker: slot });
+  for (const key of restartOnlyChanges(config, loaded.config)) {
+    logger.warn({ key }, `${key} changed; restart to apply`);
+  }
+  const metrics = groupMetrics(createMetrics(), { slot });
+  const reread = async () => (await loadConfig(file, { overrides })).config;
+  return serve(config, logger, io, reread, undefined, metrics);
 }
 
 async function demo(port: number | undefined, io: Io): Promise<number | undefined> {
@@ -335,7 +378,8 @@ async function makeDemoAgentAvailable(
 
 /**
  * Listens, logs the contract's `"msg":"listening"` line and wires the signals: SIGTERM/SIGINT
- * shut down gracefully (exit 0), SIGHUP reloads the config and TLS files.
+ * shut down gracefully (exit 0), SIGHUP reloads the config and TLS files. In a worker process
+ * (`worker`, its metrics), the primary is told instead and logs the line for the group.
  */
 async function serve(
   config: Awaited<ReturnType<typeof loadConfig>>['config'],
@@ -343,14 +387,16 @@ async function serve(
   io: Io,
   reread: (() => Promise<typeof config>) | undefined,
   onListening?: (url: string) => Promise<void>,
+  worker?: GroupMetrics,
 ): Promise<number | undefined> {
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer(config, { logger });
+    running = await startServer(config, { logger, ...(worker && { metrics: worker }) });
   } catch (error) {
     io.err(`helpgate: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
+  if (worker) running.server.on('request', () => worker.requestAnswered());
   // Signals are wired before the listening line: an orchestrator may send SIGTERM as soon as
   // it reads it, and before a listener exists the signal kills the process outright.
   let stopping = false;
@@ -381,6 +427,10 @@ async function serve(
         logger.error({ detail }, 'config reload failed; keeping the previous config');
       });
   });
+  if (worker) {
+    process.send?.({ type: 'helpgate:listening', url: running.url } satisfies ListeningMessage);
+    return undefined;
+  }
   // The listening line is part of the contract at every log level, so it bypasses the level.
   createLogger('info').info({ url: running.url, upstream: config.upstream.origin }, 'listening');
   await onListening?.(running.url);
