@@ -18,9 +18,10 @@ export function startNodeScript(name, script, args = []) {
 
 /**
  * Starts `helpgate start` in front of `upstreamUrl` with the bench's five strip selectors; with
- * `passthrough`, every path is excluded so nothing is rewritten.
+ * `passthrough`, every path is excluded so nothing is rewritten. `extra` lines are added to the
+ * config (e.g. `workers: 2`).
  */
-export function startHelpgate(name, upstreamUrl, { passthrough = false } = {}) {
+export function startHelpgate(name, upstreamUrl, { passthrough = false, extra = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-'));
   const config = join(dir, 'helpgate.yaml');
   writeFileSync(
@@ -33,6 +34,7 @@ export function startHelpgate(name, upstreamUrl, { passthrough = false } = {}) {
       ...(passthrough ? ["exclude: ['/**']"] : []),
       'state: { file: null }',
       'log: { level: warn }',
+      ...extra,
       '',
     ].join('\n'),
   );
