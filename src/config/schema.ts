@@ -423,7 +423,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['workers'],
-        message: `workers: ${config.workers} needs store.kind redis: each worker is a process of its own, and only the Redis store shares sessions, agents and the queue between them`,
+        message: `${config.workers} worker processes need store.kind redis: only the Redis store shares sessions, agents and the queue between processes`,
         params: { hgCode: 'HG_ERR_CONFIG_INVALID' },
       });
     }

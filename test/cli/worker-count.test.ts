@@ -48,7 +48,7 @@ t.test(
       column: 10,
       example: 'workers: 1',
     });
-    t.match(problem?.message, /workers: 4 needs store.kind redis/);
+    t.match(problem?.message, /^4 worker processes need store.kind redis/);
     t.equal(problemsOf(`${BASE}workers: 2\n`)[0]?.keyPath, 'workers', 'the default store too');
   },
 );
