@@ -99,7 +99,7 @@ export interface CapacityState {
    * conversations of agents no longer listed go back to the head of the queue, in order.
    * `now` (default: the latest time seen) stamps assignments this causes.
    */
-  configure(config: Config, now?: number): void;
+  configure(config: CapacityConfig, now?: number): void;
   /** Every agent, in config order. */
   agents(): AgentView[];
   agent(id: string): AgentView | undefined;
@@ -166,6 +166,8 @@ export interface CapacityState {
    * only logged changes may move).
    */
   sweep(now: number): void;
+  /** Whether {@link sweep} at `now` would end anyone (so a shared log is not sent no-ops). */
+  sweepDue(now: number): boolean;
   /** The whole state, as plain JSON (a shared store's snapshot). */
   dump(): CapacityDump;
   /** Replaces the whole state with a {@link dump}'s; no hook is called. */
@@ -224,8 +226,30 @@ export type TransferOutcome =
   | { ok: true; conversation: Conversation }
   | { ok: false; reason: 'unknown' | 'queued' | 'same-agent' | 'no-agent' | 'unavailable' };
 
+/** The keys of the config the capacity part reads (agents' tokens are not among them). */
+export interface CapacityConfig {
+  agents: {
+    list: readonly { id: string; name?: string | undefined; capacity?: number | undefined }[];
+    defaultCapacity: number;
+  };
+  session: { maxPinned: number; ttl: Milliseconds };
+  gate: { confidence: number };
+}
+
+/** The capacity keys of `config` alone, as plain JSON (no tokens): what a shared log carries. */
+export function capacityConfigOf(config: CapacityConfig): CapacityConfig {
+  return {
+    agents: {
+      list: config.agents.list.map(({ id, name, capacity }) => ({ id, name, capacity })),
+      defaultCapacity: config.agents.defaultCapacity,
+    },
+    session: { maxPinned: config.session.maxPinned, ttl: config.session.ttl },
+    gate: { confidence: config.gate.confidence },
+  };
+}
+
 export interface CapacityOptions {
-  config: Config;
+  config: CapacityConfig;
   /** The current average handle time (learned, or `agents.averageHandleTime`). */
   averageHandleTime: () => Milliseconds;
   /** A finished conversation's handle time, to learn from. */
@@ -696,6 +720,11 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       const before = queue.length;
       sweepQueue(now);
       if (queue.length !== before) tellChange();
+    },
+
+    sweepDue(now) {
+      if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return false;
+      return queue.some((id) => now - (heardAt.get(id) ?? now) > abandonAfter);
     },
 
     dump() {

@@ -5,10 +5,10 @@
  * at once ({@link createCapacity}). The rules themselves live in one place,
  * {@link createCapacityState}, whichever store runs.
  */
-import type { Config } from '../config/schema.js';
 import {
   type AgentStatus,
   type AgentView,
+  type CapacityConfig,
   type CapacityOptions,
   type CapacitySnapshot,
   type CapacityState,
@@ -24,11 +24,13 @@ export {
   AGENT_STATUSES,
   type AgentStatus,
   type AgentView,
+  type CapacityConfig,
   type CapacityDump,
   type CapacityOptions,
   type CapacitySnapshot,
   type CapacityState,
   type Conversation,
+  capacityConfigOf,
   createCapacityState,
   type EnqueueRequest,
   type GateCheck,
@@ -58,7 +60,7 @@ export interface CapacityObserver {
  * while the store is away, except `touch`, which never fails (it is repeated anyway).
  */
 export interface Capacity {
-  configure(config: Config, now?: number): Promise<void>;
+  configure(config: CapacityConfig, now?: number): Promise<void>;
   agents(): AgentView[];
   agent(id: string): AgentView | undefined;
   setAgent(
