@@ -121,7 +121,11 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
       onHandleTime: (ms) => learning.recordHandleTime(ms),
       handleTimes: (running) => learning.handleTimes(running),
     });
-  capacity.configure(config, clock.now());
+  // On a shared store the new agents reach every instance through its log; meanwhile (or with
+  // the store away) the agents stay as they were.
+  capacity
+    .configure(config, clock.now())
+    .catch((error: unknown) => logger.warn({ err: error }, 'agents not reconfigured'));
   const conversations =
     options.conversations ?? conversationsFor(config, { capacity, clock, logger });
   conversations.configure(config);

@@ -8,6 +8,6 @@ t.test('a redis store it cannot provide is refused, not silently replaced by mem
   const config = testConfig({ store: { kind: 'redis', url: 'redis://127.0.0.1:6379' } });
   t.throws(() => createHelpgate(config, { logger: silentLogger() }), {
     code: 'HG_ERR_START',
-    message: /store\.kind "redis" is not available/,
+    message: /store\.kind "redis" needs the shared parts/,
   });
 });

@@ -101,7 +101,7 @@ export function createAgentsApi(deps: AgentsApiDeps): AgentsApi {
     if (typeof parsed === 'string') {
       return sendError(res, new HelpgateError('HG_ERR_AGENT_BAD_BODY', { reason: parsed }));
     }
-    const agent = capacity.setAgent(id, parsed, clock.now());
+    const agent = await capacity.setAgent(id, parsed, clock.now());
     if (agent === undefined) return sendError(res, new HelpgateError('HG_ERR_AGENT_NOT_FOUND'));
     sendJson(res, 200, reply(agent));
   }

@@ -3,7 +3,7 @@
  * `until` (the offer's expiry): it is only compared, never timed, and dropped when next seen.
  */
 
-interface Reservation {
+export interface Reservation {
   readonly sid: string;
   readonly until: number;
 }
@@ -17,6 +17,12 @@ export interface Reservations {
   count(now: number): number;
   /** The reservations of session `from` now belong to session `to` (its id was rotated). */
   moveSession(from: string, to: string): void;
+  /** Whether `offerId` holds a slot (lapsed or not). */
+  holds(offerId: string): boolean;
+  /** Every reservation held, for a snapshot of the state. */
+  entries(): [string, Reservation][];
+  /** Replaces every reservation with `entries`. */
+  replace(entries: readonly [string, Reservation][]): void;
 }
 
 export function createReservations(): Reservations {
@@ -53,6 +59,16 @@ export function createReservations(): Reservations {
     moveSession(from, to) {
       for (const [offerId, reservation] of held) {
         if (reservation.sid === from) held.set(offerId, { ...reservation, sid: to });
+      }
+    },
+    holds: (offerId) => held.has(offerId),
+    entries: () => [...held].map(([offerId, r]) => [offerId, { ...r }]),
+    replace(entries) {
+      held.clear();
+      nextLapse = Number.POSITIVE_INFINITY;
+      for (const [offerId, r] of entries) {
+        held.set(offerId, { sid: r.sid, until: r.until });
+        nextLapse = Math.min(nextLapse, r.until);
       }
     },
   };

@@ -11,7 +11,7 @@ import { createHelpgate, type Helpgate, type HelpgateOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { sessionStoreFor } from '../session/session-store-for.js';
+import { sharedPartsFor } from '../store/shared-parts-for.js';
 import { systemClock } from '../util/clock.js';
 import { restartOnlyChanges } from './restart-only-changes.js';
 import { trackConnections } from './track-connections.js';
@@ -39,11 +39,22 @@ export async function startServer(
   config: Config,
   options: HelpgateOptions & { logger: Logger },
 ): Promise<RunningServer> {
-  // The store belongs to the server, not to an instance: a reload closes the previous
-  // instance, and the sessions must outlive it.
-  const store =
-    options.store ?? sessionStoreFor(config, options.clock ?? systemClock, options.logger);
-  let helpgate = createHelpgate(config, { metrics: createMetrics(), ...options, store });
+  // The stores belong to the server, not to an instance: a reload closes the previous
+  // instance, and the sessions (and with Redis every shared part) must outlive it.
+  const shared =
+    options.store === undefined
+      ? await sharedPartsFor(config, {
+          clock: options.clock ?? systemClock,
+          logger: options.logger,
+        })
+      : undefined;
+  const store = options.store ?? shared!.store;
+  let helpgate = createHelpgate(config, {
+    metrics: createMetrics(),
+    ...shared?.parts,
+    ...options,
+    store,
+  });
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) =>
     helpgate.handleRequest(req, res);
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -136,6 +147,7 @@ export async function startServer(
       connections.destroyAll();
       await closed;
       await helpgate.close();
+      await shared?.close();
       await store.close();
     },
   };

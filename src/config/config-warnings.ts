@@ -70,11 +70,6 @@ export function configWarnings(config: Config): string[] {
   if (config.admin.token === null) {
     warnings.push('admin.token is not set: every admin API will answer 401');
   }
-  if (config.store.kind === 'redis') {
-    warnings.push(
-      'store.kind "redis" is not available in this version: helpgate start will refuse this config',
-    );
-  }
   if (config.store.kind === 'memory' && config.state.file === null) {
     warnings.push(
       'state.file is null with the memory store: saved profiles and learned figures are lost on restart',

@@ -1,7 +1,8 @@
 /**
  * Fan-out of what agents' event streams show: each event goes to the agent it concerns and to
- * every admin follower; queue events go to everyone. In this process only; a shared store
- * carries them between instances.
+ * every admin follower; queue events go to everyone. With a relay (a shared store), what one
+ * instance sends reaches the followers of every instance, since an agent's console may be
+ * connected to any of them.
  */
 
 /** An event of the agents' multiplexed stream (`api/events`). */
@@ -19,13 +20,43 @@ export interface AgentBus {
   toAgent(agentId: string, event: AgentStreamEvent): void;
   /** To every follower. */
   toAll(event: AgentStreamEvent): void;
+  /**
+   * To every follower of this process only: for what each instance works out for itself from
+   * the shared state (the queue), so it is not sent once per instance.
+   */
+  toAllHere(event: AgentStreamEvent): void;
   /** Followers now (for tests and gauges). */
   size(): number;
 }
 
-export function createAgentBus(): AgentBus {
+/** A message between instances: to one agent (and the admins), or to everyone. */
+export interface RelayedAgentEvent {
+  agentId: string | null;
+  event: AgentStreamEvent;
+}
+
+/** Carries bus messages to the other instances (pub/sub on a shared store). */
+export interface AgentBusRelay {
+  /** Sends to the other instances; never throws (lost while the store is away). */
+  publish(message: RelayedAgentEvent): void;
+  /** Calls `deliver` with each message another instance published. */
+  subscribe(deliver: (message: RelayedAgentEvent) => void): void;
+}
+
+export function createAgentBus(relay?: AgentBusRelay): AgentBus {
   const byAgent = new Map<string, Set<(event: AgentStreamEvent) => void>>();
   const admins = new Set<(event: AgentStreamEvent) => void>();
+
+  /** To this process's followers: the agent's (or everyone's) and the admins'. */
+  function here(agentId: string | null, event: AgentStreamEvent): void {
+    if (agentId === null) {
+      for (const set of byAgent.values()) for (const listener of set) listener(event);
+    } else {
+      for (const listener of byAgent.get(agentId) ?? []) listener(event);
+    }
+    for (const listener of admins) listener(event);
+  }
+  relay?.subscribe((message) => here(message.agentId, message.event));
 
   return {
     follow(scope, listener) {
@@ -42,12 +73,15 @@ export function createAgentBus(): AgentBus {
       };
     },
     toAgent(agentId, event) {
-      for (const listener of byAgent.get(agentId) ?? []) listener(event);
-      for (const listener of admins) listener(event);
+      here(agentId, event);
+      relay?.publish({ agentId, event });
     },
     toAll(event) {
-      for (const set of byAgent.values()) for (const listener of set) listener(event);
-      for (const listener of admins) listener(event);
+      here(null, event);
+      relay?.publish({ agentId: null, event });
+    },
+    toAllHere(event) {
+      here(null, event);
     },
     size() {
       let n = admins.size;

@@ -153,6 +153,14 @@ export interface ConversationsDeps {
   logger: Logger;
   /** How often {@link Conversations.sweep} runs by itself; `null`: only when called. */
   sweepEveryMs?: number | null;
+  /**
+   * Whether this process does the work that must run once across instances: ending the
+   * conversations of visitors who left, telling queued visitors their new place or wait. A
+   * shared store gives it to one instance at a time (a lease); default: always.
+   */
+  leads?: () => boolean;
+  /** Carries the agents' events to the other instances (a shared store); default: none. */
+  bus?: AgentBus;
 }
 
 const error = (code: ConstructorParameters<typeof HelpgateError>[0], params = {}) =>
@@ -161,7 +169,8 @@ const error = (code: ConstructorParameters<typeof HelpgateError>[0], params = {}
 export function createConversations(deps: ConversationsDeps): Conversations {
   const { capacity, store, clock, logger } = deps;
   let config = deps.config;
-  const bus: AgentBus = createAgentBus();
+  const bus: AgentBus = deps.bus ?? createAgentBus();
+  const leads = deps.leads ?? (() => true);
   const rate = createRateLimiter({ rate: MESSAGE_RATE, maxKeys: 100_000, clock });
   /** What each queued visitor was last told: "position/seconds". */
   const told = new Map<string, string>();
@@ -169,6 +178,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const lateTold = new Set<string>();
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
+  /** When this process last wrote `seenAt` for a chat open here (see `keepWatchedSeen`). */
+  const watchedSeenAt = new Map<string, number>();
   const observers = new Set<ConversationObserver>();
   let revision: Promise<void> | undefined;
   /** Conversation ids per customer id, oldest first: the agent sees a returning customer. */
@@ -195,9 +206,16 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   sweeper?.unref();
 
   const stopObserving = capacity.observe({
-    onAssigned: (conversation) => void background(assigned(conversation, clock.now())),
+    onAssigned: (conversation, local) => {
+      // The promise is judged where the visitor accepted (it waits in `unjudged` there); the
+      // assignment is logged and told once, by the instance that made it.
+      judgeAssignment(conversation);
+      if (local) void background(assigned(conversation, clock.now()));
+    },
     onAbandoned: (conversation) =>
-      void background(finish(conversation.id, 'system', 'the visitor left', clock.now())),
+      void background(
+        finish(conversation.id, 'system', 'the visitor left', clock.now(), { left: true }),
+      ),
     onChange: () => scheduleRevision(),
   });
 
@@ -227,14 +245,21 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     return undefined;
   }
 
+  /** Judges the promise of a visitor who accepted here, when an agent takes them. */
+  function judgeAssignment(conversation: Conversation): void {
+    // Once, when the queue ends: a transfer or a reload assigns again, and was no new promise.
+    if (conversation.agentId === null || !unjudged.delete(conversation.id)) return;
+    const at = conversation.assignedAt ?? clock.now();
+    void background(
+      store.record(conversation.id).then((record) => {
+        if (record) judged(record, judgeOnAssignment(record, at), at);
+      }),
+    );
+  }
+
   async function assigned(conversation: Conversation, now: number): Promise<void> {
     const record = await store.record(conversation.id);
     if (record === undefined || conversation.agentId === null) return;
-    // Once, when the queue ends: a transfer or a reload assigns again, and was no new promise.
-    if (unjudged.delete(conversation.id)) {
-      const at = conversation.assignedAt ?? now;
-      judged(record, judgeOnAssignment(record, at), at);
-    }
     told.delete(conversation.id);
     lateTold.delete(conversation.id);
     const agent = capacity.agent(conversation.agentId);
@@ -287,6 +312,12 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   /** Tells each queued visitor whose place or wait changed, and the agents the new queue. */
   async function reviseQueue(now: number): Promise<void> {
+    // Told once: by the instance that leads, whose `told` remembers what went out.
+    if (!leads()) {
+      told.clear();
+      await announceQueue(now);
+      return;
+    }
     const tickets = capacity.queuedTickets(now);
     let moved = false;
     for (const ticket of tickets) {
@@ -324,7 +355,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     const key = queue.map((v) => `${v.id}:${v.queuePosition}:${v.estimatedWaitSeconds}`).join();
     if (key === lastQueueKey) return;
     lastQueueKey = key;
-    bus.toAll({ event: 'queue', data: { queue } });
+    // Each instance works the queue out from the shared state and tells its own followers.
+    bus.toAllHere({ event: 'queue', data: { queue } });
   }
 
   async function queueViews(now: number): Promise<AgentConversationView[]> {
@@ -336,13 +368,24 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     return views;
   }
 
-  async function finish(conversationId: string, by: ChatSide, reason: string, now: number) {
+  /**
+   * Ends a conversation once, whoever asks and on whichever instance: the capacity part orders
+   * the ends, and only the first one goes on to log it. `left`: the capacity part ended it
+   * already (a queued visitor who left).
+   */
+  async function finish(
+    conversationId: string,
+    by: ChatSide,
+    reason: string,
+    now: number,
+    { left = false } = {},
+  ) {
+    const holder = capacity.conversation(conversationId)?.agentId ?? null;
+    if (!left && !(await capacity.endConversation(conversationId, now))) return;
     const record = await store.update(conversationId, { endedAt: now, endedBy: by });
     if (record === undefined) return;
     for (const observer of observers) observer.onEnded?.(conversationId, now);
-    const holder = capacity.conversation(conversationId)?.agentId ?? null;
     if (unjudged.delete(conversationId)) judged(record, judgeOnLeaving(record, now), now);
-    capacity.endConversation(conversationId, now);
     told.delete(conversationId);
     lateTold.delete(conversationId);
     const logged = await store.append(conversationId, { type: 'ended', data: { by, reason } }, now);
@@ -350,6 +393,23 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     const event = { event: 'ended', data: { conversationId, by, reason } };
     if (holder) bus.toAgent(holder, event);
     else bus.toAll(event);
+  }
+
+  /**
+   * A visitor whose chat is open here is there, though another instance may lead: their
+   * record says so well within `session.ttl`, and their queue place is kept.
+   */
+  async function keepWatchedSeen(now: number): Promise<void> {
+    for (const id of watching.keys()) {
+      if (capacity.conversation(id)?.agentId === null) capacity.touch(id, now);
+      // A write per chat a quarter of `session.ttl` apart, not per sweep.
+      if (now - (watchedSeenAt.get(id) ?? Number.NEGATIVE_INFINITY) < config.session.ttl / 4) {
+        continue;
+      }
+      watchedSeenAt.set(id, now);
+      await store.update(id, { seenAt: now });
+    }
+    for (const id of watchedSeenAt.keys()) if (!watching.has(id)) watchedSeenAt.delete(id);
   }
 
   /** The record, if `actor` may act on it; throws the catalogue's 404 or 403 otherwise. */
@@ -493,7 +553,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       const record = await permitted(actor, conversationId);
       if (record.endedAt !== null) throw error('HG_ERR_CONVERSATION_ENDED');
       const from = capacity.conversation(conversationId)?.agentId ?? null;
-      const outcome = capacity.transfer(conversationId, to, now);
+      const outcome = await capacity.transfer(conversationId, to, now);
       if (!outcome.ok) {
         if (outcome.reason === 'no-agent') throw error('HG_ERR_AGENT_NOT_FOUND');
         throw error('HG_ERR_TRANSFER_REFUSED', {
@@ -585,6 +645,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
     async sweep(now) {
       const gone = config.session.ttl;
+      await keepWatchedSeen(now);
+      if (!leads()) return;
       const held = capacity.agents().flatMap((agent) => capacity.conversationsOf(agent.id));
       for (const conversation of held) {
         if (watching.has(conversation.id)) continue;
@@ -593,8 +655,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
           await finish(conversation.id, 'system', 'the visitor left', now);
         }
       }
+      await capacity.sweep(now);
       for (const conversation of capacity.queued()) {
-        if (watching.has(conversation.id)) capacity.touch(conversation.id, now);
         if (lateTold.has(conversation.id)) continue;
         const record = await store.record(conversation.id);
         if (record?.promisedWaitSeconds == null) continue;

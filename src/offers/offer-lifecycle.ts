@@ -24,14 +24,24 @@ import {
 /** What the lifecycle needs of the capacity part. */
 export interface OfferCapacity {
   snapshot(now: number): GateInput;
-  /** A shown offer holds a slot until `until` (its expiry) or its release. */
-  reserve(offerId: string, sid: string, until: number): void;
-  release(offerId: string): void;
+  /**
+   * A shown offer holds a slot until `until` (its expiry) or its release. With `gate`, only
+   * while the gate is still open for it (the check and the hold are one step, on every
+   * instance): false when another offer took the slot first.
+   */
+  reserve(
+    offerId: string,
+    sid: string,
+    until: number,
+    now?: number,
+    gate?: { mode: Config['gate']['mode']; maxWaitMs: Milliseconds },
+  ): Promise<boolean>;
+  release(offerId: string): Promise<void>;
   /** Puts an accepted offer's visitor in the help queue; `null` when the queue is full. */
   enqueue(
     request: { offerId: string; sid: string; reasons: string[]; path: string },
     now: number,
-  ): QueueTicket | null;
+  ): Promise<QueueTicket | null>;
 }
 
 /** The visitor's place in the help queue (the accept reply). */
@@ -86,7 +96,7 @@ export interface Offers {
     path: string,
     fired: readonly FiredTrigger[],
     now: number,
-  ): OfferRecord | null;
+  ): Promise<OfferRecord | null>;
   /**
    * A heartbeat of `page` arrived: expired offers end, a pending offer goes out if the gate
    * opened, and the heartbeat triggers `fired` now may open one.
@@ -96,9 +106,14 @@ export interface Offers {
     page: PageView,
     fired: readonly FiredTrigger[],
     now: number,
-  ): HeartbeatOffers;
+  ): Promise<HeartbeatOffers>;
   /** The visitor answered offer `offerId` of this session. */
-  answer(session: Session, offerId: string, action: 'accept' | 'dismiss', now: number): Answer;
+  answer(
+    session: Session,
+    offerId: string,
+    action: 'accept' | 'dismiss',
+    now: number,
+  ): Promise<Answer>;
   /** The visitor opened the HELP page of `offer` (claim 11 without JavaScript). */
   viewed(session: Session, offer: OfferRecord): void;
   /**
@@ -123,7 +138,8 @@ export function createOffers(deps: OfferDeps): Offers {
   ) {
     const wasShown = offer.state === 'shown';
     endOffer(session, offer, state, now, reason);
-    if (wasShown) capacity.release(offer.id);
+    // Never fails: a reservation that cannot be released lapses at the offer's expiry.
+    if (wasShown) capacity.release(offer.id).catch(() => {});
     notify(offer, session);
   }
 
@@ -140,20 +156,39 @@ export function createOffers(deps: OfferDeps): Offers {
     return gateOpen(config.gate.mode, capacity.snapshot(now), learning.maxWait());
   }
 
-  function show(session: Session, offer: OfferRecord, now: number, pv: string | null) {
-    markShown(session, offer, now, learning.expireAfter());
-    offer.pv = pv;
+  /**
+   * Shows `offer` if it gets its slot: the gate is checked again as the slot is taken, so of
+   * two offers for the last slot (on any instance) one goes out and the other stays pending.
+   * `false` when it stays pending.
+   */
+  async function show(
+    session: Session,
+    offer: OfferRecord,
+    now: number,
+    pv: string | null,
+  ): Promise<boolean> {
+    const expiresAt = now + learning.expireAfter();
     // An offer inside a page holds its slot for its whole life only once a browser shows it:
     // the page's beacon reports it, or the visitor opens the HELP page. Until then it holds
     // it briefly, so a crawler fetching pages cannot reserve every agent (see `confirm`).
-    const until = pv === null ? Math.min(offer.expiresAt!, now + unconfirmedMs) : offer.expiresAt!;
-    capacity.reserve(offer.id, session.id, until);
+    const until = pv === null ? Math.min(expiresAt, now + unconfirmedMs) : expiresAt;
+    const gate =
+      config.gate.mode === 'always'
+        ? undefined
+        : { mode: config.gate.mode, maxWaitMs: learning.maxWait() };
+    if (!(await capacity.reserve(offer.id, session.id, until, now, gate))) return false;
+    markShown(session, offer, now, expiresAt - now);
+    offer.pv = pv;
     notify(offer, session);
+    return true;
   }
 
   /** A browser shows the offer: its reservation lasts until the offer expires. */
   function confirm(session: Session, offer: OfferRecord) {
-    if (offer.state === 'shown') capacity.reserve(offer.id, session.id, offer.expiresAt!);
+    if (offer.state === 'shown') {
+      // Never fails: unconfirmed, the reservation lapses early and the slot goes back.
+      capacity.reserve(offer.id, session.id, offer.expiresAt!).catch(() => {});
+    }
   }
 
   /**
@@ -200,7 +235,7 @@ export function createOffers(deps: OfferDeps): Offers {
   }
 
   return {
-    pageServed(session, path, fired, now) {
+    async pageServed(session, path, fired, now) {
       for (const offer of [...(session.offers ?? [])]) {
         if (expireIfDue(session, offer, now)) continue;
         // The page view an offer was on (or was waiting on) ends with this page; the offer
@@ -221,11 +256,10 @@ export function createOffers(deps: OfferDeps): Offers {
       // session its offer stays pending, and its first heartbeat sends it if the gate is open.
       if (offer === undefined || !provenByHeartbeat(session) || !gateLetsOut(now)) return null;
       offer.path = path;
-      show(session, offer, now, null);
-      return offer;
+      return (await show(session, offer, now, null)) ? offer : null;
     },
 
-    heartbeat(session, page, fired, now) {
+    async heartbeat(session, page, fired, now) {
       const withdraw: string[] = [];
       // Only a session with a shown offer needs to know; most heartbeats have none.
       let nobody: boolean | undefined;
@@ -263,8 +297,9 @@ export function createOffers(deps: OfferDeps): Offers {
       if (pending === null || pending.route !== 'heartbeat') {
         return { offer: null, withdraw };
       }
-      if (!gateLetsOut(now)) return { offer: null, withdraw };
-      show(session, pending, now, page.pv);
+      if (!gateLetsOut(now) || !(await show(session, pending, now, page.pv))) {
+        return { offer: null, withdraw };
+      }
       return { offer: pending, withdraw };
     },
 
@@ -280,7 +315,7 @@ export function createOffers(deps: OfferDeps): Offers {
       return true;
     },
 
-    answer(session, offerId, action, now) {
+    async answer(session, offerId, action, now) {
       const offer = session.offers?.find((candidate) => candidate.id === offerId);
       if (offer === undefined || offer.state === 'pending') return { ok: false, reason: 'unknown' };
       expireIfDue(session, offer, now);
@@ -291,7 +326,7 @@ export function createOffers(deps: OfferDeps): Offers {
         end(session, offer, 'dismissed', now);
         return { ok: true, offer, ticket: null };
       }
-      const ticket = capacity.enqueue(
+      const ticket = await capacity.enqueue(
         { offerId: offer.id, sid: session.id, reasons: offer.reasons, path: offer.path },
         now,
       );

@@ -104,7 +104,7 @@ export interface SessionsDeps {
   capacity: OfferCapacity & {
     conversation(id: string): unknown;
     touch(conversationId: string, now: number): void;
-    moveSession(from: string, to: string): void;
+    moveSession(from: string, to: string): Promise<void>;
   };
   /** Learned maxWait and expiry; takes the response times of accepted offers. */
   learning: OfferLearning;
@@ -232,7 +232,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
     session.id = to;
     session.customerId = customerId;
     await store.move(from, to, session);
-    capacity.moveSession(from, to);
+    // A failure must not undo the sign-in: the old id's reservations lapse by themselves.
+    await capacity
+      .moveSession(from, to)
+      .catch((error: unknown) => logger.warn({ err: error }, 'queue place not moved'));
     if (session.conversationId != null) {
       await deps.conversations?.moveSession(session.conversationId, from, to);
     }
@@ -284,7 +287,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
           for (const trigger of fired) logFired(session, trigger, path);
         }
         seenInConversation(session, path, now);
-        const offer = offers.pageServed(session, path, fired, now);
+        const offer = await offers.pageServed(session, path, fired, now);
         const offerHtml = offer === null ? null : pageOfferHtml(offer, config, now);
         // A cookie minted for this page costs nothing until it comes back, unless help went
         // out with the page (DESIGN.md, "Visitor and session").
@@ -329,7 +332,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
               logFired(session, trigger, page.path);
             }
           }
-          const outcome = offers.heartbeat(session, page, fired, now);
+          const outcome = await offers.heartbeat(session, page, fired, now);
           reply.withdraw = outcome.withdraw;
           if (outcome.offer) reply.offer = offerReply(outcome.offer, now);
         }
@@ -374,7 +377,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
             reason: owner !== undefined && owner !== sid ? 'forbidden' : 'unknown',
           };
         }
-        const answer = offers.answer(session, offerId, action, now);
+        const answer = await offers.answer(session, offerId, action, now);
         session.lastSeenAt = now;
         await store.set(sid, session);
         if (answer.ok && action === 'accept' && answer.ticket && deps.conversations) {

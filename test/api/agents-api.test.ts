@@ -188,7 +188,10 @@ t.test('an oversized body is refused before it is read (413)', async (t) => {
 t.test('an agent turning available takes the waiting visitors at once', async (t) => {
   const api = await startCapacityApi(t);
   const now = api.clock.now();
-  const waiting = api.capacity.enqueue({ offerId: 'o1', sid: 's1', reasons: [], path: '/' }, now)!;
+  const waiting = (await api.capacity.enqueue(
+    { offerId: 'o1', sid: 's1', reasons: [], path: '/' },
+    now,
+  ))!;
   t.equal(waiting.queuePosition, 1);
   const res = await api.call('PUT', 'api/agents/alice', ALICE, json({ status: 'available' }));
   t.match(await res.json(), { status: 'available', conversations: 1 });

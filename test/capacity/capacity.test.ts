@@ -1,5 +1,9 @@
 import t from 'tap';
-import { type Capacity, type Conversation, createCapacity } from '../../src/capacity/capacity.js';
+import {
+  type CapacityState as Capacity,
+  type Conversation,
+  createCapacityState as createCapacity,
+} from '../../src/capacity/capacity-state.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { HandleTimeDistribution } from '../../src/learning/handle-time-distribution.js';
 import { testConfig } from '../fixtures/servers.js';

@@ -61,7 +61,7 @@ function setup(more: Partial<ConfigInput> = {}) {
   /** A visitor accepts an offer, as the offers route does: capacity first, then the service. */
   async function accept(sid: string, context: Partial<ConversationContext> = {}) {
     const offerId = `offer-${++offers}`;
-    const ticket = capacity.enqueue(
+    const ticket = await capacity.enqueue(
       { offerId, sid, reasons: ['on /checkout for 45 s'], path: '/checkout' },
       clock.now(),
     );

@@ -1,0 +1,775 @@
+/**
+ * The capacity state machine: agents, their status and capacity, the help queue and the
+ * estimated wait time (DESIGN.md, "Capacity"; claims 13–16, 23–25, 32–33). Synchronous and
+ * deterministic: the same changes, with the same `now`s and ids, leave the same state, which is
+ * what lets every instance on a shared store keep a copy (`store/redis-capacity.ts`). The parts
+ * use it through {@link Capacity} (`capacity.ts`), whose changes are asynchronous.
+ *
+ * - Agents come from `agents.list` and start `away`. `busy` and `away` both keep the
+ *   conversations an agent holds but take no new ones; only `available` agents serve.
+ * - Serving slots = Σ capacity of available agents. Used = their conversations, the shown and
+ *   unanswered offers (each reserves a slot until `until`, compared lazily with `now`, no
+ *   timers) and the queue. freeSlots = max(0, Σ_available max(0, capacity − conversations)
+ *   − reserved − queueLength).
+ * - EWT: see {@link promisedWaits}; a queued visitor's place in line is their queue position,
+ *   a newcomer's is reserved + queueLength + 1 (the shown offers and the queue go first).
+ * - Whenever a slot frees, queued visitors are assigned first come, first served to the
+ *   available agent with the fewest conversations (ties: config order) below its capacity.
+ * - Bounded: live reservations ≤ `session.maxPinned`, queue ≤ `session.maxPinned` (plus the
+ *   conversations of agents removed by a reload, which go back to the queue's head), assigned
+ *   conversations ≤ Σ capacity.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Milliseconds } from '../config/units.js';
+import {
+  exponentialHandleTimes,
+  type HandleTimeDistribution,
+} from '../learning/handle-time-distribution.js';
+import { gateOpen } from '../offers/gate.js';
+import { createReservations } from './_reservations.js';
+import { promisedWaits, type ServingAgent } from './promised-wait.js';
+
+export type AgentStatus = 'available' | 'busy' | 'away';
+
+/** Every status, in the order the API documents them. */
+export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'busy', 'away'];
+
+/** The bounds of an agent's capacity (concurrent conversations), as in the config. */
+export const MIN_AGENT_CAPACITY = 1;
+export const MAX_AGENT_CAPACITY = 100;
+
+/** An agent as the APIs and the console show it. */
+export interface AgentView {
+  id: string;
+  /** `name` from the config, else the id. */
+  name: string;
+  status: AgentStatus;
+  capacity: number;
+  /** Conversations the agent holds now, whatever its status. */
+  conversations: number;
+}
+
+export interface CapacitySnapshot {
+  /** Agents with status `available`. */
+  agentsAvailable: number;
+  /** Σ capacity of available agents. */
+  servingSlots: number;
+  /** Conversations held by available agents. */
+  conversations: number;
+  /** Shown, unanswered, unexpired offers. */
+  reserved: number;
+  /** Accepted visitors waiting for an agent. */
+  queueLength: number;
+  /** max(0, Σ_available max(0, capacity − conversations) − reserved − queueLength). */
+  freeSlots: number;
+  /** `null` when servingSlots = 0; 0 when freeSlots > 0; else the EWT of a newcomer. */
+  estimatedWaitMs: Milliseconds | null;
+  averageHandleTimeMs: Milliseconds;
+}
+
+/** Where an accepted visitor stands. */
+export interface QueueTicket {
+  conversationId: string;
+  /** 1-based place in the queue; 0 = with an agent. */
+  queuePosition: number;
+  /** 0 with an agent; `null` while no agent is available. */
+  estimatedWaitMs: Milliseconds | null;
+  agentId: string | null;
+}
+
+/** A visitor's help request, from acceptance (queued) through assignment to its end. */
+export interface Conversation {
+  id: string;
+  sid: string;
+  offerId: string;
+  /** Why help was offered (the triggers' reasons), for the agent. */
+  reasons: string[];
+  path: string;
+  /** `null` while queued. */
+  agentId: string | null;
+  queuedAt: number;
+  assignedAt: number | null;
+}
+
+export interface CapacityState {
+  /**
+   * (Re)loads `agents.list`: known ids keep their status, conversations and a capacity set
+   * through the API; new ones start `away` with `capacity ?? defaultCapacity`. The
+   * conversations of agents no longer listed go back to the head of the queue, in order.
+   * `now` (default: the latest time seen) stamps assignments this causes.
+   */
+  configure(config: CapacityConfig, now?: number): void;
+  /** Every agent, in config order. */
+  agents(): AgentView[];
+  agent(id: string): AgentView | undefined;
+  /**
+   * Changes an agent's status and/or capacity, then assigns queued visitors to freed slots.
+   * `undefined` for an unknown id; throws a RangeError for a status or capacity out of range.
+   */
+  setAgent(
+    id: string,
+    change: { status?: AgentStatus; capacity?: number },
+    now: number,
+  ): AgentView | undefined;
+  snapshot(now: number): CapacitySnapshot;
+  /**
+   * A shown offer holds a slot until `until` (its expiry) or {@link release}. Showing it again
+   * moves `until`. False (nothing held) when `session.maxPinned` live reservations exist.
+   * `now` (default: the latest time seen) decides which held ones have lapsed. With `gate`, a
+   * new reservation is held only while the gate is still open for it: the check and the hold
+   * are one step, so two offers cannot both take the last free slot.
+   */
+  reserve(offerId: string, sid: string, until: number, now?: number, gate?: GateCheck): boolean;
+  /** The offer was dismissed, expired or withdrawn: its slot is free again. */
+  release(offerId: string): void;
+  /**
+   * An accepted offer: releases its reservation and makes a conversation, assigned at once
+   * when the queue is empty and an available agent has room (the least loaded), else queued
+   * at the tail. `null` when the queue is full (`session.maxPinned`); nothing changes then.
+   * Accepting the same offer again returns the existing ticket.
+   */
+  enqueue(request: EnqueueRequest, now: number): QueueTicket | null;
+  ticket(conversationId: string, now: number): QueueTicket | undefined;
+  conversation(conversationId: string): Conversation | undefined;
+  /** An agent's conversations, oldest assignment first (empty for an unknown id). */
+  conversationsOf(agentId: string): Conversation[];
+  /** The help queue, first in line first. */
+  queued(): Conversation[];
+  /** Every queued visitor's ticket, first in line first, worked out in one pass. */
+  queuedTickets(now: number): QueueTicket[];
+  /**
+   * The queued visitor of this conversation is still there (a heartbeat or a page). One not
+   * heard from for longer than `session.ttl` has left, and so has their session: their place
+   * in the queue goes (checked at most once a second), so no agent is handed a visitor who is
+   * gone and no later visitor waits behind them.
+   */
+  touch(conversationId: string, now: number): void;
+  /**
+   * Ends a conversation: a queued one just leaves the queue; an assigned one reports its
+   * handle time (now − assignedAt) and frees its slot for the queue's head. False if unknown.
+   */
+  endConversation(conversationId: string, now: number): boolean;
+  /**
+   * Session `from` got the new id `to` (its customer signed in): its conversation and
+   * reservations follow it, so the visitor keeps their place and the old id holds nothing.
+   */
+  moveSession(from: string, to: string): void;
+  /**
+   * Moves an assigned conversation to another agent, who must be available with room. Its
+   * assignment time (and so its handle time) carries over.
+   */
+  transfer(conversationId: string, toAgentId: string, now: number): TransferOutcome;
+  /**
+   * Ends the queued conversations whose visitor left (see {@link touch}). Reads do it by
+   * themselves unless `sweepOnReads` is off (a copy kept in step by a shared log, whose state
+   * only logged changes may move).
+   */
+  sweep(now: number): void;
+  /** Whether {@link sweep} at `now` would end anyone (so a shared log is not sent no-ops). */
+  sweepDue(now: number): boolean;
+  /** The whole state, as plain JSON (a shared store's snapshot). */
+  dump(): CapacityDump;
+  /** Replaces the whole state with a {@link dump}'s; no hook is called. */
+  restore(dump: CapacityDump): void;
+  /** Called for each visitor assigned to an agent, after the change is complete. */
+  onAssigned?: ((conversation: Conversation) => void) | undefined;
+  /** Adds hooks called after each change, as the options' are; returns their removal. */
+  observe(observer: StateObserver): () => void;
+}
+
+/** What a part that follows the queue and the agents is told. */
+export interface StateObserver {
+  /** A visitor was assigned to an agent (from the queue, at once, or after a reload). */
+  onAssigned?(conversation: Conversation): void;
+  /** A queued visitor not heard from for longer than `session.ttl` lost their place. */
+  onAbandoned?(conversation: Conversation): void;
+  /** Anything that changes the snapshot or the queue changed. */
+  onChange?(): void;
+}
+
+/** An accepted offer, for {@link CapacityState.enqueue}. */
+export interface EnqueueRequest {
+  offerId: string;
+  sid: string;
+  reasons: string[];
+  path: string;
+  /** The new conversation's id; a random UUID when absent. */
+  conversationId?: string;
+}
+
+/** The gate a reservation must pass (see {@link CapacityState.reserve}). */
+export interface GateCheck {
+  mode: Config['gate']['mode'];
+  maxWaitMs: Milliseconds;
+}
+
+/** The state of {@link CapacityState.dump}: everything that decides what happens next. */
+export interface CapacityDump {
+  agents: {
+    id: string;
+    name: string;
+    status: AgentStatus;
+    capacity: number;
+    capacityFromApi: boolean;
+    conversations: string[];
+  }[];
+  conversations: Conversation[];
+  queue: string[];
+  heardAt: [string, number][];
+  reservations: [string, { sid: string; until: number }][];
+  sweptAt: number | null;
+  latest: number;
+}
+
+export type TransferOutcome =
+  | { ok: true; conversation: Conversation }
+  | { ok: false; reason: 'unknown' | 'queued' | 'same-agent' | 'no-agent' | 'unavailable' };
+
+/** The keys of the config the capacity part reads (agents' tokens are not among them). */
+export interface CapacityConfig {
+  agents: {
+    list: readonly { id: string; name?: string | undefined; capacity?: number | undefined }[];
+    defaultCapacity: number;
+  };
+  session: { maxPinned: number; ttl: Milliseconds };
+  gate: { confidence: number };
+}
+
+/** The capacity keys of `config` alone, as plain JSON (no tokens): what a shared log carries. */
+export function capacityConfigOf(config: CapacityConfig): CapacityConfig {
+  return {
+    agents: {
+      list: config.agents.list.map(({ id, name, capacity }) => ({ id, name, capacity })),
+      defaultCapacity: config.agents.defaultCapacity,
+    },
+    session: { maxPinned: config.session.maxPinned, ttl: config.session.ttl },
+    gate: { confidence: config.gate.confidence },
+  };
+}
+
+export interface CapacityOptions {
+  config: CapacityConfig;
+  /** The current average handle time (learned, or `agents.averageHandleTime`). */
+  averageHandleTime: () => Milliseconds;
+  /** A finished conversation's handle time, to learn from. */
+  onHandleTime: (ms: Milliseconds) => void;
+  /**
+   * The handle-time distribution given how long each assigned conversation has lasted (the
+   * learned one); default: exponential with mean {@link averageHandleTime}.
+   */
+  handleTimes?: (runningAges: readonly Milliseconds[]) => HandleTimeDistribution;
+  /** After anything that changes the snapshot (gauges, re-checking pending offers). */
+  onChange?: () => void;
+  onAssigned?: (conversation: Conversation) => void;
+  /**
+   * Whether reads (the snapshot, tickets, the queue) end the queued conversations whose visitor
+   * left, at most once a second (default true). Off, only {@link CapacityState.sweep} does.
+   */
+  sweepOnReads?: boolean;
+}
+
+interface Agent {
+  readonly id: string;
+  name: string;
+  status: AgentStatus;
+  capacity: number;
+  /** A capacity set through the API outlasts config reloads. */
+  capacityFromApi: boolean;
+  /** Conversation ids, in assignment order. */
+  readonly conversations: Set<string>;
+}
+
+/** How often, at most, the queue is checked for visitors who left (see `Capacity.touch`). */
+const ABANDON_SWEEP_MS = 1000;
+/**
+ * While nothing else changes, the promised waits are worked out again this often, as the
+ * running chats age (two heartbeat intervals by default): a gate decision happens on every
+ * heartbeat, and a computation takes milliseconds.
+ */
+const WAIT_RESOLUTION_MS = 10_000;
+
+export function createCapacityState(options: CapacityOptions): CapacityState {
+  const { averageHandleTime, onHandleTime, onChange } = options;
+  let agents = new Map<string, Agent>();
+  let maxPinned = options.config.session.maxPinned;
+  const conversations = new Map<string, Conversation>();
+  const byOffer = new Map<string, string>();
+  /** Conversation ids waiting for an agent, first come first. */
+  let queue: string[] = [];
+  /** When each queued visitor was last heard from (see {@link Capacity.touch}). */
+  const heardAt = new Map<string, number>();
+  let abandonAfter = options.config.session.ttl;
+  let sweptAt = Number.NEGATIVE_INFINITY;
+  const reservations = createReservations();
+  /** The latest `now` any call brought, for the calls that take none. */
+  let latest = 0;
+  let confidence = options.config.gate.confidence;
+  const handleTimes = options.handleTimes ?? (() => exponentialHandleTimes(averageHandleTime()));
+  /**
+   * Bumped by every change of what the slots free at: an assignment, an end, an agent's status
+   * or capacity, a reload. The queue growing changes only how many places are asked for.
+   */
+  let version = 0;
+  let waits: { version: number; tick: number; places: Milliseconds[] } | undefined;
+
+  const seen = (now: number) => {
+    if (now > latest) latest = now;
+    return now;
+  };
+
+  const view = (agent: Agent): AgentView => ({
+    id: agent.id,
+    name: agent.name,
+    status: agent.status,
+    capacity: agent.capacity,
+    conversations: agent.conversations.size,
+  });
+
+  const copy = (conversation: Conversation): Conversation => ({
+    ...conversation,
+    reasons: [...conversation.reasons],
+  });
+
+  function leastLoaded(): Agent | undefined {
+    let best: Agent | undefined;
+    for (const agent of agents.values()) {
+      if (agent.status !== 'available' || agent.conversations.size >= agent.capacity) continue;
+      if (best === undefined || agent.conversations.size < best.conversations.size) best = agent;
+    }
+    return best;
+  }
+
+  function assign(conversation: Conversation, agent: Agent, now: number, out: Conversation[]) {
+    version++;
+    conversation.agentId = agent.id;
+    conversation.assignedAt = now;
+    agent.conversations.add(conversation.id);
+    out.push(conversation);
+  }
+
+  function assignQueue(now: number, out: Conversation[]): void {
+    dropAbandoned(now);
+    while (queue.length > 0) {
+      const agent = leastLoaded();
+      if (agent === undefined) return;
+      const conversation = conversations.get(queue.shift()!)!;
+      heardAt.delete(conversation.id);
+      assign(conversation, agent, now, out);
+    }
+  }
+
+  const sweepOnReads = options.sweepOnReads ?? true;
+  /** Before a read: ends the queued conversations whose visitor left, when reads may. */
+  function dropAbandoned(now: number): void {
+    if (sweepOnReads) sweepQueue(now);
+  }
+
+  /** Ends the queued conversations whose visitor left (see {@link CapacityState.touch}). */
+  function sweepQueue(now: number): void {
+    if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return;
+    sweptAt = now;
+    const gone: Conversation[] = [];
+    queue = queue.filter((id) => {
+      if (now - (heardAt.get(id) ?? now) <= abandonAfter) return true;
+      const conversation = conversations.get(id)!;
+      byOffer.delete(conversation.offerId);
+      conversations.delete(id);
+      heardAt.delete(id);
+      gone.push(conversation);
+      return false;
+    });
+    for (const conversation of gone) {
+      for (const observer of observers) observer.onAbandoned?.(copy(conversation));
+    }
+  }
+
+  /** False while the factory runs, so no hook sees an object its caller has not got yet. */
+  let ready = false;
+  const observers = new Set<StateObserver>();
+
+  /** Tells the hooks, once the state is consistent again. */
+  function changed(assigned: Conversation[]): void {
+    if (!ready) return;
+    for (const conversation of assigned) {
+      capacity.onAssigned?.(copy(conversation));
+      for (const observer of observers) observer.onAssigned?.(copy(conversation));
+    }
+    tellChange();
+  }
+
+  function tellChange(): void {
+    onChange?.();
+    for (const observer of observers) observer.onChange?.();
+  }
+
+  function serving() {
+    let agentsAvailable = 0;
+    let servingSlots = 0;
+    let held = 0;
+    let open = 0;
+    for (const agent of agents.values()) {
+      if (agent.status !== 'available') continue;
+      agentsAvailable += 1;
+      servingSlots += agent.capacity;
+      held += agent.conversations.size;
+      open += Math.max(0, agent.capacity - agent.conversations.size);
+    }
+    return { agentsAvailable, servingSlots, conversations: held, open };
+  }
+
+  function ticketOf(conversation: Conversation): QueueTicket {
+    if (conversation.agentId !== null) {
+      return {
+        conversationId: conversation.id,
+        queuePosition: 0,
+        estimatedWaitMs: 0,
+        agentId: conversation.agentId,
+      };
+    }
+    return waitingTicket(conversation.id, queue.indexOf(conversation.id) + 1);
+  }
+
+  /** The ticket of the visitor at `queuePosition` (1-based) in the queue. */
+  function waitingTicket(conversationId: string, queuePosition: number, now = latest): QueueTicket {
+    return {
+      conversationId,
+      queuePosition,
+      estimatedWaitMs: waitAt(queuePosition, now),
+      agentId: null,
+    };
+  }
+
+  /**
+   * The promised wait of place `place` in line (see {@link promisedWaits}); `null` when no
+   * agent is available. Kept until agents or conversations change, or for
+   * {@link WAIT_RESOLUTION_MS}: the chats' ages are taken at the start of that span.
+   */
+  function waitAt(place: number, now: number): Milliseconds | null {
+    const tick = Math.floor(now / WAIT_RESOLUTION_MS);
+    if (
+      waits === undefined ||
+      waits.version !== version ||
+      waits.tick !== tick ||
+      waits.places.length < place
+    ) {
+      const at = tick * WAIT_RESOLUTION_MS;
+      const running: Milliseconds[] = [];
+      const serving: ServingAgent[] = [];
+      for (const agent of agents.values()) {
+        const ages = [...agent.conversations].map((id) =>
+          Math.max(0, at - (conversations.get(id)?.assignedAt ?? at)),
+        );
+        running.push(...ages);
+        if (agent.status === 'available') serving.push({ capacity: agent.capacity, ages });
+      }
+      // Every place in line at once: a queue revision asks for each of them.
+      // A few places to spare: the next visitors to accept need no computation of their own.
+      const places = Math.max(place, queue.length + reservations.count(now) + 1) + 3;
+      waits = {
+        version,
+        tick,
+        places: promisedWaits({
+          agents: serving,
+          places,
+          distribution: handleTimes(running),
+          confidence,
+        }),
+      };
+    }
+    if (waits.places.length === 0) return null;
+    return waits.places[place - 1] ?? null;
+  }
+
+  function validate(change: { status?: AgentStatus; capacity?: number }): void {
+    if (change.status !== undefined && !AGENT_STATUSES.includes(change.status)) {
+      throw new RangeError(`not an agent status: ${String(change.status)}`);
+    }
+    const c = change.capacity;
+    if (
+      c !== undefined &&
+      (!Number.isInteger(c) || c < MIN_AGENT_CAPACITY || c > MAX_AGENT_CAPACITY)
+    ) {
+      throw new RangeError(
+        `capacity must be an integer from ${MIN_AGENT_CAPACITY} to ${MAX_AGENT_CAPACITY}`,
+      );
+    }
+  }
+
+  const capacity: CapacityState = {
+    onAssigned: options.onAssigned,
+
+    configure(config, now = latest) {
+      seen(now);
+      version++;
+      maxPinned = config.session.maxPinned;
+      confidence = config.gate.confidence;
+      abandonAfter = config.session.ttl;
+      const next = new Map<string, Agent>();
+      for (const listed of config.agents.list) {
+        const known = agents.get(listed.id);
+        const fromApi = known?.capacityFromApi ?? false;
+        next.set(listed.id, {
+          id: listed.id,
+          name: listed.name ?? listed.id,
+          status: known?.status ?? 'away',
+          capacity:
+            fromApi && known ? known.capacity : (listed.capacity ?? config.agents.defaultCapacity),
+          capacityFromApi: fromApi,
+          conversations: known?.conversations ?? new Set(),
+        });
+      }
+      const requeued: string[] = [];
+      for (const agent of agents.values()) {
+        if (next.has(agent.id)) continue;
+        for (const id of agent.conversations) {
+          const conversation = conversations.get(id)!;
+          conversation.agentId = null;
+          conversation.assignedAt = null;
+          heardAt.set(id, now);
+          requeued.push(id);
+        }
+      }
+      agents = next;
+      if (requeued.length > 0) queue = [...requeued, ...queue];
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+    },
+
+    agents: () => [...agents.values()].map(view),
+
+    agent(id) {
+      const agent = agents.get(id);
+      return agent && view(agent);
+    },
+
+    setAgent(id, change, now) {
+      seen(now);
+      const agent = agents.get(id);
+      if (agent === undefined) return undefined;
+      validate(change);
+      if (change.status !== undefined) agent.status = change.status;
+      if (change.capacity !== undefined) {
+        agent.capacity = change.capacity;
+        agent.capacityFromApi = true;
+      }
+      version++;
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+      return view(agent);
+    },
+
+    snapshot(now) {
+      seen(now);
+      dropAbandoned(now);
+      const { agentsAvailable, servingSlots, conversations: held, open } = serving();
+      const reserved = reservations.count(now);
+      const queueLength = queue.length;
+      const freeSlots = Math.max(0, open - reserved - queueLength);
+      const averageHandleTimeMs = averageHandleTime();
+      return {
+        agentsAvailable,
+        servingSlots,
+        conversations: held,
+        reserved,
+        queueLength,
+        freeSlots,
+        estimatedWaitMs:
+          servingSlots === 0 ? null : freeSlots > 0 ? 0 : waitAt(reserved + queueLength + 1, now),
+        averageHandleTimeMs,
+      };
+    },
+
+    reserve(offerId, sid, until, now = latest, gate) {
+      seen(now);
+      if (gate !== undefined && !reservations.holds(offerId)) {
+        const snapshot = capacity.snapshot(now);
+        if (!gateOpen(gate.mode, snapshot, gate.maxWaitMs)) return false;
+      }
+      const held = reservations.hold(offerId, sid, until, now, maxPinned);
+      if (held) tellChange();
+      return held;
+    },
+
+    release(offerId) {
+      if (reservations.release(offerId)) tellChange();
+    },
+
+    enqueue(request, now) {
+      seen(now);
+      dropAbandoned(now);
+      const existing = byOffer.get(request.offerId);
+      if (existing !== undefined) return ticketOf(conversations.get(existing)!);
+      const agent = queue.length === 0 ? leastLoaded() : undefined;
+      if (agent === undefined && queue.length >= maxPinned) return null;
+      reservations.release(request.offerId);
+      const conversation: Conversation = {
+        id: request.conversationId ?? randomUUID(),
+        sid: request.sid,
+        offerId: request.offerId,
+        reasons: [...request.reasons],
+        path: request.path,
+        agentId: null,
+        queuedAt: now,
+        assignedAt: null,
+      };
+      conversations.set(conversation.id, conversation);
+      byOffer.set(conversation.offerId, conversation.id);
+      const assigned: Conversation[] = [];
+      if (agent === undefined) {
+        queue.push(conversation.id);
+        heardAt.set(conversation.id, now);
+      } else assign(conversation, agent, now, assigned);
+      const ticket = ticketOf(conversation);
+      changed(assigned);
+      return ticket;
+    },
+
+    ticket(conversationId, now) {
+      seen(now);
+      dropAbandoned(now);
+      const conversation = conversations.get(conversationId);
+      return conversation && ticketOf(conversation);
+    },
+
+    conversation(conversationId) {
+      const conversation = conversations.get(conversationId);
+      return conversation && copy(conversation);
+    },
+
+    conversationsOf(agentId) {
+      const agent = agents.get(agentId);
+      if (agent === undefined) return [];
+      return [...agent.conversations].map((id) => copy(conversations.get(id)!));
+    },
+
+    queuedTickets(now) {
+      seen(now);
+      dropAbandoned(now);
+      return queue.map((id, index) => waitingTicket(id, index + 1, now));
+    },
+
+    queued() {
+      dropAbandoned(latest);
+      return queue.map((id) => copy(conversations.get(id)!));
+    },
+
+    touch(conversationId, now) {
+      if (heardAt.has(conversationId)) heardAt.set(conversationId, seen(now));
+    },
+
+    endConversation(conversationId, now) {
+      seen(now);
+      const conversation = conversations.get(conversationId);
+      if (conversation === undefined) return false;
+      conversations.delete(conversationId);
+      byOffer.delete(conversation.offerId);
+      const assigned: Conversation[] = [];
+      if (conversation.agentId === null) {
+        queue.splice(queue.indexOf(conversationId), 1);
+        heardAt.delete(conversationId);
+      } else {
+        version++;
+        agents.get(conversation.agentId)?.conversations.delete(conversationId);
+        onHandleTime(Math.max(0, now - (conversation.assignedAt ?? now)));
+        assignQueue(now, assigned);
+      }
+      changed(assigned);
+      return true;
+    },
+
+    moveSession(from, to) {
+      // A scan, not an index: sign-ins are rare beside heartbeats, and both maps are bounded.
+      for (const conversation of conversations.values()) {
+        if (conversation.sid === from) conversation.sid = to;
+      }
+      reservations.moveSession(from, to);
+    },
+
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
+
+    transfer(conversationId, toAgentId, now) {
+      seen(now);
+      const conversation = conversations.get(conversationId);
+      if (conversation === undefined) return { ok: false, reason: 'unknown' };
+      if (conversation.agentId === null) return { ok: false, reason: 'queued' };
+      if (conversation.agentId === toAgentId) return { ok: false, reason: 'same-agent' };
+      const to = agents.get(toAgentId);
+      if (to === undefined) return { ok: false, reason: 'no-agent' };
+      if (to.status !== 'available' || to.conversations.size >= to.capacity) {
+        return { ok: false, reason: 'unavailable' };
+      }
+      version++;
+      agents.get(conversation.agentId)?.conversations.delete(conversationId);
+      conversation.agentId = to.id;
+      to.conversations.add(conversationId);
+      // The giving agent's slot is free for the queue's head now.
+      const assigned: Conversation[] = [];
+      assignQueue(now, assigned);
+      changed(assigned);
+      return { ok: true, conversation: copy(conversation) };
+    },
+
+    sweep(now) {
+      seen(now);
+      const before = queue.length;
+      sweepQueue(now);
+      if (queue.length !== before) tellChange();
+    },
+
+    sweepDue(now) {
+      if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return false;
+      return queue.some((id) => now - (heardAt.get(id) ?? now) > abandonAfter);
+    },
+
+    dump() {
+      return {
+        agents: [...agents.values()].map((agent) => ({
+          id: agent.id,
+          name: agent.name,
+          status: agent.status,
+          capacity: agent.capacity,
+          capacityFromApi: agent.capacityFromApi,
+          conversations: [...agent.conversations],
+        })),
+        conversations: [...conversations.values()].map(copy),
+        queue: [...queue],
+        heardAt: [...heardAt],
+        reservations: reservations.entries(),
+        sweptAt: Number.isFinite(sweptAt) ? sweptAt : null,
+        latest,
+      };
+    },
+
+    restore(dump) {
+      version++;
+      conversations.clear();
+      byOffer.clear();
+      for (const conversation of dump.conversations) {
+        conversations.set(conversation.id, copy(conversation));
+        byOffer.set(conversation.offerId, conversation.id);
+      }
+      agents = new Map(
+        dump.agents.map((agent) => [
+          agent.id,
+          { ...agent, conversations: new Set(agent.conversations) },
+        ]),
+      );
+      queue = dump.queue.filter((id) => conversations.has(id));
+      heardAt.clear();
+      for (const [id, at] of dump.heardAt) heardAt.set(id, at);
+      reservations.replace(dump.reservations);
+      sweptAt = dump.sweptAt ?? Number.NEGATIVE_INFINITY;
+      latest = dump.latest;
+    },
+  };
+
+  capacity.configure(options.config);
+  ready = true;
+  return capacity;
+}

@@ -1,0 +1,136 @@
+// Two helpgate servers, built as `helpgate start` builds them, on one real redis-server: the
+// agents, the help queue and the conversations are one, whichever instance a request reaches.
+import type { Test } from 'tap';
+import t from 'tap';
+import { startServer as startHelpgateServer } from '../../src/cli/server.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/logger.js';
+import { ADMIN_TOKEN, PAGE, Visitor } from '../claims/_visitor.js';
+import { startRedisServer } from '../fixtures/redis-server.js';
+import { startServer, testConfig } from '../fixtures/servers.js';
+import { TestClock } from '../fixtures/test-clock.js';
+
+const ALICE = 'alice-token-0123456789abcdef';
+
+async function twoInstances(t: Test, more: Partial<ConfigInput> = {}) {
+  const redis = await startRedisServer(t);
+  const upstream = await startServer(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(PAGE);
+  });
+  const clock = new TestClock();
+  const config = testConfig({
+    upstream: upstream.url,
+    listen: { host: '127.0.0.1', port: 0 },
+    store: { kind: 'redis', url: redis.url, keyPrefix: 'hg:', timeout: '2s' },
+    heartbeat: { interval: '5s' },
+    // Every visitor of the test comes from 127.0.0.1.
+    rateLimit: { perAddress: '100000/s' },
+    gate: { mode: 'always' },
+    admin: { token: ADMIN_TOKEN },
+    triggers: [{ name: 'lingering', when: { timeOnPage: '10s' } }],
+    agents: { list: [{ id: 'alice', token: ALICE, capacity: 3 }] },
+    ...more,
+  });
+  const instances = [];
+  for (let i = 0; i < 2; i++) {
+    const running = await startHelpgateServer(config, { logger: silentLogger(), clock });
+    t.teardown(() => running.close());
+    instances.push(running);
+  }
+  const [a, b] = instances as [(typeof instances)[0], (typeof instances)[0]];
+  const capacityOf = (instance: typeof a) => instance.current().capacity;
+  // Both copies have applied the start-up commands (each instance's agents) before a test acts.
+  await Promise.all(instances.map((i) => (capacityOf(i) as { ready?(): Promise<void> }).ready?.()));
+  return { a, b, clock, capacityOf };
+}
+
+/** Waits until `check` holds (each instance applies the shared log as it reads it). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+function agentCall(base: string, method: string, path: string, body?: unknown, token = ALICE) {
+  return fetch(`${base}/__helpgate/${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'x-requested-with': 'helpgate',
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+}
+
+t.test(
+  '200 visitors accept at once over two instances for 3 free slots: 3 conversations, places 1–197 first come first served',
+  async (t) => {
+    const { a, b, clock, capacityOf } = await twoInstances(t);
+    const set = await agentCall(a.url, 'PUT', 'api/agents/alice', { status: 'available' });
+    t.equal(set.status, 200, 'alice is available, through instance A');
+    await until(() => capacityOf(b).snapshot(clock.now()).freeSlots === 3, 'B sees 3 free slots');
+
+    const visitors = Array.from({ length: 200 }, (_, i) => new Visitor(i % 2 ? b.url : a.url));
+    await Promise.all(visitors.map((v) => v.open('/guide')));
+    await Promise.all(visitors.map((v) => v.beat()));
+    clock.advance(10_000);
+    const offers = await Promise.all(visitors.map((v) => v.beat()));
+    t.equal(offers.filter((o) => o.offer).length, 200, 'each visitor has an offer');
+
+    // All at once, half through each instance (each visitor's own cookie, either instance).
+    const replies = await Promise.all(
+      visitors.map(async (v, i) => {
+        const res = await v.answer(offers[i]!.offer!.id, 'accept');
+        return (await res.json()) as { conversationId: string; queuePosition: number };
+      }),
+    );
+    const assigned = replies.filter((r) => r.queuePosition === 0);
+    t.equal(assigned.length, 3, 'exactly 3 conversations with an agent');
+    const places = replies.map((r) => r.queuePosition).filter((p) => p > 0);
+    t.same(
+      [...places].sort((x, y) => x - y),
+      Array.from({ length: 197 }, (_, i) => i + 1),
+      'the other 197 hold places 1 to 197, each once',
+    );
+    const byPlace = replies
+      .filter((r) => r.queuePosition > 0)
+      .sort((x, y) => x.queuePosition - y.queuePosition);
+    for (const instance of [a, b]) {
+      await until(() => capacityOf(instance).queued().length === 197, 'both copies have the queue');
+      t.same(
+        capacityOf(instance)
+          .queued()
+          .map((c) => c.id),
+        byPlace.map((r) => r.conversationId),
+        'the queue each instance sees is the order the visitors were told',
+      );
+      t.equal(capacityOf(instance).conversationsOf('alice').length, 3);
+    }
+
+    // First come, first served: a slot freed on B goes to place 1, and everyone moves up.
+    const ended = await agentCall(
+      b.url,
+      'DELETE',
+      `api/conversations/${assigned[0]!.conversationId}`,
+    );
+    t.equal(ended.status, 204, 'alice ends a chat through instance B');
+    await until(
+      () => capacityOf(a).conversation(byPlace[0]!.conversationId)?.agentId === 'alice',
+      'place 1 is assigned',
+    );
+    t.equal(capacityOf(a).ticket(byPlace[1]!.conversationId, clock.now())?.queuePosition, 1);
+    const again = await agentCall(
+      a.url,
+      'DELETE',
+      `api/conversations/${assigned[0]!.conversationId}`,
+      undefined,
+      ADMIN_TOKEN,
+    );
+    t.equal(again.status, 409, 'ending it again, through the other instance, is refused');
+    t.equal(capacityOf(b).conversationsOf('alice').length, 3, 'and frees no second slot');
+  },
+);
