@@ -17,6 +17,7 @@ import { sampleValue } from '../metrics/_exposition.js';
 const BIN = packageFile('bin', 'helpgate');
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const NEW_METRICS_TOKEN = 'metrics-token-reloaded-0123';
+const ADMIN_TOKEN = 'admin-token-0123456789';
 /** A worker is replaced after at most the first back-off step (1 s) plus its start. */
 const WAIT_MS = 30_000;
 
@@ -95,127 +96,143 @@ function get(url: string, headers: Record<string, string> = {}) {
 const scrape = async (url: string, token = METRICS_TOKEN) =>
   get(`${url}/__helpgate/metrics`, { authorization: `Bearer ${token}` });
 
-t.test(
-  'workers: 2 on Redis through the CLI',
-  { todo: 'needs store.kind redis in start' },
-  async (t) => {
-    const redis = await startRedisServer(t);
-    const upstream = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><html><head></head><body><p>shop</p></body></html>');
-    });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    t.teardown(() => upstream.close());
+t.test('workers: 2 on Redis through the CLI', async (t) => {
+  const redis = await startRedisServer(t);
+  const upstream = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><html><head></head><body><p>shop</p></body></html>');
+  });
+  upstream.listen(0, '127.0.0.1');
+  await once(upstream, 'listening');
+  t.teardown(() => upstream.close());
 
-    const dir = mkdtempSync(join(tmpdir(), 'helpgate-workers-'));
-    const file = join(dir, 'helpgate.yaml');
-    const config = (metricsToken: string) =>
-      [
-        `upstream: http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-        'secret: workers-test-secret-0123',
-        'listen: { host: 127.0.0.1, port: 0 }',
-        'state: { file: null }',
-        `store: { kind: redis, url: "${redis.url}", keyPrefix: "workers-test:" }`,
-        'workers: 2',
-        `metrics: { token: ${metricsToken} }`,
-        '',
-      ].join('\n');
-    writeFileSync(file, config(METRICS_TOKEN));
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
-    }
-    const primary = spawn(process.execPath, [BIN, 'start', '--config', file], { env });
-    let stderr = '';
-    primary.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    t.teardown(() => {
-      primary.kill('SIGKILL');
-    });
-    const log = readLog(primary);
-    const exited = once(primary, 'exit');
+  const dir = mkdtempSync(join(tmpdir(), 'helpgate-workers-'));
+  const file = join(dir, 'helpgate.yaml');
+  const config = (metricsToken: string) =>
+    [
+      `upstream: http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      'secret: workers-test-secret-0123',
+      'listen: { host: 127.0.0.1, port: 0 }',
+      'state: { file: null }',
+      `store: { kind: redis, url: "${redis.url}", keyPrefix: "workers-test:" }`,
+      'workers: 2',
+      `metrics: { token: ${metricsToken} }`,
+      `admin: { token: ${ADMIN_TOKEN} }`,
+      'agents: { list: [{ id: alice, token: alice-token-0123456789 }] }',
+      '',
+    ].join('\n');
+  writeFileSync(file, config(METRICS_TOKEN));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
+  }
+  const primary = spawn(process.execPath, [BIN, 'start', '--config', file], { env });
+  let stderr = '';
+  primary.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  t.teardown(() => {
+    primary.kill('SIGKILL');
+  });
+  const log = readLog(primary);
+  const exited = once(primary, 'exit');
 
-    const listening = await log.next((line) => line.msg === 'listening', 'listening');
-    const url = listening.url as string;
-    const workerPids = new Map(
-      log.lines.filter((l) => l.msg === 'worker listening').map((l) => [l.worker, l.pid]),
+  const listening = await log.next((line) => line.msg === 'listening', 'listening');
+  const url = listening.url as string;
+  const workerPids = new Map(
+    log.lines.filter((l) => l.msg === 'worker listening').map((l) => [l.worker, l.pid]),
+  );
+
+  await t.test('one listening line for the group, after both workers listen', async (t) => {
+    t.equal(listening.workers, 2);
+    t.same([...workerPids.keys()].sort(), [0, 1]);
+    const pids = [...workerPids.values()];
+    t.equal(new Set(pids).size, 2, 'two processes');
+    t.notOk(pids.includes(primary.pid), 'neither is the primary');
+  });
+
+  await t.test('both workers serve, and a scrape at either counts both', async (t) => {
+    const pages = 20;
+    for (let i = 0; i < pages; i++) t.equal((await get(`${url}/`)).status, 200);
+    const metrics = (await scrape(url)).body;
+    const served = [0, 1].map(
+      (worker) =>
+        sampleValue(metrics, 'helpgate_worker_requests_total', { worker: String(worker) }) ?? 0,
     );
+    t.ok(
+      served.every((count) => count > 0),
+      `each worker answered some (${served})`,
+    );
+    t.equal(
+      sampleValue(metrics, 'helpgate_requests_proxied_total', { status: '200' }),
+      pages,
+      'every page counted once, whichever worker served it',
+    );
+  });
 
-    await t.test('one listening line for the group, after both workers listen', async (t) => {
-      t.equal(listening.workers, 2);
-      t.same([...workerPids.keys()].sort(), [0, 1]);
-      const pids = [...workerPids.values()];
-      t.equal(new Set(pids).size, 2, 'two processes');
-      t.notOk(pids.includes(primary.pid), 'neither is the primary');
+  // Every worker reads the shared agents: pooled as a sum, one available agent would show as two.
+  await t.test('a gauge of shared state shows the shared figure, not one per worker', async (t) => {
+    const res = await fetch(`${url}/__helpgate/api/agents/alice`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'available' }),
     });
-
-    await t.test('both workers serve, and a scrape at either counts both', async (t) => {
-      const pages = 20;
-      for (let i = 0; i < pages; i++) t.equal((await get(`${url}/`)).status, 200);
+    t.equal(res.status, 200);
+    const seen: number[] = [];
+    for (let i = 0; i < 10; i++) {
       const metrics = (await scrape(url)).body;
-      const served = [0, 1].map(
-        (worker) =>
-          sampleValue(metrics, 'helpgate_worker_requests_total', { worker: String(worker) }) ?? 0,
-      );
-      t.ok(
-        served.every((count) => count > 0),
-        `each worker answered some (${served})`,
-      );
-      t.equal(
-        sampleValue(metrics, 'helpgate_requests_proxied_total', { status: '200' }),
-        pages,
-        'every page counted once, whichever worker served it',
-      );
-    });
+      seen.push(sampleValue(metrics, 'helpgate_agents_available') ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    t.equal(Math.max(...seen), 1, `one agent available (${seen})`);
+    t.equal(seen.at(-1), 1);
+  });
 
-    await t.test('a worker killed with SIGKILL is replaced and serves again', async (t) => {
-      const victim = workerPids.get(1) as number;
-      const replaced = log.next((line) => line.msg === 'worker exited; replacing it', 'exited');
-      const back = log.next(
-        (line) => line.msg === 'worker listening' && line.worker === 1,
-        'worker listening',
-      );
-      process.kill(victim, 'SIGKILL');
-      t.match(await replaced, { worker: 1, pid: victim, signal: 'SIGKILL' });
-      const replacement = await back;
-      t.not(replacement.pid, victim, 'a new process');
-      workerPids.set(1, replacement.pid);
-      for (let i = 0; i < 20; i++) t.equal((await get(`${url}/`)).status, 200);
-      const metrics = (await scrape(url)).body;
-      t.ok(
-        (sampleValue(metrics, 'helpgate_worker_requests_total', { worker: '1' }) ?? 0) > 0,
-        'the replacement answers requests',
-      );
-      t.equal(
-        log.lines.filter((line) => line.msg === 'listening').length,
-        1,
-        'still one listening line',
-      );
-    });
+  await t.test('a worker killed with SIGKILL is replaced and serves again', async (t) => {
+    const victim = workerPids.get(1) as number;
+    const replaced = log.next((line) => line.msg === 'worker exited; replacing it', 'exited');
+    const back = log.next(
+      (line) => line.msg === 'worker listening' && line.worker === 1,
+      'worker listening',
+    );
+    process.kill(victim, 'SIGKILL');
+    t.match(await replaced, { worker: 1, pid: victim, signal: 'SIGKILL' });
+    const replacement = await back;
+    t.not(replacement.pid, victim, 'a new process');
+    workerPids.set(1, replacement.pid);
+    for (let i = 0; i < 20; i++) t.equal((await get(`${url}/`)).status, 200);
+    const metrics = (await scrape(url)).body;
+    t.ok(
+      (sampleValue(metrics, 'helpgate_worker_requests_total', { worker: '1' }) ?? 0) > 0,
+      'the replacement answers requests',
+    );
+    t.equal(
+      log.lines.filter((line) => line.msg === 'listening').length,
+      1,
+      'still one listening line',
+    );
+  });
 
-    await t.test('SIGHUP at the primary reloads every worker', async (t) => {
-      writeFileSync(file, config(NEW_METRICS_TOKEN));
-      const reloaded = [0, 1].map((worker) =>
-        log.next((line) => line.msg === 'config reloaded' && line.worker === worker, 'reloaded'),
-      );
-      primary.kill('SIGHUP');
-      await Promise.all(reloaded);
-      // Each scrape on a new connection: the primary hands them to the workers in turn.
-      for (let i = 0; i < 4; i++) {
-        t.equal((await scrape(url, NEW_METRICS_TOKEN)).status, 200, 'the new token');
-        t.equal((await scrape(url, METRICS_TOKEN)).status, 401, 'not the old one');
-      }
-    });
+  await t.test('SIGHUP at the primary reloads every worker', async (t) => {
+    writeFileSync(file, config(NEW_METRICS_TOKEN));
+    const reloaded = [0, 1].map((worker) =>
+      log.next((line) => line.msg === 'config reloaded' && line.worker === worker, 'reloaded'),
+    );
+    primary.kill('SIGHUP');
+    await Promise.all(reloaded);
+    // Each scrape on a new connection: the primary hands them to the workers in turn.
+    for (let i = 0; i < 4; i++) {
+      t.equal((await scrape(url, NEW_METRICS_TOKEN)).status, 200, 'the new token');
+      t.equal((await scrape(url, METRICS_TOKEN)).status, 401, 'not the old one');
+    }
+  });
 
-    await t.test('SIGTERM at the primary stops every worker and exits 0', async (t) => {
-      primary.kill('SIGTERM');
-      const [code] = await exited;
-      t.equal(code, 0, stderr);
-      for (const pid of workerPids.values()) {
-        t.throws(() => process.kill(pid as number, 0), { code: 'ESRCH' }, `worker ${pid} is gone`);
-      }
-    });
-  },
-);
+  await t.test('SIGTERM at the primary stops every worker and exits 0', async (t) => {
+    primary.kill('SIGTERM');
+    const [code] = await exited;
+    t.equal(code, 0, stderr);
+    for (const pid of workerPids.values()) {
+      t.throws(() => process.kill(pid as number, 0), { code: 'ESRCH' }, `worker ${pid} is gone`);
+    }
+  });
+});
