@@ -415,8 +415,11 @@ async function serve(
         process.exit(1);
       });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // A worker may get each signal twice, from its primary and from whoever signalled the whole
+  // process group (systemd's stop, Ctrl-C): the second must not end it mid-shutdown.
+  const listen = worker ? 'on' : 'once';
+  process[listen]('SIGTERM', stop);
+  process[listen]('SIGINT', stop);
   process.on('SIGHUP', () => {
     if (reread === undefined) return;
     reread()

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { packageFile } from '../../src/util/package-root.js';
 import { startRedisServer } from '../fixtures/redis-server.js';
 import { sampleValue } from '../metrics/_exposition.js';
@@ -96,8 +96,8 @@ function get(url: string, headers: Record<string, string> = {}) {
 const scrape = async (url: string, token = METRICS_TOKEN) =>
   get(`${url}/__helpgate/metrics`, { authorization: `Bearer ${token}` });
 
-t.test('workers: 2 on Redis through the CLI', async (t) => {
-  const redis = await startRedisServer(t);
+/** A site behind helpgate: one plain page. */
+async function startUpstream(t: Test): Promise<string> {
   const upstream = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><html><head></head><body><p>shop</p></body></html>');
@@ -105,43 +105,82 @@ t.test('workers: 2 on Redis through the CLI', async (t) => {
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
   t.teardown(() => upstream.close());
+  return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+}
 
+/**
+ * `helpgate start` with two workers on `redisUrl`, resolved once the group listens. With
+ * `group`, the primary leads a process group of its own, so a signal can reach every process at
+ * once (as systemd's default KillMode and a terminal's Ctrl-C do).
+ */
+async function startGroup(
+  t: Test,
+  options: { upstream: string; redisUrl: string; keyPrefix: string; group?: boolean },
+) {
   const dir = mkdtempSync(join(tmpdir(), 'helpgate-workers-'));
   const file = join(dir, 'helpgate.yaml');
-  const config = (metricsToken: string) =>
-    [
-      `upstream: http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      'secret: workers-test-secret-0123',
-      'listen: { host: 127.0.0.1, port: 0 }',
-      'state: { file: null }',
-      `store: { kind: redis, url: "${redis.url}", keyPrefix: "workers-test:" }`,
-      'workers: 2',
-      `metrics: { token: ${metricsToken} }`,
-      `admin: { token: ${ADMIN_TOKEN} }`,
-      'agents: { list: [{ id: alice, token: alice-token-0123456789 }] }',
-      '',
-    ].join('\n');
-  writeFileSync(file, config(METRICS_TOKEN));
+  const writeConfig = (metricsToken: string) =>
+    writeFileSync(
+      file,
+      [
+        `upstream: ${options.upstream}`,
+        'secret: workers-test-secret-0123',
+        'listen: { host: 127.0.0.1, port: 0 }',
+        'state: { file: null }',
+        `store: { kind: redis, url: "${options.redisUrl}", keyPrefix: "${options.keyPrefix}" }`,
+        'workers: 2',
+        `metrics: { token: ${metricsToken} }`,
+        `admin: { token: ${ADMIN_TOKEN} }`,
+        'agents: { list: [{ id: alice, token: alice-token-0123456789 }] }',
+        '',
+      ].join('\n'),
+    );
+  writeConfig(METRICS_TOKEN);
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
   }
-  const primary = spawn(process.execPath, [BIN, 'start', '--config', file], { env });
+  const primary = spawn(process.execPath, [BIN, 'start', '--config', file], {
+    env,
+    detached: options.group ?? false,
+  });
   let stderr = '';
   primary.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  const log = readLog(primary);
+  const exited = once(primary, 'exit') as Promise<[number | null, string | null]>;
   t.teardown(() => {
     primary.kill('SIGKILL');
   });
-  const log = readLog(primary);
-  const exited = once(primary, 'exit');
-
   const listening = await log.next((line) => line.msg === 'listening', 'listening');
-  const url = listening.url as string;
   const workerPids = new Map(
     log.lines.filter((l) => l.msg === 'worker listening').map((l) => [l.worker, l.pid]),
   );
+  t.teardown(() => {
+    for (const pid of workerPids.values()) {
+      try {
+        process.kill(pid as number, 'SIGKILL');
+      } catch {}
+    }
+  });
+  return {
+    primary,
+    log,
+    listening,
+    url: listening.url as string,
+    workerPids,
+    exited,
+    writeConfig,
+    stderr: () => stderr,
+  };
+}
+
+t.test('workers: 2 on Redis through the CLI', async (t) => {
+  const redis = await startRedisServer(t);
+  const upstream = await startUpstream(t);
+  const { primary, log, listening, url, workerPids, exited, writeConfig, stderr } =
+    await startGroup(t, { upstream, redisUrl: redis.url, keyPrefix: 'workers-test:' });
 
   await t.test('one listening line for the group, after both workers listen', async (t) => {
     t.equal(listening.workers, 2);
@@ -214,7 +253,7 @@ t.test('workers: 2 on Redis through the CLI', async (t) => {
   });
 
   await t.test('SIGHUP at the primary reloads every worker', async (t) => {
-    writeFileSync(file, config(NEW_METRICS_TOKEN));
+    writeConfig(NEW_METRICS_TOKEN);
     const reloaded = [0, 1].map((worker) =>
       log.next((line) => line.msg === 'config reloaded' && line.worker === worker, 'reloaded'),
     );
@@ -230,9 +269,35 @@ t.test('workers: 2 on Redis through the CLI', async (t) => {
   await t.test('SIGTERM at the primary stops every worker and exits 0', async (t) => {
     primary.kill('SIGTERM');
     const [code] = await exited;
-    t.equal(code, 0, stderr);
+    t.equal(code, 0, stderr());
     for (const pid of workerPids.values()) {
       t.throws(() => process.kill(pid as number, 0), { code: 'ESRCH' }, `worker ${pid} is gone`);
     }
   });
 });
+
+// systemd stops a service by signalling every process of its cgroup, and Ctrl-C reaches the
+// whole foreground group: each worker gets the signal twice (directly and from its primary),
+// and the second must not cut the graceful stop the first began.
+t.test(
+  'double signal: a signal to the whole process group still stops every worker gracefully',
+  async (t) => {
+    const redis = await startRedisServer(t);
+    const upstream = await startUpstream(t);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const group = await startGroup(t, {
+        upstream,
+        redisUrl: redis.url,
+        keyPrefix: `workers-${signal}:`,
+        group: true,
+      });
+      const stopped = [0, 1].map((worker) =>
+        group.log.next((line) => line.msg === 'stopped' && line.worker === worker, 'stopped'),
+      );
+      process.kill(-(group.primary.pid as number), signal);
+      await Promise.all(stopped);
+      const [code] = await group.exited;
+      t.equal(code, 0, `${signal}: exit 0 ${group.stderr()}`);
+    }
+  },
+);
