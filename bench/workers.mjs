@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -82,6 +82,8 @@ async function startRedis() {
     ],
     { stdio: 'ignore' },
   );
+  // Not one of children.mjs's: stopped here however the bench ends.
+  process.once('exit', () => child.kill('SIGKILL'));
   for (let i = 0; ; i++) {
     const up = await new Promise((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
@@ -233,6 +235,7 @@ async function main() {
   const cookies = createVisitorCookies([SECRET]);
   const upstream = await startNodeScript('upstream', 'bench/upstream.mjs');
   const redis = await startRedis();
+  const loadBefore = loadavg()[0];
   const runs = new Map();
   try {
     for (let round = 1; round <= settings.rounds; round++) {
@@ -274,7 +277,8 @@ async function main() {
       'shared by the load generator (autocannon, in the bench process), helpgate, redis-server ' +
       `and the upstream. ${settings.connections} connections, ${settings.seconds} s per row ` +
       `after ${settings.warmup} s of warm-up, ${settings.sessions.toLocaleString('en')} sessions` +
-      `${settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''}. CPU ms/req is ` +
+      `${settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''}; load average ` +
+      `${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after. CPU ms/req is ` +
       'the figure that carries to bigger machines; req/s here is bounded by the shared cores.',
     '',
     '| requests | helpgate | req/s | p50 ms | p99 ms | helpgate CPU ms/req | redis-server CPU ms/req | sum | sum ÷ memory store | failed |',

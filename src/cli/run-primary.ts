@@ -77,6 +77,10 @@ export function runPrimary(options: PrimaryOptions): Promise<number | undefined>
       startedAt: Date.now(),
     });
     worker.on('exit', (code, signal) => exited(index, worker, code, signal));
+    // A failed IPC send or a fork that could not spawn; an exit (and a replacement) follows.
+    worker.on('error', (error: Error) =>
+      logger.error({ worker: index, err: error }, 'worker error'),
+    );
   }
 
   function onListening(worker: Worker, message: ListeningMessage): void {
