@@ -131,16 +131,37 @@ const hbRequest = (visitor) => ({
   body: heartbeat(visitor),
 });
 
-/** One heartbeat per visitor through the real endpoint, so every session is a real one. */
+/** Waits until `healthz` answers 200: helpgate listens before its Redis connection is up. */
+async function waitHealthy(url) {
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${url}/__helpgate/healthz`).catch(() => null);
+    await res?.body?.cancel();
+    if (res?.status === 200) return;
+    if (i > 200) throw new Error(`${url}: healthz answers ${res?.status}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * One heartbeat per visitor through the real endpoint, so every session is a real one. A 503
+ * (a store call that timed out on the busy machine) is tried again after a moment.
+ */
 async function createSessions(url, visitors) {
   const pool = new Pool(url, { connections: settings.connections });
   let next = 0;
   await Promise.all(
     Array.from({ length: settings.connections }, async () => {
       while (next < visitors.length) {
-        const res = await pool.request(hbRequest(visitors[next++]));
-        await res.body.dump();
-        if (res.statusCode !== 200) throw new Error(`creating sessions: ${res.statusCode}`);
+        const visitor = visitors[next++];
+        for (let attempt = 1; ; attempt++) {
+          const res = await pool.request(hbRequest(visitor));
+          await res.body.dump();
+          if (res.statusCode === 200) break;
+          if (res.statusCode !== 503 || attempt === 5) {
+            throw new Error(`creating sessions: ${res.statusCode}`);
+          }
+          await sleep(200);
+        }
       }
     }),
   );
@@ -207,6 +228,7 @@ async function measureSetup(setup, upstream, redis, cookies) {
       pv: `pv${i}`,
       seq: 0,
     }));
+    await waitHealthy(helpgate.url);
     await createSessions(helpgate.url, visitors);
     const rows = {};
     rows.hb = await measure((s) => heartbeats(helpgate.url, visitors, s), helpgate, redis);
