@@ -33,3 +33,9 @@ export function processCpuSeconds(pid) {
   }
   return ticks / TICKS_PER_SECOND;
 }
+
+/** Seconds of CPU used so far by process `pid` alone (not its children), or null. */
+export function ownCpuSeconds(pid) {
+  const own = statFields(pid);
+  return own === null ? null : (Number(own[11]) + Number(own[12])) / TICKS_PER_SECOND;
+}

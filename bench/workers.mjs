@@ -23,7 +23,7 @@ import { Pool } from 'undici';
 import { createVisitorCookies } from '../dist/src/session/visitor-cookie.js';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
 import { load, median } from './load.mjs';
-import { processCpuSeconds } from './process-cpu.mjs';
+import { ownCpuSeconds, processCpuSeconds } from './process-cpu.mjs';
 import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 
 const setting = (name, fallback) => {
@@ -195,20 +195,46 @@ function heartbeats(url, visitors, seconds) {
   });
 }
 
+const IDLE_SECONDS = 5;
+
+/**
+ * CPU seconds so far: helpgate with its workers, redis-server, and the primary alone (with
+ * `workers` above 1 the helpgate process is the primary; alone it is the whole of helpgate).
+ */
+const cpuNow = (helpgate, redis) => [
+  processCpuSeconds(helpgate.pid),
+  processCpuSeconds(redis.pid),
+  ownCpuSeconds(helpgate.pid),
+];
+
 /** Warm-up, then the timed run with the CPU helpgate and redis-server spent during it. */
 async function measure(run, helpgate, redis) {
   await run(settings.warmup);
-  const cpu = () => [processCpuSeconds(helpgate.pid), processCpuSeconds(redis.pid)];
-  const before = cpu();
+  const before = cpuNow(helpgate, redis);
   const result = await run(settings.seconds);
-  const after = cpu();
+  const after = cpuNow(helpgate, redis);
   const perRequest = (i) =>
     before[i] === null || after[i] === null || result.requests === 0
       ? null
       : ((after[i] - before[i]) * 1000) / result.requests;
   assertAlive(helpgate);
   await sleep(SETTLE_MS);
-  return { ...result, helpgateCpuMs: perRequest(0), redisCpuMs: perRequest(1) };
+  return {
+    ...result,
+    helpgateCpuMs: perRequest(0),
+    redisCpuMs: perRequest(1),
+    primaryCpuMs: perRequest(2),
+  };
+}
+
+/** CPU ms per second helpgate (all its processes) and redis-server spend with no requests. */
+async function idleCpu(helpgate, redis) {
+  const before = cpuNow(helpgate, redis);
+  await sleep(IDLE_SECONDS * 1000);
+  const after = cpuNow(helpgate, redis);
+  const perSecond = (i) =>
+    before[i] === null || after[i] === null ? null : ((after[i] - before[i]) * 1000) / IDLE_SECONDS;
+  return { helpgateCpuMs: perSecond(0), redisCpuMs: perSecond(1) };
 }
 
 async function measureSetup(setup, upstream, redis, cookies) {
@@ -231,6 +257,7 @@ async function measureSetup(setup, upstream, redis, cookies) {
     await waitHealthy(helpgate.url);
     await createSessions(helpgate.url, visitors);
     const rows = {};
+    rows.idle = await idleCpu(helpgate, redis);
     rows.hb = await measure((s) => heartbeats(helpgate.url, visitors, s), helpgate, redis);
     for (const [key, path] of [
       ['page', '/page'],
@@ -263,6 +290,7 @@ async function main() {
     for (let round = 1; round <= settings.rounds; round++) {
       for (const setup of SETUPS) {
         const rows = await measureSetup(setup, upstream, redis, cookies);
+        runs.set(`${setup.key}/idle`, [...(runs.get(`${setup.key}/idle`) ?? []), rows.idle]);
         for (const kind of KINDS) {
           const r = rows[kind.key];
           const key = `${setup.key}/${kind.key}`;
@@ -289,7 +317,8 @@ async function main() {
       p99: mid('p99'),
       helpgateCpuMs: mid('helpgateCpuMs'),
       redisCpuMs: mid('redisCpuMs'),
-      failures: list.reduce((n, r) => n + r.failures, 0),
+      primaryCpuMs: mid('primaryCpuMs'),
+      failures: list.reduce((n, r) => n + (r.failures ?? 0), 0),
     });
   }
   const lines = [
@@ -317,6 +346,23 @@ async function main() {
           `${fixed(total, 3)} | ${times(ratio(total, base.helpgateCpuMs))} | ${r.failures} |`,
       );
     }
+  }
+  lines.push(
+    '',
+    `| helpgate | idle: helpgate CPU ms/s | idle: redis-server CPU ms/s | the primary alone, CPU ms/req (heartbeats / same page / different pages) |`,
+    '|---|---:|---:|---|',
+  );
+  for (const setup of SETUPS) {
+    const idle = result.get(`${setup.key}/idle`);
+    const primary =
+      setup.workers > 1
+        ? KINDS.map((kind) => fixed(result.get(`${setup.key}/${kind.key}`).primaryCpuMs, 3)).join(
+            ' / ',
+          )
+        : '— (no primary)';
+    lines.push(
+      `| ${setup.label} | ${fixed(idle.helpgateCpuMs, 1)} | ${fixed(idle.redisCpuMs, 1)} | ${primary} |`,
+    );
   }
   const hbRedis = result.get('redis/hb');
   const hbTwo = result.get('redis-2/hb');
