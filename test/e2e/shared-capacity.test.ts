@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import { ADMIN_TOKEN, PAGE, Visitor } from '../claims/_visitor.js';
 import { startRedisServer } from '../fixtures/redis-server.js';
 import { startServer, testConfig } from '../fixtures/servers.js';
+import { openSse } from '../fixtures/sse-client.js';
 import { TestClock } from '../fixtures/test-clock.js';
 
 const ALICE = 'alice-token-0123456789abcdef';
@@ -132,5 +133,76 @@ t.test(
     );
     t.equal(again.status, 409, 'ending it again, through the other instance, is refused');
     t.equal(capacityOf(b).conversationsOf('alice').length, 3, 'and frees no second slot');
+  },
+);
+
+t.test(
+  'an agent connected to instance A is assigned a visitor whose requests go to instance B, and they chat',
+  async (t) => {
+    const { a, b, clock } = await twoInstances(t);
+    t.equal(
+      (await agentCall(a.url, 'PUT', 'api/agents/alice', { status: 'available' })).status,
+      200,
+    );
+    const agent = await openSse(t, `${a.url}/__helpgate/api/events`, {
+      authorization: `Bearer ${ALICE}`,
+    });
+    await agent.until('snapshot');
+
+    const visitor = new Visitor(b.url);
+    await visitor.open('/checkout');
+    await visitor.beat();
+    clock.advance(10_000);
+    const offer = (await visitor.beat()).offer!;
+    const accepted = (await (await visitor.answer(offer.id, 'accept')).json()) as {
+      conversationId: string;
+      queuePosition: number;
+    };
+    t.equal(accepted.queuePosition, 0, 'alice, on A, has a free slot for the visitor on B');
+    const id = accepted.conversationId;
+    t.match((await agent.until('assigned', 5_000)).data, {
+      conversation: { id, acceptedOn: '/checkout' },
+    });
+
+    const chat = await openSse(t, `${b.url}/__helpgate/chat/${id}/events`, {
+      cookie: visitor.cookie,
+    });
+    t.match((await chat.until('assigned', 5_000)).data, { agent: { name: 'alice' } });
+
+    const sent = await agentCall(a.url, 'POST', `api/conversations/${id}/messages`, {
+      text: 'Hello, can I help?',
+    });
+    t.equal(sent.status, 201, 'alice writes through A');
+    t.match((await chat.until('message', 5_000)).data, {
+      from: 'agent',
+      text: 'Hello, can I help?',
+    });
+
+    const asked = await fetch(`${b.url}/__helpgate/chat/${id}/messages`, {
+      method: 'POST',
+      headers: { cookie: visitor.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Where is my order?' }),
+    });
+    t.equal(asked.status, 201, 'the visitor answers through B');
+    const echo = await agent.until('message', 5_000);
+    t.match(echo.data, { message: { from: 'agent' } }, 'alice sees her own message first');
+    t.match((await agent.until('message', 5_000)).data, {
+      conversationId: id,
+      message: { from: 'visitor', text: 'Where is my order?' },
+    });
+
+    t.match((await chat.until('message', 5_000)).data, { from: 'visitor' }, 'its own, echoed');
+    // A reconnect to the other instance resumes after the last event seen.
+    const resumed = await openSse(t, `${a.url}/__helpgate/chat/${id}/events`, {
+      cookie: visitor.cookie,
+      'last-event-id': chat.lastId()!,
+    });
+    const typing = await fetch(`${a.url}/__helpgate/api/conversations/${id}/typing`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ALICE}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ typing: true }),
+    });
+    t.equal(typing.status, 204);
+    t.same((await resumed.next(5_000)).data, { from: 'agent', typing: true });
   },
 );
