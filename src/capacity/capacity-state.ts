@@ -20,13 +20,11 @@
  *   conversations ≤ Σ capacity.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import {
   exponentialHandleTimes,
   type HandleTimeDistribution,
 } from '../learning/handle-time-distribution.js';
-import { gateOpen } from '../offers/gate.js';
 import { createReservations } from './_reservations.js';
 import { promisedWaits, type ServingAgent } from './promised-wait.js';
 
@@ -116,11 +114,12 @@ export interface CapacityState {
   /**
    * A shown offer holds a slot until `until` (its expiry) or {@link release}. Showing it again
    * moves `until`. False (nothing held) when `session.maxPinned` live reservations exist.
-   * `now` (default: the latest time seen) decides which held ones have lapsed. With `gate`, a
-   * new reservation is held only while the gate is still open for it: the check and the hold
-   * are one step, so two offers cannot both take the last free slot.
+   * `now` (default: the latest time seen) decides which held ones have lapsed. With
+   * `onlyIfFree`, a new reservation is held only while a slot is free: the check and the hold
+   * are one step, so two offers cannot both take the last free slot. The check reads slots and
+   * counts only, never the estimated wait, so every copy of the state decides alike.
    */
-  reserve(offerId: string, sid: string, until: number, now?: number, gate?: GateCheck): boolean;
+  reserve(offerId: string, sid: string, until: number, now?: number, onlyIfFree?: boolean): boolean;
   /** The offer was dismissed, expired or withdrawn: its slot is free again. */
   release(offerId: string): void;
   /**
@@ -196,12 +195,6 @@ export interface EnqueueRequest {
   path: string;
   /** The new conversation's id; a random UUID when absent. */
   conversationId?: string;
-}
-
-/** The gate a reservation must pass (see {@link CapacityState.reserve}). */
-export interface GateCheck {
-  mode: Config['gate']['mode'];
-  maxWaitMs: Milliseconds;
 }
 
 /** The state of {@link CapacityState.dump}: everything that decides what happens next. */
@@ -582,11 +575,11 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       };
     },
 
-    reserve(offerId, sid, until, now = latest, gate) {
+    reserve(offerId, sid, until, now = latest, onlyIfFree = false) {
       seen(now);
-      if (gate !== undefined && !reservations.holds(offerId)) {
-        const snapshot = capacity.snapshot(now);
-        if (!gateOpen(gate.mode, snapshot, gate.maxWaitMs)) return false;
+      if (onlyIfFree && !reservations.holds(offerId)) {
+        const { open } = serving();
+        if (open - reservations.count(now) - queue.length <= 0) return false;
       }
       const held = reservations.hold(offerId, sid, until, now, maxPinned);
       if (held) tellChange();

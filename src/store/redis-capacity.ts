@@ -28,7 +28,6 @@ import {
   capacityConfigOf,
   createCapacityState,
   type EnqueueRequest,
-  type GateCheck,
 } from '../capacity/capacity-state.js';
 import type { Milliseconds } from '../config/units.js';
 import { HelpgateError } from '../errors.js';
@@ -74,7 +73,7 @@ type Command = { n: string } & (
       change: { status?: 'available' | 'busy' | 'away'; capacity?: number };
       now: number;
     }
-  | { op: 'reserve'; offerId: string; sid: string; until: number; now?: number; gate?: GateCheck }
+  | { op: 'reserve'; offerId: string; sid: string; until: number; now: number; onlyIfFree: boolean }
   | { op: 'release'; offerId: string }
   | { op: 'enqueue'; request: EnqueueRequest; now: number }
   | { op: 'touch'; conversationId: string; now: number }
@@ -171,7 +170,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
           command.sid,
           command.until,
           command.now,
-          command.gate,
+          command.onlyIfFree,
         );
       case 'release':
         return state.release(command.offerId);
@@ -329,8 +328,8 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
     agent: (id) => state.agent(id),
     setAgent: (id, change, now) => send({ op: 'setAgent', id, change, now }),
     snapshot: (now) => state.snapshot(now),
-    reserve: (offerId, sid, until, now = options.clock.now(), gate) =>
-      send({ op: 'reserve', offerId, sid, until, now, ...(gate && { gate }) }),
+    reserve: (offerId, sid, until, now = options.clock.now(), onlyIfFree = false) =>
+      send({ op: 'reserve', offerId, sid, until, now, onlyIfFree }),
     release: (offerId) => send<void>({ op: 'release', offerId }),
     enqueue: (request, now) =>
       send({

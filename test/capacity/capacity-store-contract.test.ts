@@ -116,15 +116,14 @@ for (const [name, store] of [
       t.equal(c.conversation(tickets[3]!.conversationId)?.agentId, 'bob', 'bob takes the queue');
     });
 
-    t.test('a reservation checks the gate as it takes the slot', async (t) => {
+    t.test('a reservation that needs a free slot checks for one as it takes it', async (t) => {
       const clock = new TestClock();
       const [c] = await store(t, clock, 1);
       await c!.setAgent('bob', { status: 'available' }, clock.now());
-      const gate = { mode: 'available' as const, maxWaitMs: 0 };
       const until = clock.now() + 60_000;
-      t.equal(await c!.reserve('o1', 's1', until, clock.now(), gate), true, 'the free slot');
-      t.equal(await c!.reserve('o2', 's2', until, clock.now(), gate), false, 'none left');
-      t.equal(await c!.reserve('o1', 's1', until + 1, clock.now(), gate), true, 'renewed');
+      t.equal(await c!.reserve('o1', 's1', until, clock.now(), true), true, 'the free slot');
+      t.equal(await c!.reserve('o2', 's2', until, clock.now(), true), false, 'none left');
+      t.equal(await c!.reserve('o1', 's1', until + 1, clock.now(), true), true, 'renewed');
       await c!.release('o1');
       t.equal(c!.snapshot(clock.now()).freeSlots, 1, 'released');
     });
@@ -154,11 +153,10 @@ t.test('redis: two instances racing for one slot, one conversation end, one copy
   const [a, b] = (await redis(t, clock, 2)) as [Capacity, Capacity];
   await a.setAgent('bob', { status: 'available' }, clock.now());
   await settled([a, b], clock);
-  const gate = { mode: 'available' as const, maxWaitMs: 0 };
   const until = clock.now() + 60_000;
   const held = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
-      (i % 2 ? b : a).reserve(`o${i}`, `s${i}`, until, clock.now(), gate),
+      (i % 2 ? b : a).reserve(`o${i}`, `s${i}`, until, clock.now(), true),
     ),
   );
   t.equal(held.filter(Boolean).length, 1, 'of 20 offers racing for the last slot, one holds it');
