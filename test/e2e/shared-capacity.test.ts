@@ -14,7 +14,7 @@ import { TestClock } from '../fixtures/test-clock.js';
 const ALICE = 'alice-token-0123456789abcdef';
 
 async function twoInstances(t: Test, more: Partial<ConfigInput> = {}) {
-  const redis = await startRedisServer(t);
+  const redis = await startRedisServer(t, { appendonly: true });
   const upstream = await startServer(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(PAGE);
@@ -43,7 +43,13 @@ async function twoInstances(t: Test, more: Partial<ConfigInput> = {}) {
   const capacityOf = (instance: typeof a) => instance.current().capacity;
   // Both copies have applied the start-up commands (each instance's agents) before a test acts.
   await Promise.all(instances.map((i) => (capacityOf(i) as { ready?(): Promise<void> }).ready?.()));
-  return { a, b, clock, capacityOf };
+  const another = async () => {
+    const running = await startHelpgateServer(config, { logger: silentLogger(), clock });
+    t.teardown(() => running.close());
+    await (capacityOf(running) as { ready?(): Promise<void> }).ready?.();
+    return running;
+  };
+  return { a, b, clock, capacityOf, redis, another };
 }
 
 /** Waits until `check` holds (each instance applies the shared log as it reads it). */
@@ -204,5 +210,75 @@ t.test(
     });
     t.equal(typing.status, 204);
     t.same((await resumed.next(5_000)).data, { from: 'agent', typing: true });
+  },
+);
+
+t.test(
+  'Redis frozen, then restarted with append-only persistence: the agents and the queue are still there, for a new instance too',
+  async (t) => {
+    const { a, b, clock, capacityOf, redis, another } = await twoInstances(t);
+    const set = await agentCall(
+      a.url,
+      'PUT',
+      'api/agents/alice',
+      { status: 'available', capacity: 1 },
+      ADMIN_TOKEN,
+    );
+    t.equal(set.status, 200, 'the admin makes alice available with one slot');
+    const visitors = [new Visitor(a.url), new Visitor(b.url)];
+    for (const v of visitors) {
+      await v.open('/guide');
+      await v.beat();
+    }
+    clock.advance(10_000);
+    const ids: string[] = [];
+    for (const v of visitors) {
+      const offer = (await v.beat()).offer!;
+      ids.push(
+        ((await (await v.answer(offer.id, 'accept')).json()) as { conversationId: string })
+          .conversationId,
+      );
+    }
+    await until(() => capacityOf(b).queued().length === 1, 'one with alice, one queued');
+
+    redis.freeze();
+    const page = await fetch(`${b.url}/guide`);
+    t.equal(page.status, 200, 'pages load while Redis is frozen');
+    const refused = await agentCall(a.url, 'PUT', 'api/agents/alice', { status: 'away' });
+    t.equal(refused.status, 503, 'a change to capacity answers 503 meanwhile');
+    redis.resume();
+    await until(() => capacityOf(a).agent('alice')?.status === 'available', 'nothing changed');
+
+    await redis.restart();
+    const health = async () => (await fetch(`${a.url}/__helpgate/healthz`)).status;
+    for (let i = 0; i < 200 && (await health()) !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    t.equal(await health(), 200, 'healthz is back after the restart');
+    const c = await another();
+    for (const instance of [a, b, c]) {
+      t.equal(capacityOf(instance).agent('alice')?.status, 'available');
+      t.same(
+        capacityOf(instance)
+          .conversationsOf('alice')
+          .map((x) => x.id),
+        [ids[0]],
+        'alice still holds the first visitor',
+      );
+      t.same(
+        capacityOf(instance)
+          .queued()
+          .map((x) => x.id),
+        [ids[1]],
+        'the second still waits',
+      );
+    }
+    // And the log goes on where it was: a change through the new instance reaches the others.
+    const ended = await agentCall(c.url, 'DELETE', `api/conversations/${ids[0]}`);
+    t.equal(ended.status, 204);
+    await until(
+      () => capacityOf(a).conversation(ids[1]!)?.agentId === 'alice',
+      'the queued visitor is assigned, seen on A',
+    );
   },
 );
