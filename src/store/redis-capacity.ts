@@ -96,6 +96,8 @@ export interface RedisCapacityOptions extends Omit<CapacityOptions, 'sweepOnRead
   connection: RedisConnection;
   /** `store.timeout`: the log's blocking read waits this much longer than it blocks. */
   timeoutMs: Milliseconds;
+  /** The process's reader of shared logs; default: one of its own (closed with it). */
+  reader?: StreamReader;
   clock: Clock;
   logger: Logger;
   /** How often, at most, one queued visitor's heartbeats are logged (keeping their place). */
@@ -151,7 +153,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
   >();
   let counter = 0;
   const touched = new LRUCache<string, number>({ max: MAX_TOUCHED });
-  const reader: StreamReader = createStreamReader(connection, options.timeoutMs);
+  const reader: StreamReader = options.reader ?? createStreamReader(connection, options.timeoutMs);
   /** Set when no snapshot was found: the log is taken from whatever entry it starts with. */
   let fromAnyEntry = false;
   let stopFollowing: (() => void) | undefined;
@@ -365,7 +367,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
       for (const { reject } of waiting.values()) {
         reject(new HelpgateError('HG_ERR_STORE_UNAVAILABLE', { reason: 'closing' }));
       }
-      await reader.close();
+      if (options.reader === undefined) await reader.close();
     },
   };
 }

@@ -282,3 +282,30 @@ t.test(
     );
   },
 );
+
+t.test(
+  'what one instance learns, every instance learns, and a restarted one resumes without counting twice',
+  async (t) => {
+    const { a, b, another } = await twoInstances(t);
+    const learning = (instance: typeof a) => instance.current().learning;
+    for (let i = 0; i < 6; i++) learning(i % 2 ? b : a).recordResponse(1_000 * (i + 1));
+    for (let i = 0; i < 12; i++) learning(a).recordHandleTime(60_000);
+    await until(
+      () =>
+        [a, b].every(
+          (x) =>
+            learning(x).figures().samples === 6 && learning(x).figures().handleTimeSamples === 12,
+        ),
+      'both instances hold all 18 samples',
+    );
+    t.same(learning(b).figures(), learning(a).figures(), 'and the same figures');
+    t.equal(learning(b).averageHandleTime(), 60_000, 'learned from the chats A ended');
+    // Saved (debounced) with the id of the last sample: a new instance starts there.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const c = await another();
+    await until(() => learning(c).figures().samples === 6, 'the third has the 6 responses');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.equal(learning(c).figures().samples, 6, 'counted once');
+    t.equal(learning(c).figures().handleTimeSamples, 12);
+  },
+);
