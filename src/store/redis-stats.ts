@@ -43,6 +43,13 @@ import { judgeOnAssignment, judgeOnLeaving } from '../conversations/promise.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { RedisConnection } from './redis-connection.js';
 
+type Args = (string | number)[];
+/** The scripts as commands of the client and its pipelines: sent by SHA once Redis has them. */
+interface StatsCommands {
+  hgStatsAdd(...args: Args): Promise<unknown>;
+  hgStatsStep(...args: Args): Promise<unknown>;
+}
+
 /**
  * Adds one minute's observations: a list of operations, each a code and its arguments.
  * KEYS: bucket, its ids, unattended, agents, status changes, the track (`T`).
@@ -201,6 +208,11 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
   const bucketCount = options.bucketCount ?? DEFAULT_BUCKETS;
   const keepMs = bucketCount * MINUTE_MS;
   const pending = new Set<Promise<unknown>>();
+  // `EVALSHA`, falling back to `EVAL` once after a Redis restart: the scripts' text (3 KB)
+  // is not sent and hashed again with every observation.
+  connection.redis.defineCommand('hgStatsAdd', { numberOfKeys: 6, lua: ADD });
+  connection.redis.defineCommand('hgStatsStep', { numberOfKeys: 2, lua: STEP });
+  const commandsOf = <T>(client: T) => client as T & StatsCommands;
   let latest: LiveFigures | null = null;
   let sent = 0;
 
@@ -247,12 +259,10 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
     const now = clock.now();
     sent += calls.length;
     const replies = await connection.run((redis) => {
-      const pipeline = redis.pipeline();
+      const pipeline = commandsOf(redis.pipeline());
       for (const [minute, list] of calls) {
         const ttl = Math.max(1, (minute + 1) * MINUTE_MS + keepMs - now);
-        pipeline.eval(
-          ADD,
-          6,
+        pipeline.hgStatsAdd(
           bucketKey(minute),
           idsKey(minute),
           UNATTENDED_KEY,
@@ -284,9 +294,7 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
   ): Promise<{ judge: boolean; track: Track; fields: Record<string, string> } | null> {
     sent += 1;
     const reply = (await connection.run((redis) =>
-      redis.eval(
-        STEP,
-        2,
+      commandsOf(redis).hgStatsStep(
         trackKey(conversationId),
         UNATTENDED_KEY,
         name,

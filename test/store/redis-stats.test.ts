@@ -157,3 +157,83 @@ t.test('every key expires after the minutes kept', async (t) => {
     t.ok(ttl > day - 60_000 && ttl <= day + MINUTE_MS, `${key} expires in ${ttl} ms`);
   }
 });
+
+t.test(
+  'race: the promise made on A and the assignment seen on B judge it once, whichever comes first',
+  async (t) => {
+    // The record (with its promise) and the assignment reach two instances at the same moment.
+    const keyPrefix = `race${++prefixes}:`;
+    const T0 = Date.UTC(2026, 0, 1, 12, 0);
+    const clock = new TestClock(T0);
+    const [a, b] = [
+      createRedisStats({ connection: await connect(t, keyPrefix), clock }),
+      createRedisStats({ connection: await connect(t, keyPrefix), clock }),
+    ];
+    const conversations = 100;
+    for (let i = 0; i < conversations; i++) {
+      a.offerChanged({
+        id: `o${i}`,
+        trigger: 'stuck',
+        kind: 'button',
+        reasons: [],
+        pv: 'pv',
+        path: '/checkout',
+        route: 'heartbeat',
+        state: 'accepted',
+        createdAt: T0,
+        shownAt: T0,
+        endedAt: T0 + 1_000,
+        conversationId: `c${i}`,
+      });
+    }
+    await a.flush();
+    for (let i = 0; i < conversations; i++) {
+      // Half kept (assigned within the 30 s promised), half broken; each twice on each side.
+      const at = T0 + (i % 2 === 0 ? 10_000 : 50_000);
+      const [first, second] = i % 3 === 0 ? [a, b] : [b, a];
+      first.opened(`c${i}`, 30);
+      second.assigned(`c${i}`, at);
+      second.opened(`c${i}`, 30);
+      first.assigned(`c${i}`, at);
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    const minute = Math.floor(T0 / MINUTE_MS);
+    const report = summariseStats(await b.read(minute, minute), {
+      fromMinute: minute,
+      toMinute: minute,
+      stepMinutes: 1,
+    });
+    t.equal(report.totals.assigned.value, conversations, 'each assignment counted once');
+    t.equal(report.totals.promisesKept.value, conversations / 2, 'each promise judged once');
+    t.equal(report.totals.promisesBroken.value, conversations / 2);
+  },
+);
+
+t.test('after Redis forgets the scripts (a restart), observations still count', async (t) => {
+  const keyPrefix = `flush${++prefixes}:`;
+  const T0 = Date.UTC(2026, 0, 1, 12, 0);
+  const stats = createRedisStats({
+    connection: await connect(t, keyPrefix),
+    clock: new TestClock(T0),
+  });
+  stats.triggerFired('stuck', T0);
+  await stats.flush();
+  await redisServer.cli('SCRIPT', 'FLUSH');
+  stats.triggerFired('stuck', T0);
+  stats.sample(
+    {
+      estimatedWaitMs: null,
+      queueLength: 1,
+      freeSlots: 0,
+      maxWaitMs: 1,
+      expireAfterMs: 1,
+      agents: [],
+    },
+    T0,
+  );
+  await stats.flush();
+  const minute = Math.floor(T0 / MINUTE_MS);
+  const bucket = (await stats.read(minute, minute)).bucket(minute);
+  t.equal(bucket?.counts[0], 2, 'both triggers counted');
+  t.equal(bucket?.samples, 1, 'and the sample');
+});
