@@ -66,6 +66,7 @@ local bucket, ids, unattended, agents, status, track = KEYS[1], KEYS[2], KEYS[3]
 local keep, now = tonumber(ARGV[2]), tonumber(ARGV[3])
 local other, maxKeys, maxIds, maxStatus = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local i = 8
+local statuses = false
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'i' then
@@ -90,19 +91,27 @@ while i <= #ARGV do
   elseif op == 'g' then
     local at, n = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
     local latest = at >= tonumber(redis.call('HGET', bucket, 'g@') or '-1')
-    if latest then redis.call('HSET', bucket, 'g@', at) end
     redis.call('ZREMRANGEBYSCORE', unattended, '-inf', now - keep)
+    local maxFields, set = {}, {}
+    for j = 0, n - 1 do maxFields[j + 1] = 'G.' .. ARGV[i + 3 + 2 * j] end
+    local maxes = redis.call('HMGET', bucket, unpack(maxFields))
     for j = 0, n - 1 do
       local name, value = ARGV[i + 3 + 2 * j], ARGV[i + 4 + 2 * j]
       if name == 'unattended' then value = tostring(redis.call('ZCARD', unattended)) end
-      if latest then redis.call('HSET', bucket, 'g.' .. name, value) end
-      if value ~= '' then
-        local max = redis.call('HGET', bucket, 'G.' .. name)
-        if not max or tonumber(value) > tonumber(max) then
-          redis.call('HSET', bucket, 'G.' .. name, value)
-        end
+      if latest then
+        set[#set + 1] = 'g.' .. name
+        set[#set + 1] = value
+      end
+      if value ~= '' and (not maxes[j + 1] or tonumber(value) > tonumber(maxes[j + 1])) then
+        set[#set + 1] = maxFields[j + 1]
+        set[#set + 1] = value
       end
     end
+    if latest then
+      set[#set + 1] = 'g@'
+      set[#set + 1] = at
+    end
+    if #set > 0 then redis.call('HSET', bucket, unpack(set)) end
     redis.call('HINCRBY', bucket, 'samples', 1)
     i = i + 3 + 2 * n
   elseif op == 's' then
@@ -111,8 +120,7 @@ while i <= #ARGV do
       redis.call('LPUSH', status, ARGV[i + 3])
       redis.call('LTRIM', status, 0, maxStatus - 1)
     end
-    redis.call('PEXPIRE', agents, keep)
-    redis.call('PEXPIRE', status, keep)
+    statuses = true
     i = i + 4
   elseif op == 'T' then
     local n = tonumber(ARGV[i + 1])
@@ -130,6 +138,10 @@ while i <= #ARGV do
   end
 end
 redis.call('PEXPIRE', bucket, ARGV[1])
+if statuses then
+  redis.call('PEXPIRE', agents, keep)
+  redis.call('PEXPIRE', status, keep)
+end
 return redis.call('ZCARD', unattended)
 `;
 
