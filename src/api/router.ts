@@ -424,7 +424,11 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   return {
     handle(req, res, subpath, origin) {
       limitBodyTime(req, res, config.timeouts.body);
-      const lookingUp = identity.resolve(req);
+      // Only the console's and the agents' routes ask who calls: a heartbeat or a script
+      // sent with an agent's cookie costs no store read.
+      const asksWhoCalls =
+        subpath.startsWith('api/') || subpath === 'console' || subpath.startsWith('console/');
+      const lookingUp = asksWhoCalls ? identity.resolve(req) : undefined;
       if (lookingUp === undefined) return route(req, res, subpath, origin);
       lookingUp.then(
         () => route(req, res, subpath, origin),

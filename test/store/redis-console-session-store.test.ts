@@ -156,3 +156,31 @@ t.test('consoleSessionsFor: memory by default, Redis for store.kind redis', asyn
   const session = (await one.login(alice.token))!;
   t.same(await two.get(session.id), session, 'two instances share the sessions');
 });
+
+t.test(
+  'Redis frozen: console routes answer 503, not 401 (the console keeps its login), scripts load',
+  async (t) => {
+    const { a } = await twoInstances(t);
+    const session = await login(a, alice.token);
+    redisServer.freeze();
+    let resumed = false;
+    t.teardown(() => {
+      if (!resumed) redisServer.resume();
+    });
+    const state = await consoleFetch(a, session, 'console/state');
+    t.equal(state.status, 503);
+    t.match(await state.json(), { error: { code: 'HG_ERR_STORE_UNAVAILABLE' } });
+    const script = await fetch(`${a.url}/__helpgate/console.js`, {
+      headers: { cookie: session.cookie },
+    });
+    t.equal(script.status, 200, 'a route that asks no one who calls does not wait for Redis');
+    redisServer.resume();
+    resumed = true;
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await consoleFetch(a, session, 'console/state')).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    t.equal(status, 200, 'once Redis answers again, the same login works');
+  },
+);
