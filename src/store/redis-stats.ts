@@ -181,6 +181,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {judge, redis.call('HGETALL', KEYS[1])}
 `;
 
+/**
+ * Minutes after which a bucket counts as settled: observations carry the time they happened
+ * and are written within `store.timeout`, so a minute two minutes past gets no more of them
+ * (short of clocks between instances differing by minutes).
+ */
+const SETTLED_AFTER_MINUTES = 2;
+/**
+ * How long a settled bucket is kept as read before it is read again (a report every 10 s
+ * over 24 h then reads about 30 buckets instead of 1,440). A late observation for a settled
+ * minute shows within this.
+ */
+const REREAD_MS = 5 * MINUTE_MS;
+
 const UNATTENDED_KEY = 'st:unattended';
 const AGENTS_KEY = 'st:agents';
 const STATUS_KEY = 'st:status';
@@ -227,6 +240,8 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
   const commandsOf = <T>(client: T) => client as T & StatsCommands;
   let latest: LiveFigures | null = null;
   let sent = 0;
+  /** Buckets of settled minutes as last read, so a report re-reads only recent ones. */
+  const cache = new Map<number, { bucket: Bucket | null; readAt: number }>();
 
   /** Runs `write` in the background; a failure is in the connection's health already. */
   function background(write: () => Promise<unknown>): void {
@@ -270,27 +285,32 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
     if (calls.length === 0) return undefined;
     const now = clock.now();
     sent += calls.length;
+    const argsOf = (minute: number, list: Args): Args => [
+      bucketKey(minute),
+      idsKey(minute),
+      UNATTENDED_KEY,
+      AGENTS_KEY,
+      STATUS_KEY,
+      trackKey(trackOf ?? ''),
+      Math.max(1, (minute + 1) * MINUTE_MS + keepMs - now),
+      keepMs,
+      now,
+      OTHER,
+      MAX_KEYS_PER_BUCKET,
+      MAX_IDS_PER_BUCKET,
+      MAX_STATUS_CHANGES,
+      ...list,
+    ];
+    const [only] = calls;
+    if (calls.length === 1 && only !== undefined) {
+      // Nearly always: one call, without the cost of a pipeline.
+      return (await connection.run((redis) =>
+        commandsOf(redis).hgStatsAdd(...argsOf(...only)),
+      )) as number;
+    }
     const replies = await connection.run((redis) => {
       const pipeline = commandsOf(redis.pipeline());
-      for (const [minute, list] of calls) {
-        const ttl = Math.max(1, (minute + 1) * MINUTE_MS + keepMs - now);
-        pipeline.hgStatsAdd(
-          bucketKey(minute),
-          idsKey(minute),
-          UNATTENDED_KEY,
-          AGENTS_KEY,
-          STATUS_KEY,
-          trackKey(trackOf ?? ''),
-          ttl,
-          keepMs,
-          now,
-          OTHER,
-          MAX_KEYS_PER_BUCKET,
-          MAX_IDS_PER_BUCKET,
-          MAX_STATUS_CHANGES,
-          ...list,
-        );
-      }
+      for (const [minute, list] of calls) pipeline.hgStatsAdd(...argsOf(minute, list));
       return pipeline.exec();
     });
     const failed = replies?.find(([error]) => error !== null);
@@ -526,9 +546,18 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
 
     async read(fromMinute, toMinute) {
       await stats.flush();
-      const minutes: number[] = [];
-      for (let minute = fromMinute; minute <= toMinute; minute++) minutes.push(minute);
       const now = clock.now();
+      const settledUpTo = Math.floor(now / MINUTE_MS) - SETTLED_AFTER_MINUTES;
+      for (const minute of cache.keys()) {
+        if (minute < Math.floor(now / MINUTE_MS) - bucketCount) cache.delete(minute);
+      }
+      const minutes: number[] = [];
+      for (let minute = fromMinute; minute <= toMinute; minute++) {
+        const cached = cache.get(minute);
+        if (cached === undefined || minute > settledUpTo || now - cached.readAt > REREAD_MS) {
+          minutes.push(minute);
+        }
+      }
       const replies = await connection.run((redis) => {
         const pipeline = redis.pipeline();
         for (const minute of minutes) {
@@ -542,11 +571,13 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
       if (replies === null) throw new Error('pipeline discarded');
       const failed = replies.find(([error]) => error !== null);
       if (failed) throw failed[0];
-      const buckets = new Map<number, Bucket>();
+      const fresh = new Map<number, Bucket | null>();
       minutes.forEach((minute, index) => {
         const hash = replies[2 * index]![1] as Record<string, string>;
         const ids = replies[2 * index + 1]![1] as string[];
-        if (Object.keys(hash).length > 0) buckets.set(minute, bucketOf(minute, hash, ids));
+        const bucket = Object.keys(hash).length > 0 ? bucketOf(minute, hash, ids) : null;
+        fresh.set(minute, bucket);
+        if (minute <= settledUpTo) cache.set(minute, { bucket, readAt: now });
       });
       const changes = (replies[2 * minutes.length]![1] as string[])
         .map((json) => JSON.parse(json) as StatusChange)
@@ -555,7 +586,8 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
       const live = latest === null ? null : { ...latest, unattended };
       const view: StatsView = {
         bucketCount,
-        bucket: (minute) => buckets.get(minute),
+        bucket: (minute) =>
+          (fresh.has(minute) ? fresh.get(minute) : cache.get(minute)?.bucket) ?? undefined,
         latest: () => live,
         statusChanges: (from, to) => changes.filter((c) => c.at >= from && c.at <= to),
       };

@@ -237,3 +237,31 @@ t.test('after Redis forgets the scripts (a restart), observations still count', 
   t.equal(bucket?.counts[0], 2, 'both triggers counted');
   t.equal(bucket?.samples, 1, 'and the sample');
 });
+
+t.test(
+  'a report re-reads only recent minutes; a late observation for a settled one shows within 5 min',
+  async (t) => {
+    const keyPrefix = `cache${++prefixes}:`;
+    const T0 = Date.UTC(2026, 0, 1, 12, 0);
+    const clock = new TestClock(T0 + 10 * MINUTE_MS);
+    const [reader, writer] = [
+      createRedisStats({ connection: await connect(t, keyPrefix), clock }),
+      createRedisStats({ connection: await connect(t, keyPrefix), clock }),
+    ];
+    const first = Math.floor(T0 / MINUTE_MS);
+    const fired = async () => {
+      const view = await reader.read(first, first + 10);
+      return [view.bucket(first)?.counts[0] ?? 0, view.bucket(first + 10)?.counts[0] ?? 0];
+    };
+    writer.triggerFired('stuck', T0);
+    writer.triggerFired('stuck', T0 + 10 * MINUTE_MS);
+    await writer.flush();
+    t.same(await fired(), [1, 1]);
+    writer.triggerFired('stuck', T0);
+    writer.triggerFired('stuck', T0 + 10 * MINUTE_MS);
+    await writer.flush();
+    t.same(await fired(), [1, 2], 'the current minute is read each time, the settled one kept');
+    clock.advance(5 * MINUTE_MS + 1);
+    t.same(await fired(), [2, 2], 'and read again after 5 minutes');
+  },
+);
