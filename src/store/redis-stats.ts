@@ -48,6 +48,7 @@ type Args = (string | number)[];
 interface StatsCommands {
   hgStatsAdd(...args: Args): Promise<unknown>;
   hgStatsStep(...args: Args): Promise<unknown>;
+  hgStatsRead(...args: Args): Promise<unknown>;
 }
 
 /**
@@ -194,6 +195,21 @@ const SETTLED_AFTER_MINUTES = 2;
  */
 const REREAD_MS = 5 * MINUTE_MS;
 
+/**
+ * Reads buckets and their ids (KEYS: bucket, ids, bucket, ids, …) as one JSON text of
+ * `[[fields and values…], [ids…]]` per minute: one string to decode instead of hundreds of
+ * replies per bucket (2.5 times faster for 24 hours).
+ */
+const READ = `
+local out = {}
+for i = 1, #KEYS, 2 do
+  out[#out + 1] = { redis.call('HGETALL', KEYS[i]), redis.call('LRANGE', KEYS[i + 1], 0, -1) }
+end
+return cjson.encode(out)
+`;
+/** Minutes one read script covers: a script holds Redis up while it runs (about 10 ms). */
+const MINUTES_PER_READ = 60;
+
 const UNATTENDED_KEY = 'st:unattended';
 const AGENTS_KEY = 'st:agents';
 const STATUS_KEY = 'st:status';
@@ -237,6 +253,8 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
   // is not sent and hashed again with every observation.
   connection.redis.defineCommand('hgStatsAdd', { numberOfKeys: 6, lua: ADD });
   connection.redis.defineCommand('hgStatsStep', { numberOfKeys: 2, lua: STEP });
+  // Its number of keys comes first in each call.
+  connection.redis.defineCommand('hgStatsRead', { lua: READ });
   const commandsOf = <T>(client: T) => client as T & StatsCommands;
   let latest: LiveFigures | null = null;
   let sent = 0;
@@ -558,11 +576,17 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
           minutes.push(minute);
         }
       }
+      const chunks: number[][] = [];
+      for (let i = 0; i < minutes.length; i += MINUTES_PER_READ) {
+        chunks.push(minutes.slice(i, i + MINUTES_PER_READ));
+      }
       const replies = await connection.run((redis) => {
-        const pipeline = redis.pipeline();
-        for (const minute of minutes) {
-          pipeline.hgetall(bucketKey(minute));
-          pipeline.lrange(idsKey(minute), 0, -1);
+        const pipeline = commandsOf(redis.pipeline());
+        for (const chunk of chunks) {
+          pipeline.hgStatsRead(
+            chunk.length * 2,
+            ...chunk.flatMap((minute) => [bucketKey(minute), idsKey(minute)]),
+          );
         }
         pipeline.lrange(STATUS_KEY, 0, -1);
         pipeline.zcount(UNATTENDED_KEY, now - keepMs, '+inf');
@@ -572,17 +596,24 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
       const failed = replies.find(([error]) => error !== null);
       if (failed) throw failed[0];
       const fresh = new Map<number, Bucket | null>();
-      minutes.forEach((minute, index) => {
-        const hash = replies[2 * index]![1] as Record<string, string>;
-        const ids = replies[2 * index + 1]![1] as string[];
-        const bucket = Object.keys(hash).length > 0 ? bucketOf(minute, hash, ids) : null;
-        fresh.set(minute, bucket);
-        if (minute <= settledUpTo) cache.set(minute, { bucket, readAt: now });
+      chunks.forEach((chunk, index) => {
+        const read = JSON.parse(replies[index]![1] as string) as unknown;
+        chunk.forEach((minute, i) => {
+          const [flat, ids] = (Array.isArray(read) ? read[i] : undefined) ?? [];
+          // cjson writes an empty table as `{}`: no fields, no ids.
+          const fields = Array.isArray(flat) ? (flat as string[]) : [];
+          const bucket =
+            fields.length > 0
+              ? bucketOf(minute, fields, Array.isArray(ids) ? (ids as string[]) : [])
+              : null;
+          fresh.set(minute, bucket);
+          if (minute <= settledUpTo) cache.set(minute, { bucket, readAt: now });
+        });
       });
-      const changes = (replies[2 * minutes.length]![1] as string[])
+      const changes = (replies[chunks.length]![1] as string[])
         .map((json) => JSON.parse(json) as StatusChange)
         .reverse();
-      const unattended = replies[2 * minutes.length + 1]![1] as number;
+      const unattended = replies[chunks.length + 1]![1] as number;
       const live = latest === null ? null : { ...latest, unattended };
       const view: StatsView = {
         bucketCount,
@@ -604,20 +635,23 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
 }
 
 /** A bucket read back from its hash and its list of ids. */
-function bucketOf(minute: number, hash: Record<string, string>, ids: string[]): Bucket {
+function bucketOf(minute: number, flat: readonly string[], ids: readonly string[]): Bucket {
   const bucket: Bucket = {
     minute,
     counts: new Uint32Array(COUNTS.length),
     durations: new Uint32Array(DURATIONS.length * HISTOGRAM_BINS),
     last: new Float64Array(GAUGES.length).fill(Number.NaN),
     max: new Float64Array(GAUGES.length).fill(Number.NaN),
-    samples: Number(hash.samples ?? 0),
+    samples: 0,
     triggers: undefined,
     pages: undefined,
-    conversationIds: ids.length > 0 ? ids : undefined,
+    conversationIds: ids.length > 0 ? [...ids] : undefined,
   };
   const number = (value: string) => (value === '' ? Number.NaN : Number(value));
-  for (const [field, value] of Object.entries(hash)) {
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i]!;
+    const value = flat[i + 1]!;
+    if (field === 'samples') bucket.samples = Number(value);
     const kind = field.slice(0, 2);
     const rest = field.slice(2);
     if (kind === 'c.') {
