@@ -191,6 +191,7 @@ try {
   );
   await measure('conversation opened (the promise)', () => stats.opened('c1', 60));
   await measure('assigned (promise judged)', () => stats.assigned('c1', T0 + 10_000));
+  const track = await memoryUsage('st:t:c1');
   await measure('first reply', () => stats.firstReply('c1', T0 + 12_000));
   await measure('ended', () => stats.ended('c1', T0 + 20_000));
   await measure('ended again, or of an untracked conversation', () =>
@@ -236,6 +237,9 @@ try {
   );
   console.log(
     `| busy minute bucket (40 offers, 5 triggers, 32 pages, 6 samples), \`MEMORY USAGE st:{m}\` | ${busy} bytes, and ${ids} bytes for its ids |`,
+  );
+  console.log(
+    `| a visitor followed from acceptance to the end, \`MEMORY USAGE st:t:{id}\` | ${track} bytes |`,
   );
   console.log(
     `| ${MINUTES.toLocaleString('en')} busy minutes, \`used_memory\` | ${(dayBytes / 1024 / 1024).toFixed(1)} MB (${(dayBytes / MINUTES / 1024).toFixed(1)} KB a minute) |`,
