@@ -21,10 +21,8 @@
 import type { AgentStatus } from '../capacity/capacity.js';
 import {
   type Bucket,
-  COUNTS,
   type CountName,
   DEFAULT_BUCKETS,
-  DURATIONS,
   type DurationName,
   GAUGES,
   type GaugeName,
@@ -35,12 +33,13 @@ import {
   OTHER,
   type Stats,
   type StatsView,
-  type TriggerCounts,
 } from '../console/stats/create-stats.js';
-import { binOf, HISTOGRAM_BINS } from '../console/stats/histogram.js';
+import { binOf } from '../console/stats/histogram.js';
 import type { LiveFigures, StatusChange } from '../console/stats/stats-report.js';
 import { judgeOnAssignment, judgeOnLeaving } from '../conversations/promise.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { bucketOf } from './_redis-stats-bucket.js';
+import { ADD, READ, STEP } from './_redis-stats-scripts.js';
 import type { RedisConnection } from './redis-connection.js';
 
 type Args = (string | number)[];
@@ -50,137 +49,6 @@ interface StatsCommands {
   hgStatsStep(...args: Args): Promise<unknown>;
   hgStatsRead(...args: Args): Promise<unknown>;
 }
-
-/**
- * Adds one minute's observations: a list of operations, each a code and its arguments.
- * KEYS: bucket, its ids, unattended, agents, status changes, the track (`T`).
- * ARGV: bucket ttl, keep (ms), now, `(other)`, keys per bucket, ids per bucket, status
- * changes kept, then the operations:
- * `i field n` add; `k kind name field n` add to a trigger's (`t`) or page's (`p`) counter,
- * past the bound to `(other)`'s; `c id` a conversation id; `g at n name value …` a capacity
- * sample (`''` for unknown); `s agent status json` a status, logged if it changed;
- * `T n field value …` a new track; `U at id` assigned, no reply yet.
- * Answers the conversations unattended after it.
- */
-const ADD = `
-local bucket, ids, unattended, agents, status, track = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local keep, now = tonumber(ARGV[2]), tonumber(ARGV[3])
-local other, maxKeys, maxIds, maxStatus = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local i = 8
-local statuses = false
-while i <= #ARGV do
-  local op = ARGV[i]
-  if op == 'i' then
-    redis.call('HINCRBY', bucket, ARGV[i + 1], ARGV[i + 2])
-    i = i + 3
-  elseif op == 'k' then
-    local kind, name = ARGV[i + 1], ARGV[i + 2]
-    if redis.call('HEXISTS', bucket, kind .. ':' .. name) == 0 then
-      if tonumber(redis.call('HGET', bucket, kind .. '#') or '0') < maxKeys then
-        redis.call('HINCRBY', bucket, kind .. '#', 1)
-      else
-        name = other
-      end
-      redis.call('HSET', bucket, kind .. ':' .. name, 1)
-    end
-    redis.call('HINCRBY', bucket, kind .. '.' .. name .. '.' .. ARGV[i + 3], ARGV[i + 4])
-    i = i + 5
-  elseif op == 'c' then
-    if redis.call('LLEN', ids) < maxIds then redis.call('RPUSH', ids, ARGV[i + 1]) end
-    redis.call('PEXPIRE', ids, ARGV[1])
-    i = i + 2
-  elseif op == 'g' then
-    local at, n = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-    local latest = at >= tonumber(redis.call('HGET', bucket, 'g@') or '-1')
-    redis.call('ZREMRANGEBYSCORE', unattended, '-inf', now - keep)
-    local maxFields, set = {}, {}
-    for j = 0, n - 1 do maxFields[j + 1] = 'G.' .. ARGV[i + 3 + 2 * j] end
-    local maxes = redis.call('HMGET', bucket, unpack(maxFields))
-    for j = 0, n - 1 do
-      local name, value = ARGV[i + 3 + 2 * j], ARGV[i + 4 + 2 * j]
-      if name == 'unattended' then value = tostring(redis.call('ZCARD', unattended)) end
-      if latest then
-        set[#set + 1] = 'g.' .. name
-        set[#set + 1] = value
-      end
-      if value ~= '' and (not maxes[j + 1] or tonumber(value) > tonumber(maxes[j + 1])) then
-        set[#set + 1] = maxFields[j + 1]
-        set[#set + 1] = value
-      end
-    end
-    if latest then
-      set[#set + 1] = 'g@'
-      set[#set + 1] = at
-    end
-    if #set > 0 then redis.call('HSET', bucket, unpack(set)) end
-    redis.call('HINCRBY', bucket, 'samples', 1)
-    i = i + 3 + 2 * n
-  elseif op == 's' then
-    if redis.call('HGET', agents, ARGV[i + 1]) ~= ARGV[i + 2] then
-      redis.call('HSET', agents, ARGV[i + 1], ARGV[i + 2])
-      redis.call('LPUSH', status, ARGV[i + 3])
-      redis.call('LTRIM', status, 0, maxStatus - 1)
-    end
-    statuses = true
-    i = i + 4
-  elseif op == 'T' then
-    local n = tonumber(ARGV[i + 1])
-    if redis.call('EXISTS', track) == 0 then
-      for j = 0, n - 1 do redis.call('HSET', track, ARGV[i + 2 + 2 * j], ARGV[i + 3 + 2 * j]) end
-      redis.call('PEXPIRE', track, keep)
-    end
-    i = i + 2 + 2 * n
-  elseif op == 'U' then
-    redis.call('ZADD', unattended, ARGV[i + 1], ARGV[i + 2])
-    redis.call('PEXPIRE', unattended, keep)
-    i = i + 3
-  else
-    return redis.error_reply('unknown operation ' .. op)
-  end
-end
-redis.call('PEXPIRE', bucket, ARGV[1])
-if statuses then
-  redis.call('PEXPIRE', agents, keep)
-  redis.call('PEXPIRE', status, keep)
-end
-return redis.call('ZCARD', unattended)
-`;
-
-/**
- * Moves a visitor's track on, once across instances: `opened` (the promise), `assigned`,
- * `firstReply` each set their field only if unset, and the promise is judged by whichever
- * call finds both the promise and the assignment first; `ended` takes the track away.
- * KEYS: track, unattended. ARGV: step, value, conversation id, keep (ms).
- * Answers nil when there is nothing to do, else `{judge now (0/1), the track's fields}`.
- */
-const STEP = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local step, judge = ARGV[1], 0
-if step == 'ended' then
-  local fields = redis.call('HGETALL', KEYS[1])
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], ARGV[3])
-  return {0, fields}
-elseif step == 'opened' then
-  if redis.call('HSETNX', KEYS[1], 'promised', ARGV[2]) == 0 then return false end
-  if redis.call('HEXISTS', KEYS[1], 'assignedAt') == 1 then
-    judge = redis.call('HSETNX', KEYS[1], 'judged', 1)
-  end
-elseif step == 'assigned' then
-  if redis.call('HSETNX', KEYS[1], 'assignedAt', ARGV[2]) == 0 then return false end
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-  if redis.call('HEXISTS', KEYS[1], 'promised') == 1 then
-    judge = redis.call('HSETNX', KEYS[1], 'judged', 1)
-  end
-elseif step == 'firstReply' then
-  if redis.call('HEXISTS', KEYS[1], 'assignedAt') == 0 then return false end
-  if redis.call('HSETNX', KEYS[1], 'firstReplyAt', ARGV[2]) == 0 then return false end
-  redis.call('ZREM', KEYS[2], ARGV[3])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {judge, redis.call('HGETALL', KEYS[1])}
-`;
 
 /**
  * Minutes after which a bucket counts as settled: observations carry the time they happened
@@ -195,18 +63,6 @@ const SETTLED_AFTER_MINUTES = 2;
  */
 const REREAD_MS = 5 * MINUTE_MS;
 
-/**
- * Reads buckets and their ids (KEYS: bucket, ids, bucket, ids, …) as one JSON text of
- * `[[fields and values…], [ids…]]` per minute: one string to decode instead of hundreds of
- * replies per bucket (2.5 times faster for 24 hours).
- */
-const READ = `
-local out = {}
-for i = 1, #KEYS, 2 do
-  out[#out + 1] = { redis.call('HGETALL', KEYS[i]), redis.call('LRANGE', KEYS[i + 1], 0, -1) }
-end
-return cjson.encode(out)
-`;
 /** Minutes one read script covers: a script holds Redis up while it runs (about 10 ms). */
 const MINUTES_PER_READ = 60;
 
@@ -632,73 +488,4 @@ export function createRedisStats(options: RedisStatsOptions): RedisStats {
     commands: () => sent,
   };
   return stats;
-}
-
-/** A bucket read back from its hash and its list of ids. */
-function bucketOf(minute: number, flat: readonly string[], ids: readonly string[]): Bucket {
-  const bucket: Bucket = {
-    minute,
-    counts: new Uint32Array(COUNTS.length),
-    durations: new Uint32Array(DURATIONS.length * HISTOGRAM_BINS),
-    last: new Float64Array(GAUGES.length).fill(Number.NaN),
-    max: new Float64Array(GAUGES.length).fill(Number.NaN),
-    samples: 0,
-    triggers: undefined,
-    pages: undefined,
-    conversationIds: ids.length > 0 ? [...ids] : undefined,
-  };
-  const number = (value: string) => (value === '' ? Number.NaN : Number(value));
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const field = flat[i]!;
-    const value = flat[i + 1]!;
-    if (field === 'samples') bucket.samples = Number(value);
-    const kind = field.slice(0, 2);
-    const rest = field.slice(2);
-    if (kind === 'c.') {
-      const index = COUNTS.indexOf(rest as CountName);
-      if (index >= 0) bucket.counts[index] = Number(value);
-    } else if (kind === 'd.') {
-      const dot = rest.lastIndexOf('.');
-      const index = DURATIONS.indexOf(rest.slice(0, dot) as DurationName);
-      const bin = Number(rest.slice(dot + 1));
-      if (index >= 0 && bin >= 0 && bin < HISTOGRAM_BINS) {
-        bucket.durations[index * HISTOGRAM_BINS + bin] = Number(value);
-      }
-    } else if (kind === 'g.' || kind === 'G.') {
-      const index = GAUGES.indexOf(rest as GaugeName);
-      if (index >= 0) (kind === 'g.' ? bucket.last : bucket.max)[index] = number(value);
-    } else if (kind === 't.') {
-      const dot = rest.lastIndexOf('.');
-      triggerOf(bucket, rest.slice(0, dot), rest.slice(dot + 1), Number(value));
-    } else if (kind === 'p.') {
-      const dot = rest.lastIndexOf('.');
-      bucket.pages ??= new Map();
-      const path = rest.slice(0, dot);
-      const counts = bucket.pages.get(path) ?? { offered: 0, accepted: 0 };
-      counts[rest.slice(dot + 1) === 'o' ? 'offered' : 'accepted'] += Number(value);
-      bucket.pages.set(path, counts);
-    }
-  }
-  return bucket;
-}
-
-function triggerOf(bucket: Bucket, name: string, field: string, value: number): void {
-  bucket.triggers ??= new Map();
-  let counts = bucket.triggers.get(name);
-  if (counts === undefined) {
-    counts = {
-      fired: 0,
-      offered: 0,
-      accepted: 0,
-      missed: 0,
-      fireToAgent: new Uint32Array(HISTOGRAM_BINS),
-    };
-    bucket.triggers.set(name, counts);
-  }
-  if (/^a\d+$/.test(field)) {
-    const bin = Number(field.slice(1));
-    if (bin < HISTOGRAM_BINS) counts.fireToAgent[bin] = value;
-  } else if (field in counts && field !== 'fireToAgent') {
-    counts[field as Exclude<keyof TriggerCounts, 'fireToAgent'>] = value;
-  }
 }
