@@ -49,7 +49,7 @@ export function createConversationsApi(deps: {
   /** Who calls (Bearer token or console cookie); Bearer tokens only when not given. */
   identify?: (req: IncomingMessage) => Caller | null;
   /** Told of each stream opened, so a reload that ends the caller's access can close it. */
-  onStream?: (who: Caller, stream: EventStream) => void;
+  onStream?: (who: Caller, stream: EventStream, req: IncomingMessage) => void;
 }): ConversationsApi {
   const { config, conversations, clock } = deps;
   const identify = deps.identify ?? createCallerIdentity(config);
@@ -104,7 +104,7 @@ export function createConversationsApi(deps: {
       // so it never shows a stale screen.
       stream = openEventStream(res);
       streams.register(key, stream, followed.stop);
-      deps.onStream?.(who, stream);
+      deps.onStream?.(who, stream, req);
       stream.send('snapshot', followed.snapshot);
       for (const event of pending.splice(0)) stream.send(event.event, event.data);
     },

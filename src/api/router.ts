@@ -118,7 +118,8 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
   const chatScript = deps.chat ?? installedChat();
   const consoleScript = deps.consoleScript ?? installedConsole();
   const consoleSessions = deps.consoleSessions ?? createConsoleSessions(config, deps.clock);
-  const identify = createConsoleIdentity(config, consoleSessions);
+  const identity = createConsoleIdentity(config, consoleSessions);
+  const identify = identity.of;
   const callerOf = (req: IncomingMessage) => {
     const found = identify(req);
     if (found === null) return null;
@@ -154,11 +155,14 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     conversations: deps.conversations,
     clock,
     identify: callerOf,
-    onStream: (who, stream) =>
+    onStream: (who, stream, req) => {
+      const caller = identify(req);
       consoleSessions.holdStream(
         who.kind === 'admin' ? { role: 'admin' } : { role: 'agent', agentId: who.id },
         stream,
-      ),
+        caller?.via === 'cookie' ? caller.session.id : undefined,
+      );
+    },
   });
   const consoleRoutes = createConsoleRoutes({
     config,
@@ -361,58 +365,78 @@ export function createApiRouter(deps: ApiRouterDeps): ApiRouter {
     }
   }
 
+  /** Answers a request whose console cookie, if any, has been looked up. */
+  function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    subpath: string,
+    origin: Parameters<ApiRouter['handle']>[3],
+  ) {
+    // One place for the console cookie's CSRF rule on every API it opens.
+    if (subpath.startsWith('api/')) {
+      const refused = checkConsoleWrite(req, origin, identify(req));
+      if (refused) {
+        req.resume();
+        return sendError(res, refused);
+      }
+    }
+    const methods = routes.get(subpath);
+    if (methods === undefined) {
+      if (subpath.startsWith('offers/')) {
+        offers
+          .answer(req, res, subpath.slice('offers/'.length), origin)
+          .catch((error: unknown) => fail(res, error));
+        return;
+      }
+      if (subpath.startsWith('media/')) {
+        media(req, res, subpath.slice('media/'.length)).catch((error: unknown) => fail(res, error));
+        return;
+      }
+      if (subpath.startsWith('chat/')) {
+        chat
+          .handle(req, res, subpath.slice('chat/'.length), origin)
+          .catch((error: unknown) => fail(res, error));
+        return;
+      }
+      if (subpath.startsWith('api/conversations/')) {
+        conversations
+          .byId(req, res, subpath.slice('api/conversations/'.length))
+          .catch((error: unknown) => fail(res, error));
+        return;
+      }
+      if (handleAdmin(req, res, subpath)) return;
+      return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
+    }
+    const handler = methods[req.method ?? ''];
+    if (handler === undefined) {
+      return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
+        Allow: Object.keys(methods).join(', '),
+      });
+    }
+    try {
+      const running = handler(req, res, origin);
+      if (running) running.catch((error: unknown) => fail(res, error));
+    } catch (error) {
+      fail(res, error);
+    }
+  }
+
   return {
     handle(req, res, subpath, origin) {
       limitBodyTime(req, res, config.timeouts.body);
-      // One place for the console cookie's CSRF rule on every API it opens.
-      if (subpath.startsWith('api/')) {
-        const refused = checkConsoleWrite(req, origin, identify(req));
-        if (refused) {
+      // Only the console's and the agents' routes ask who calls: a heartbeat or a script
+      // sent with an agent's cookie costs no store read.
+      const asksWhoCalls =
+        subpath.startsWith('api/') || subpath === 'console' || subpath.startsWith('console/');
+      const lookingUp = asksWhoCalls ? identity.resolve(req) : undefined;
+      if (lookingUp === undefined) return route(req, res, subpath, origin);
+      lookingUp.then(
+        () => route(req, res, subpath, origin),
+        (error: unknown) => {
           req.resume();
-          return sendError(res, refused);
-        }
-      }
-      const methods = routes.get(subpath);
-      if (methods === undefined) {
-        if (subpath.startsWith('offers/')) {
-          offers
-            .answer(req, res, subpath.slice('offers/'.length), origin)
-            .catch((error: unknown) => fail(res, error));
-          return;
-        }
-        if (subpath.startsWith('media/')) {
-          media(req, res, subpath.slice('media/'.length)).catch((error: unknown) =>
-            fail(res, error),
-          );
-          return;
-        }
-        if (subpath.startsWith('chat/')) {
-          chat
-            .handle(req, res, subpath.slice('chat/'.length), origin)
-            .catch((error: unknown) => fail(res, error));
-          return;
-        }
-        if (subpath.startsWith('api/conversations/')) {
-          conversations
-            .byId(req, res, subpath.slice('api/conversations/'.length))
-            .catch((error: unknown) => fail(res, error));
-          return;
-        }
-        if (handleAdmin(req, res, subpath)) return;
-        return fail(res, new HelpgateError('HG_ERR_NOT_FOUND'));
-      }
-      const handler = methods[req.method ?? ''];
-      if (handler === undefined) {
-        return sendError(res, new HelpgateError('HG_ERR_METHOD_NOT_ALLOWED'), {
-          Allow: Object.keys(methods).join(', '),
-        });
-      }
-      try {
-        const running = handler(req, res, origin);
-        if (running) running.catch((error: unknown) => fail(res, error));
-      } catch (error) {
-        fail(res, error);
-      }
+          fail(res, error);
+        },
+      );
     },
 
     closeStreams(retryMs) {

@@ -22,9 +22,9 @@ export function createStatsApi(deps: {
   sample: () => void;
   authorize: Authorize;
   clock: Clock;
-}): (req: IncomingMessage, res: ServerResponse) => void {
+}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { stats, clock } = deps;
-  return (req, res) => {
+  return async (req, res) => {
     const denied = deps.authorize(req);
     if (denied !== null) {
       sendError(res, denied, denied.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
@@ -36,7 +36,8 @@ export function createStatsApi(deps: {
     const now = clock.now();
     const query = parseStatsQuery(search, now, stats.bucketCount);
     deps.sample();
-    const report = summariseStats(stats, query, query.series);
+    const view = await stats.read(query.fromMinute, query.toMinute);
+    const report = summariseStats(view, query, query.series);
     const csv =
       format === 'csv' || (format === null && /\btext\/csv\b/i.test(req.headers.accept ?? ''));
     if (!csv) {

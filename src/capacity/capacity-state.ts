@@ -20,77 +20,30 @@
  *   conversations ≤ Σ capacity.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import {
   exponentialHandleTimes,
   type HandleTimeDistribution,
 } from '../learning/handle-time-distribution.js';
-import { gateOpen } from '../offers/gate.js';
 import { createReservations } from './_reservations.js';
+import {
+  AGENT_STATUSES,
+  type AgentStatus,
+  type AgentView,
+  type CapacityConfig,
+  type CapacityDump,
+  type CapacitySnapshot,
+  type Conversation,
+  type EnqueueRequest,
+  MAX_AGENT_CAPACITY,
+  MIN_AGENT_CAPACITY,
+  type QueueTicket,
+  type StateObserver,
+  type TransferOutcome,
+} from './capacity-types.js';
 import { promisedWaits, type ServingAgent } from './promised-wait.js';
 
-export type AgentStatus = 'available' | 'busy' | 'away';
-
-/** Every status, in the order the API documents them. */
-export const AGENT_STATUSES: readonly AgentStatus[] = ['available', 'busy', 'away'];
-
-/** The bounds of an agent's capacity (concurrent conversations), as in the config. */
-export const MIN_AGENT_CAPACITY = 1;
-export const MAX_AGENT_CAPACITY = 100;
-
-/** An agent as the APIs and the console show it. */
-export interface AgentView {
-  id: string;
-  /** `name` from the config, else the id. */
-  name: string;
-  status: AgentStatus;
-  capacity: number;
-  /** Conversations the agent holds now, whatever its status. */
-  conversations: number;
-}
-
-export interface CapacitySnapshot {
-  /** Agents with status `available`. */
-  agentsAvailable: number;
-  /** Σ capacity of available agents. */
-  servingSlots: number;
-  /** Conversations held by available agents. */
-  conversations: number;
-  /** Shown, unanswered, unexpired offers. */
-  reserved: number;
-  /** Accepted visitors waiting for an agent. */
-  queueLength: number;
-  /** max(0, Σ_available max(0, capacity − conversations) − reserved − queueLength). */
-  freeSlots: number;
-  /** `null` when servingSlots = 0; 0 when freeSlots > 0; else the EWT of a newcomer. */
-  estimatedWaitMs: Milliseconds | null;
-  averageHandleTimeMs: Milliseconds;
-}
-
-/** Where an accepted visitor stands. */
-export interface QueueTicket {
-  conversationId: string;
-  /** 1-based place in the queue; 0 = with an agent. */
-  queuePosition: number;
-  /** 0 with an agent; `null` while no agent is available. */
-  estimatedWaitMs: Milliseconds | null;
-  agentId: string | null;
-}
-
-/** A visitor's help request, from acceptance (queued) through assignment to its end. */
-export interface Conversation {
-  id: string;
-  sid: string;
-  offerId: string;
-  /** Why help was offered (the triggers' reasons), for the agent. */
-  reasons: string[];
-  path: string;
-  /** `null` while queued. */
-  agentId: string | null;
-  queuedAt: number;
-  assignedAt: number | null;
-}
+export * from './capacity-types.js';
 
 export interface CapacityState {
   /**
@@ -116,11 +69,12 @@ export interface CapacityState {
   /**
    * A shown offer holds a slot until `until` (its expiry) or {@link release}. Showing it again
    * moves `until`. False (nothing held) when `session.maxPinned` live reservations exist.
-   * `now` (default: the latest time seen) decides which held ones have lapsed. With `gate`, a
-   * new reservation is held only while the gate is still open for it: the check and the hold
-   * are one step, so two offers cannot both take the last free slot.
+   * `now` (default: the latest time seen) decides which held ones have lapsed. With
+   * `onlyIfFree`, a new reservation is held only while a slot is free: the check and the hold
+   * are one step, so two offers cannot both take the last free slot. The check reads slots and
+   * counts only, never the estimated wait, so every copy of the state decides alike.
    */
-  reserve(offerId: string, sid: string, until: number, now?: number, gate?: GateCheck): boolean;
+  reserve(offerId: string, sid: string, until: number, now?: number, onlyIfFree?: boolean): boolean;
   /** The offer was dismissed, expired or withdrawn: its slot is free again. */
   release(offerId: string): void;
   /**
@@ -176,76 +130,6 @@ export interface CapacityState {
   onAssigned?: ((conversation: Conversation) => void) | undefined;
   /** Adds hooks called after each change, as the options' are; returns their removal. */
   observe(observer: StateObserver): () => void;
-}
-
-/** What a part that follows the queue and the agents is told. */
-export interface StateObserver {
-  /** A visitor was assigned to an agent (from the queue, at once, or after a reload). */
-  onAssigned?(conversation: Conversation): void;
-  /** A queued visitor not heard from for longer than `session.ttl` lost their place. */
-  onAbandoned?(conversation: Conversation): void;
-  /** Anything that changes the snapshot or the queue changed. */
-  onChange?(): void;
-}
-
-/** An accepted offer, for {@link CapacityState.enqueue}. */
-export interface EnqueueRequest {
-  offerId: string;
-  sid: string;
-  reasons: string[];
-  path: string;
-  /** The new conversation's id; a random UUID when absent. */
-  conversationId?: string;
-}
-
-/** The gate a reservation must pass (see {@link CapacityState.reserve}). */
-export interface GateCheck {
-  mode: Config['gate']['mode'];
-  maxWaitMs: Milliseconds;
-}
-
-/** The state of {@link CapacityState.dump}: everything that decides what happens next. */
-export interface CapacityDump {
-  agents: {
-    id: string;
-    name: string;
-    status: AgentStatus;
-    capacity: number;
-    capacityFromApi: boolean;
-    conversations: string[];
-  }[];
-  conversations: Conversation[];
-  queue: string[];
-  heardAt: [string, number][];
-  reservations: [string, { sid: string; until: number }][];
-  sweptAt: number | null;
-  latest: number;
-}
-
-export type TransferOutcome =
-  | { ok: true; conversation: Conversation }
-  | { ok: false; reason: 'unknown' | 'queued' | 'same-agent' | 'no-agent' | 'unavailable' };
-
-/** The keys of the config the capacity part reads (agents' tokens are not among them). */
-export interface CapacityConfig {
-  agents: {
-    list: readonly { id: string; name?: string | undefined; capacity?: number | undefined }[];
-    defaultCapacity: number;
-  };
-  session: { maxPinned: number; ttl: Milliseconds };
-  gate: { confidence: number };
-}
-
-/** The capacity keys of `config` alone, as plain JSON (no tokens): what a shared log carries. */
-export function capacityConfigOf(config: CapacityConfig): CapacityConfig {
-  return {
-    agents: {
-      list: config.agents.list.map(({ id, name, capacity }) => ({ id, name, capacity })),
-      defaultCapacity: config.agents.defaultCapacity,
-    },
-    session: { maxPinned: config.session.maxPinned, ttl: config.session.ttl },
-    gate: { confidence: config.gate.confidence },
-  };
 }
 
 export interface CapacityOptions {
@@ -582,11 +466,11 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       };
     },
 
-    reserve(offerId, sid, until, now = latest, gate) {
+    reserve(offerId, sid, until, now = latest, onlyIfFree = false) {
       seen(now);
-      if (gate !== undefined && !reservations.holds(offerId)) {
-        const snapshot = capacity.snapshot(now);
-        if (!gateOpen(gate.mode, snapshot, gate.maxWaitMs)) return false;
+      if (onlyIfFree && !reservations.holds(offerId)) {
+        const { open } = serving();
+        if (open - reservations.count(now) - queue.length <= 0) return false;
       }
       const held = reservations.hold(offerId, sid, until, now, maxPinned);
       if (held) tellChange();

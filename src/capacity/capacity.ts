@@ -15,7 +15,6 @@ import {
   type Conversation,
   createCapacityState,
   type EnqueueRequest,
-  type GateCheck,
   type QueueTicket,
   type TransferOutcome,
 } from './capacity-state.js';
@@ -33,7 +32,6 @@ export {
   capacityConfigOf,
   createCapacityState,
   type EnqueueRequest,
-  type GateCheck,
   MAX_AGENT_CAPACITY,
   MIN_AGENT_CAPACITY,
   type QueueTicket,
@@ -74,7 +72,7 @@ export interface Capacity {
     sid: string,
     until: number,
     now?: number,
-    gate?: GateCheck,
+    onlyIfFree?: boolean,
   ): Promise<boolean>;
   release(offerId: string): Promise<void>;
   enqueue(request: EnqueueRequest, now: number): Promise<QueueTicket | null>;
@@ -113,8 +111,8 @@ export function capacityOf(state: CapacityState): Capacity {
     agent: (id) => state.agent(id),
     setAgent: (id, change, now) => at(() => state.setAgent(id, change, now)),
     snapshot: (now) => state.snapshot(now),
-    reserve: (offerId, sid, until, now, gate) =>
-      at(() => state.reserve(offerId, sid, until, now, gate)),
+    reserve: (offerId, sid, until, now, onlyIfFree) =>
+      at(() => state.reserve(offerId, sid, until, now, onlyIfFree)),
     release: (offerId) => at(() => state.release(offerId)),
     enqueue: (request, now) => at(() => state.enqueue(request, now)),
     ticket: (conversationId, now) => state.ticket(conversationId, now),

@@ -125,7 +125,7 @@ export function createConsoleRoutes(deps: {
       if (token === 'too-large') {
         return refuse(new HelpgateError('HG_ERR_CONSOLE_LOGIN'), { Connection: 'close' });
       }
-      const session = token === null ? null : sessions.login(token.trim());
+      const session = token === null ? null : await sessions.login(token.trim());
       if (session === null) return refuse(new HelpgateError('HG_ERR_CONSOLE_LOGIN'));
       const cookie = consoleSetCookie(session.id, cookieOptions(origin));
       if (wantsJson) {
@@ -143,12 +143,12 @@ export function createConsoleRoutes(deps: {
       res.end();
     },
 
-    logout(req, res, origin) {
+    async logout(req, res, origin) {
       req.resume();
       const caller = identify(req);
       const refused = checkConsoleWrite(req, origin, caller);
       if (refused) return sendError(res, refused);
-      if (caller?.via === 'cookie') sessions.logout(caller.session.id);
+      if (caller?.via === 'cookie') await sessions.logout(caller.session.id);
       res.writeHead(204, {
         'Set-Cookie': consoleClearCookie(cookieOptions(origin)),
         'Cache-Control': 'no-store',

@@ -25,16 +25,16 @@ import {
 export interface OfferCapacity {
   snapshot(now: number): GateInput;
   /**
-   * A shown offer holds a slot until `until` (its expiry) or its release. With `gate`, only
-   * while the gate is still open for it (the check and the hold are one step, on every
-   * instance): false when another offer took the slot first.
+   * A shown offer holds a slot until `until` (its expiry) or its release. With `onlyIfFree`,
+   * only while a slot is still free (the check and the hold are one step, on every instance):
+   * false when another offer took the last slot first.
    */
   reserve(
     offerId: string,
     sid: string,
     until: number,
     now?: number,
-    gate?: { mode: Config['gate']['mode']; maxWaitMs: Milliseconds },
+    onlyIfFree?: boolean,
   ): Promise<boolean>;
   release(offerId: string): Promise<void>;
   /** Puts an accepted offer's visitor in the help queue; `null` when the queue is full. */
@@ -157,8 +157,10 @@ export function createOffers(deps: OfferDeps): Offers {
   }
 
   /**
-   * Shows `offer` if it gets its slot: the gate is checked again as the slot is taken, so of
-   * two offers for the last slot (on any instance) one goes out and the other stays pending.
+   * Shows `offer` if it gets its slot. With `gate.mode: available` an offer needs a free slot,
+   * checked again as the slot is taken: of two offers for the last slot (on any instance) one
+   * goes out and the other stays pending. With `within` an offer may go out with every slot
+   * taken (the visitor would queue within maxWait), so the gate's earlier check stands.
    * `false` when it stays pending.
    */
   async function show(
@@ -172,11 +174,8 @@ export function createOffers(deps: OfferDeps): Offers {
     // the page's beacon reports it, or the visitor opens the HELP page. Until then it holds
     // it briefly, so a crawler fetching pages cannot reserve every agent (see `confirm`).
     const until = pv === null ? Math.min(expiresAt, now + unconfirmedMs) : expiresAt;
-    const gate =
-      config.gate.mode === 'always'
-        ? undefined
-        : { mode: config.gate.mode, maxWaitMs: learning.maxWait() };
-    if (!(await capacity.reserve(offer.id, session.id, until, now, gate))) return false;
+    const onlyIfFree = config.gate.mode === 'available';
+    if (!(await capacity.reserve(offer.id, session.id, until, now, onlyIfFree))) return false;
     markShown(session, offer, now, expiresAt - now);
     offer.pv = pv;
     notify(offer, session);

@@ -28,7 +28,6 @@ import {
   capacityConfigOf,
   createCapacityState,
   type EnqueueRequest,
-  type GateCheck,
 } from '../capacity/capacity-state.js';
 import type { Milliseconds } from '../config/units.js';
 import { HelpgateError } from '../errors.js';
@@ -74,7 +73,7 @@ type Command = { n: string } & (
       change: { status?: 'available' | 'busy' | 'away'; capacity?: number };
       now: number;
     }
-  | { op: 'reserve'; offerId: string; sid: string; until: number; now?: number; gate?: GateCheck }
+  | { op: 'reserve'; offerId: string; sid: string; until: number; now: number; onlyIfFree: boolean }
   | { op: 'release'; offerId: string }
   | { op: 'enqueue'; request: EnqueueRequest; now: number }
   | { op: 'touch'; conversationId: string; now: number }
@@ -97,6 +96,8 @@ export interface RedisCapacityOptions extends Omit<CapacityOptions, 'sweepOnRead
   connection: RedisConnection;
   /** `store.timeout`: the log's blocking read waits this much longer than it blocks. */
   timeoutMs: Milliseconds;
+  /** The process's reader of shared logs; default: one of its own (closed with it). */
+  reader?: StreamReader;
   clock: Clock;
   logger: Logger;
   /** How often, at most, one queued visitor's heartbeats are logged (keeping their place). */
@@ -152,7 +153,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
   >();
   let counter = 0;
   const touched = new LRUCache<string, number>({ max: MAX_TOUCHED });
-  const reader: StreamReader = createStreamReader(connection, options.timeoutMs);
+  const reader: StreamReader = options.reader ?? createStreamReader(connection, options.timeoutMs);
   /** Set when no snapshot was found: the log is taken from whatever entry it starts with. */
   let fromAnyEntry = false;
   let stopFollowing: (() => void) | undefined;
@@ -171,7 +172,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
           command.sid,
           command.until,
           command.now,
-          command.gate,
+          command.onlyIfFree,
         );
       case 'release':
         return state.release(command.offerId);
@@ -329,8 +330,8 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
     agent: (id) => state.agent(id),
     setAgent: (id, change, now) => send({ op: 'setAgent', id, change, now }),
     snapshot: (now) => state.snapshot(now),
-    reserve: (offerId, sid, until, now = options.clock.now(), gate) =>
-      send({ op: 'reserve', offerId, sid, until, now, ...(gate && { gate }) }),
+    reserve: (offerId, sid, until, now = options.clock.now(), onlyIfFree = false) =>
+      send({ op: 'reserve', offerId, sid, until, now, onlyIfFree }),
     release: (offerId) => send<void>({ op: 'release', offerId }),
     enqueue: (request, now) =>
       send({
@@ -366,7 +367,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
       for (const { reject } of waiting.values()) {
         reject(new HelpgateError('HG_ERR_STORE_UNAVAILABLE', { reason: 'closing' }));
       }
-      await reader.close();
+      if (options.reader === undefined) await reader.close();
     },
   };
 }

@@ -13,7 +13,6 @@ import {
   conversationsFor,
   MIN_KEPT_CONVERSATIONS,
 } from '../conversations/create-conversations-for.js';
-import { createLearning } from '../learning/learning.js';
 import type { Logger } from '../logger.js';
 import { memoryStoreFor } from '../session/memory-store.js';
 import type { SessionStore } from '../session/store.js';
@@ -22,10 +21,12 @@ import { createRedisAgentRelay } from './redis-agent-relay.js';
 import { createRedisCapacity } from './redis-capacity.js';
 import { redisConnectionFor } from './redis-connection.js';
 import { createRedisConversationStore } from './redis-conversation-store.js';
+import { createRedisLearning } from './redis-learning.js';
 import { createRedisLease } from './redis-lease.js';
 import { createRedisProfileStore } from './redis-profile-store.js';
 import { createRedisSessionStore } from './redis-session-store.js';
 import { loadRedisStateFile } from './redis-state-file.js';
+import { createStreamReader } from './redis-stream-reader.js';
 
 export interface SharedParts {
   /** The session store (closed last: with Redis it owns the connection). */
@@ -49,12 +50,15 @@ export async function sharedPartsFor(
   const timeoutMs = config.store.timeout;
   const store = createRedisSessionStore({ connection, ttlMs: config.session.ttl, clock });
   const profiles = createRedisProfileStore({ connection, logger });
-  // Learned figures, as `state.file` keeps them with the memory store (read once at start).
+  // One blocking read for the shared logs of capacity and learning (conversations have theirs).
+  const reader = createStreamReader(connection, timeoutMs);
+  // Learned figures, saved as `state.file` keeps them with the memory store (read once at start).
   const state = await loadRedisStateFile(connection, { logger });
-  const learning = createLearning(config, { state, logger });
+  const learning = createRedisLearning(config, { connection, reader, state, logger });
   const capacity = createRedisCapacity({
     config,
     connection,
+    reader,
     timeoutMs,
     clock,
     logger,
@@ -88,10 +92,12 @@ export async function sharedPartsFor(
     async close() {
       conversations.close();
       await profiles.flush();
+      learning.close();
       await state.flush();
       await lease.close();
       await relay.close();
       await capacity.close();
+      await reader.close();
       await conversationStore.close();
     },
   };

@@ -32,7 +32,7 @@ export interface HeartbeatReply {
 export async function startSite(
   t: Test,
   input: Partial<ConfigInput> = {},
-  options: Pick<HelpgateOptions, 'logger'> = {},
+  options: Pick<HelpgateOptions, 'logger' | 'stats'> & { clock?: TestClock } = {},
 ): Promise<Site> {
   const upstreamHeaders = new Map<string, Record<string, string | string[]>>();
   const upstream = await startServer(t, (req, res) => {
@@ -44,7 +44,7 @@ export async function startSite(
     });
     res.end(PAGE);
   });
-  const clock = new TestClock();
+  const { clock = new TestClock(), ...rest } = options;
   const { url, helpgate } = await startHelpgate(
     t,
     {
@@ -55,7 +55,7 @@ export async function startSite(
       gate: { mode: 'always' },
       ...input,
     },
-    { clock, ...options },
+    { clock, ...rest },
   );
   return { url, clock, helpgate, upstreamHeaders, visitor: () => new Visitor(url) };
 }

@@ -4,6 +4,8 @@
 import type { Test } from 'tap';
 import { AGENTS, type Site, setAgent, startSite, type Visitor } from '../claims/_visitor.js';
 
+type SiteOptions = NonNullable<Parameters<typeof startSite>[2]>;
+
 /** A path a visitor chose, shown on the supervisor's page: it must stay text. */
 export const HOSTILE_PATH = '/checkout/<img src=x onerror=alert(1)>';
 
@@ -58,17 +60,28 @@ async function asAlice(site: Site, method: string, id: string, body?: unknown) {
     throw new Error(`${method} conversation: ${res.status} ${await res.text()}`);
 }
 
-/** Runs the scenario; `aliceName` is the name the config gives the one agent who serves. */
-export async function runScenario(t: Test, aliceName = 'Alice'): Promise<Scenario> {
-  const site = await startSite(t, {
-    agents: {
-      list: [{ ...ALICE, name: aliceName }, ...AGENTS.slice(1)],
-      defaultCapacity: 1,
-      averageHandleTime: '60s',
+/**
+ * Runs the scenario; `aliceName` is the name the config gives the one agent who serves,
+ * `options` what the site's helpgate is built with (its statistics, its clock).
+ */
+export async function runScenario(
+  t: Test,
+  aliceName = 'Alice',
+  options: SiteOptions = {},
+): Promise<Scenario> {
+  const site = await startSite(
+    t,
+    {
+      agents: {
+        list: [{ ...ALICE, name: aliceName }, ...AGENTS.slice(1)],
+        defaultCapacity: 1,
+        averageHandleTime: '60s',
+      },
+      offers: { expireAfter: '30s' },
+      triggers: [{ name: 'stuck-at-checkout', pages: ['/checkout/**'], when: { heartbeats: 1 } }],
     },
-    offers: { expireAfter: '30s' },
-    triggers: [{ name: 'stuck-at-checkout', pages: ['/checkout/**'], when: { heartbeats: 1 } }],
-  });
+    options,
+  );
   await setAgent(site, 'alice', { status: 'available' });
   const [a, b, c, d, e] = [0, 1, 2, 3, 4].map(() => site.visitor()) as Visitor[];
   const first = await accept(a!, await shownOffer(site, a!, '/checkout/cart'));
@@ -90,5 +103,6 @@ export async function runScenario(t: Test, aliceName = 'Alice'): Promise<Scenari
   for (const visitor of [b!, e!]) await visitor.beat();
   await asAlice(site, 'DELETE', kept.conversationId);
   await site.helpgate.conversations.settled();
+  await site.helpgate.stats.flush();
   return { site, open: late.conversationId };
 }

@@ -125,6 +125,20 @@ interface Track {
   judged: boolean;
 }
 
+/** What {@link summariseStats} reads: the buckets of a window, the live tiles, the timeline. */
+export interface StatsView {
+  readonly bucketCount: number;
+  /** The bucket of `minute`, if kept. */
+  bucket(minute: number): Bucket | undefined;
+  latest(): LiveFigures | null;
+  statusChanges(from: number, to: number): StatusChange[];
+}
+
+/**
+ * The supervisor's statistics: observations in, a window of buckets out. The memory store
+ * keeps them in this process; a shared store (Redis) adds every instance's observations into
+ * the same buckets. Observations return at once; a shared store writes them in the background.
+ */
 export interface Stats {
   readonly bucketCount: number;
   triggerFired(name: string, at: number): void;
@@ -142,13 +156,16 @@ export interface Stats {
   /** The conversation ended (by either side, or the visitor left the queue). */
   ended(conversationId: string, at: number): void;
   sample(sample: CapacitySample, at: number): void;
-  latest(): LiveFigures | null;
-  /** The bucket of `minute`, if kept. */
-  bucket(minute: number): Bucket | undefined;
-  statusChanges(from: number, to: number): StatusChange[];
+  /** The buckets of minutes `fromMinute … toMinute` (inclusive), read for a report. */
+  read(fromMinute: number, toMinute: number): Promise<StatsView>;
+  /** Resolves once every observation made so far is stored. */
+  flush(): Promise<void>;
 }
 
-export function createStats(options: { bucketCount?: number } = {}): Stats {
+/** The statistics of this process, read synchronously. */
+export interface MemoryStats extends Stats, StatsView {}
+
+export function createStats(options: { bucketCount?: number } = {}): MemoryStats {
   const bucketCount = options.bucketCount ?? DEFAULT_BUCKETS;
   const ring: (Bucket | undefined)[] = new Array(bucketCount);
   const tracks = new Map<string, Track>();
@@ -222,7 +239,7 @@ export function createStats(options: { bucketCount?: number } = {}): Stats {
     }
   }
 
-  return {
+  const stats: MemoryStats = {
     bucketCount,
 
     triggerFired(name, at) {
@@ -393,7 +410,11 @@ export function createStats(options: { bucketCount?: number } = {}): Stats {
     statusChanges(from, to) {
       return changes.filter((change) => change.at >= from && change.at <= to);
     },
+
+    read: async () => stats,
+    flush: async () => {},
   };
+  return stats;
 }
 
 function triggerIn(bucket: Bucket, name: string): TriggerCounts {

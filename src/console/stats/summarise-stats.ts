@@ -12,7 +12,7 @@ import {
   GAUGES,
   type GaugeName,
   MINUTE_MS,
-  type Stats,
+  type StatsView,
 } from './create-stats.js';
 import { HISTOGRAM_BINS, HISTOGRAM_EDGES_SECONDS, histogramQuantile } from './histogram.js';
 import {
@@ -93,7 +93,7 @@ export const TOP_PAGES = 10;
 
 /** The figures of `window`; `names` limits the series (default: all). */
 export function summariseStats(
-  stats: Stats,
+  stats: StatsView,
   window: StatsWindow,
   names: readonly SeriesName[] = SERIES_NAMES,
 ): StatsReport {
@@ -206,7 +206,7 @@ function resetAggregate(aggregate: Aggregate): void {
 /** Adds a bucket's figures; `keyed`: its triggers and pages too (the window's, not a step's). */
 function addBucket(
   into: Aggregate,
-  bucket: NonNullable<ReturnType<Stats['bucket']>>,
+  bucket: NonNullable<ReturnType<StatsView['bucket']>>,
   keyed: boolean,
 ): void {
   for (let i = 0; i < into.counts.length; i++) into.counts[i]! += bucket.counts[i]!;
