@@ -96,6 +96,15 @@ function get(url: string, headers: Record<string, string> = {}) {
 const scrape = async (url: string, token = METRICS_TOKEN) =>
   get(`${url}/__helpgate/metrics`, { authorization: `Bearer ${token}` });
 
+/** The test's environment without the test runner's own hooks. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
+  }
+  return env;
+}
+
 /** A site behind helpgate: one plain page. */
 async function startUpstream(t: Test): Promise<string> {
   const upstream = http.createServer((_req, res) => {
@@ -136,12 +145,8 @@ async function startGroup(
       ].join('\n'),
     );
   writeConfig(METRICS_TOKEN);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(NODE_OPTIONS$|TAP|_TAPJS|TS_NODE)/.test(key)) env[key] = value;
-  }
   const primary = spawn(process.execPath, [BIN, 'start', '--config', file], {
-    env,
+    env: childEnv(),
     detached: options.group ?? false,
   });
   let stderr = '';
@@ -299,5 +304,48 @@ t.test(
       const [code] = await group.exited;
       t.equal(code, 0, `${signal}: exit 0 ${group.stderr()}`);
     }
+  },
+);
+
+t.test(
+  'a group whose workers cannot listen fails the start with exit 1, and says why',
+  async (t) => {
+    const redis = await startRedisServer(t);
+    const busy = http.createServer();
+    busy.listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    t.teardown(() => busy.close());
+    const port = (busy.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'helpgate-workers-'));
+    const file = join(dir, 'helpgate.yaml');
+    writeFileSync(
+      file,
+      [
+        'upstream: http://127.0.0.1:9',
+        'secret: workers-test-secret-0123',
+        `listen: { host: 127.0.0.1, port: ${port} }`,
+        'state: { file: null }',
+        `store: { kind: redis, url: "${redis.url}", keyPrefix: "workers-busy:" }`,
+        'workers: 2',
+        '',
+      ].join('\n'),
+    );
+    const primary = spawn(process.execPath, [BIN, 'start', '--config', file], { env: childEnv() });
+    t.teardown(() => {
+      primary.kill('SIGKILL');
+    });
+    let stderr = '';
+    primary.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let stdout = '';
+    primary.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const [code] = await once(primary, 'exit');
+    t.equal(code, 1);
+    t.match(stderr, /EADDRINUSE/, 'the worker says why');
+    t.match(stderr, /cannot start: worker \d exited \(code 1\) before listening/);
+    t.notMatch(stdout, /"msg":"listening"/, 'no listening line');
   },
 );
