@@ -8,6 +8,8 @@
  */
 import type { HelpgateOptions } from '../app.js';
 import type { Config } from '../config/schema.js';
+import { consoleSessionsFor } from '../console/console-sessions-for.js';
+import { statsFor } from '../console/stats/stats-for.js';
 import { createAgentBus } from '../conversations/_agent-bus.js';
 import {
   conversationsFor,
@@ -32,10 +34,16 @@ export interface SharedParts {
   /** The session store (closed last: with Redis it owns the connection). */
   store: SessionStore;
   /** The other parts to hand `createHelpgate` (none with the memory store). */
-  parts: Pick<HelpgateOptions, 'profiles' | 'learning' | 'capacity' | 'conversations'>;
+  parts: Pick<
+    HelpgateOptions,
+    'profiles' | 'learning' | 'capacity' | 'conversations' | 'consoleSessions' | 'stats'
+  >;
   /** Closes what was built here, but the session store. */
   close(): Promise<void>;
 }
+
+/** How long start waits for Redis before it goes on without it. */
+const FIRST_CONNECTION_WAIT_MS = 1_000;
 
 export async function sharedPartsFor(
   config: Config,
@@ -45,8 +53,13 @@ export async function sharedPartsFor(
   if (config.store.kind === 'memory') {
     return { store: memoryStoreFor(config, clock, logger), parts: {}, close: async () => {} };
   }
-  // Not awaited: with Redis unreachable at start, pages are served while it retries.
   const connection = redisConnectionFor(config.store, logger);
+  // A moment for the first connection, so a Redis that is up is read at start. One that is
+  // unreachable is not waited for: pages are served while the connection retries.
+  await Promise.race([
+    connection.ready(),
+    new Promise((resolve) => setTimeout(resolve, FIRST_CONNECTION_WAIT_MS).unref()),
+  ]);
   const timeoutMs = config.store.timeout;
   const store = createRedisSessionStore({ connection, ttlMs: config.session.ttl, clock });
   const profiles = createRedisProfileStore({ connection, logger });
@@ -86,10 +99,14 @@ export async function sharedPartsFor(
     bus: createAgentBus(relay),
     leads: () => lease.held(),
   });
+  const consoleSessions = consoleSessionsFor(config, { clock, connection });
+  const stats = statsFor(config, { clock, connection });
   return {
     store,
-    parts: { profiles, learning, capacity, conversations },
+    parts: { profiles, learning, capacity, conversations, consoleSessions, stats },
     async close() {
+      await stats.flush();
+      await consoleSessions.close();
       conversations.close();
       await profiles.flush();
       learning.close();
