@@ -64,6 +64,10 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     // reconnection could write an old session over a newer one. It fails instead.
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
+    // Commands issued in one turn of the event loop (fifty heartbeats' GETs, say) leave in one
+    // write and their replies come back in one read: fewer system calls per command, in
+    // helpgate and in Redis, measured in bench/workers.mjs.
+    enableAutoPipelining: true,
     retryStrategy: (times) =>
       Math.min(backoff.firstMs * 2 ** Math.min(times - 1, 20), backoff.maxMs) +
       Math.floor(Math.random() * backoff.firstMs),

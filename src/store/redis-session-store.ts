@@ -8,6 +8,7 @@
  * - `moved:{sid}`: an id moved away by a sign-in, expiring after {@link MOVED_AWAY_MS};
  * - `live:{width}:{n}`: HyperLogLogs of the ids written in each time bucket, for `size()`.
  */
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import type { Session } from '../session/session.js';
@@ -17,6 +18,8 @@ import type { RedisConnection } from './redis-connection.js';
 
 /** How often the live-session estimate is refreshed (also a probe of the connection). */
 export const SIZE_REFRESH_MS = 5_000;
+/** Sessions whose live-count bucket this process remembers (see `countWrite`). */
+const MAX_COUNTED = 100_000;
 /** Buckets per time-to-live in the live-session estimate: its resolution. */
 const BUCKETS_PER_TTL = 30;
 
@@ -51,12 +54,28 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   const bucketWidth = () => Math.max(1_000, Math.ceil(ttlMs / BUCKETS_PER_TTL));
   const bucketKey = (width: number, n: number) => `live:${width}:${n}`;
 
+  /**
+   * The bucket each session was last counted in by this process: a heartbeat every few seconds
+   * would add the same id to the same bucket a dozen times, so only the first write per bucket
+   * sends the `PFADD` (bounded; a forgotten id is just added again).
+   */
+  const counted = new LRUCache<string, string>({ max: MAX_COUNTED });
+
   function countWrite(redis: RedisConnection['redis'], sid: string): Promise<unknown> {
     const width = bucketWidth();
     const key = bucketKey(width, Math.floor(clock.now() / width));
-    if (key === expiringBucket) return redis.pfadd(key, sid);
+    if (counted.get(sid) === key) return Promise.resolve();
+    counted.set(sid, key);
+    const added =
+      key === expiringBucket
+        ? redis.pfadd(key, sid)
+        : Promise.all([redis.pfadd(key, sid), redis.pexpire(key, ttlMs + 2 * width)]);
     expiringBucket = key;
-    return Promise.all([redis.pfadd(key, sid), redis.pexpire(key, ttlMs + 2 * width)]);
+    // Not counted after all: the next write tries again.
+    return added.catch((error: unknown) => {
+      counted.delete(sid);
+      throw error;
+    });
   }
 
   async function refreshSize(): Promise<number> {
