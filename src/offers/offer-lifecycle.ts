@@ -128,6 +128,8 @@ export function createOffers(deps: OfferDeps): Offers {
   // Two heartbeat intervals: the page's first heartbeat comes one interval after it loads.
   const unconfirmedMs = 2 * config.heartbeat.interval;
   const notify = (offer: OfferRecord, session: Session) => deps.onTransition?.(offer, session);
+  /** Each session's release in flight, if any (see `released`). */
+  const releasing = new Map<string, Promise<void>>();
 
   function end(
     session: Session,
@@ -138,9 +140,23 @@ export function createOffers(deps: OfferDeps): Offers {
   ) {
     const wasShown = offer.state === 'shown';
     endOffer(session, offer, state, now, reason);
-    // Never fails: a reservation that cannot be released lapses at the offer's expiry.
-    if (wasShown) capacity.release(offer.id).catch(() => {});
+    if (wasShown) {
+      // Never fails: a reservation that cannot be released lapses at the offer's expiry.
+      const released = capacity.release(offer.id).catch(() => {});
+      releasing.set(session.id, released);
+      void released.then(() => {
+        if (releasing.get(session.id) === released) releasing.delete(session.id);
+      });
+    }
     notify(offer, session);
+  }
+
+  /**
+   * The session's last release, applied: its next offer is gated on slots that count the freed
+   * one (on a shared store a release applies a moment after it is sent).
+   */
+  async function released(session: Session): Promise<void> {
+    await releasing.get(session.id);
   }
 
   /** Ends the shown offer when it expired; `true` when it did. */
@@ -253,7 +269,9 @@ export function createOffers(deps: OfferDeps): Offers {
       // A page request proves no browser (a client without script or cookies, or one
       // replaying a cookie, could reserve every agent): until a heartbeat has proven the
       // session its offer stays pending, and its first heartbeat sends it if the gate is open.
-      if (offer === undefined || !provenByHeartbeat(session) || !gateLetsOut(now)) return null;
+      if (offer === undefined || !provenByHeartbeat(session)) return null;
+      await released(session);
+      if (!gateLetsOut(now)) return null;
       offer.path = path;
       return (await show(session, offer, now, null)) ? offer : null;
     },
@@ -296,6 +314,7 @@ export function createOffers(deps: OfferDeps): Offers {
       if (pending === null || pending.route !== 'heartbeat') {
         return { offer: null, withdraw };
       }
+      await released(session);
       if (!gateLetsOut(now) || !(await show(session, pending, now, page.pv))) {
         return { offer: null, withdraw };
       }

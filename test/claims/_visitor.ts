@@ -5,7 +5,10 @@ import type { CapacityReply } from '../../src/api/capacity-api.js';
 import type { SessionView } from '../../src/api/session-view.js';
 import type { Helpgate, HelpgateOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startHelpgate, startServer } from '../fixtures/servers.js';
+import { silentLogger } from '../../src/logger.js';
+import { sharedPartsFor } from '../../src/store/shared-parts-for.js';
+import { startRedisServer } from '../fixtures/redis-server.js';
+import { startHelpgate, startServer, testConfig } from '../fixtures/servers.js';
 import { TestClock } from '../fixtures/test-clock.js';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
@@ -28,6 +31,12 @@ export interface HeartbeatReply {
   withdraw: string[];
 }
 
+/**
+ * The store the claims run on: the memory store, or with `HELPGATE_TEST_STORE=redis` every
+ * shared part on a redis-server of the test's own (`test/e2e/claims-on-redis.test.ts`).
+ */
+const testStore = () => (process.env.HELPGATE_TEST_STORE === 'redis' ? 'redis' : 'memory');
+
 /** Starts an HTML upstream and helpgate in front of it, with an injected clock. */
 export async function startSite(
   t: Test,
@@ -45,18 +54,27 @@ export async function startSite(
     res.end(PAGE);
   });
   const { clock = new TestClock(), ...rest } = options;
-  const { url, helpgate } = await startHelpgate(
-    t,
-    {
-      upstream: upstream.url,
-      heartbeat: { interval: '5s' },
-      admin: { token: ADMIN_TOKEN },
-      // Claims 1–10 are about deciding; the capacity gate has its own claims (13–16, 23–35).
-      gate: { mode: 'always' },
-      ...input,
-    },
-    { clock, ...rest },
-  );
+  const site: Partial<ConfigInput> & { upstream: string } = {
+    upstream: upstream.url,
+    heartbeat: { interval: '5s' },
+    admin: { token: ADMIN_TOKEN },
+    // Claims 1–10 are about deciding; the capacity gate has its own claims (13–16, 23–35).
+    gate: { mode: 'always' },
+    ...input,
+  };
+  let shared: Partial<HelpgateOptions> = {};
+  if (testStore() === 'redis') {
+    const redis = await startRedisServer(t);
+    site.store = { kind: 'redis', url: redis.url, keyPrefix: 'hg:', timeout: '2s' };
+    const parts = await sharedPartsFor(testConfig(site), { clock, logger: silentLogger() });
+    await (parts.parts.capacity as { ready?(): Promise<void> } | undefined)?.ready?.();
+    t.teardown(async () => {
+      await parts.close();
+      await parts.store.close();
+    });
+    shared = { store: parts.store, ...parts.parts };
+  }
+  const { url, helpgate } = await startHelpgate(t, site, { clock, ...shared, ...rest });
   return { url, clock, helpgate, upstreamHeaders, visitor: () => new Visitor(url) };
 }
 
