@@ -442,6 +442,8 @@ t.test(
     await page.emulateMedia({ reducedMotion: 'reduce' });
     const id = await acceptHelp(watched, site);
     const { dialog, status, field, launcher } = chatParts(page);
+    // The panel's script loads after the accept's reply: its element is there once it shows.
+    await dialog.waitFor();
     t.equal(
       await page.evaluate(
         "getComputedStyle(document.querySelector('helpgate-widget').shadowRoot.getElementById('hg-chat')).animationName",
