@@ -5,7 +5,15 @@
  * what a session may do stay in `console-sessions.ts`, the same for every store.
  */
 import { createHash } from 'node:crypto';
-import type { ConsoleRole } from './console-sessions.js';
+
+/**
+ * Console sessions kept at most; past it the least recently used one ends (in memory) or the
+ * oldest login (in Redis, across all instances).
+ */
+export const MAX_CONSOLE_SESSIONS = 1_000;
+
+/** Who a console session, or a Bearer token, stands for. */
+export type ConsoleRole = { role: 'agent'; agentId: string } | { role: 'admin' };
 
 /** A console session as a store keeps it. */
 export interface StoredConsoleSession {

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.js';
 import type { EventStream } from '../conversations/event-stream.js';
 import type { Clock } from '../util/clock.js';
 import {
+  type ConsoleRole,
   type ConsoleSessionStore,
   consoleSessionKey,
   type StoredConsoleSession,
@@ -22,14 +23,7 @@ import { createMemoryConsoleSessionStore } from './memory-console-session-store.
 /** How long a console session lasts after login, whatever happens: 12 hours (a long shift). */
 export const CONSOLE_SESSION_TTL_MS = 12 * 3_600_000;
 
-/**
- * Console sessions kept at most; past it the least recently used one ends (in memory) or the
- * oldest login (in Redis, across all instances).
- */
-export const MAX_CONSOLE_SESSIONS = 1_000;
-
-/** Who a console session, or a Bearer token, stands for. */
-export type ConsoleRole = { role: 'agent'; agentId: string } | { role: 'admin' };
+export { type ConsoleRole, MAX_CONSOLE_SESSIONS } from './console-session-store.js';
 
 /** The key of the event streams of a role: the agent's id, or `(admin)`. */
 export const streamKey = (who: ConsoleRole) => (who.role === 'admin' ? '(admin)' : who.agentId);

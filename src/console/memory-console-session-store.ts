@@ -4,8 +4,11 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../util/clock.js';
-import type { ConsoleSessionStore, StoredConsoleSession } from './console-session-store.js';
-import { MAX_CONSOLE_SESSIONS } from './console-sessions.js';
+import {
+  type ConsoleSessionStore,
+  MAX_CONSOLE_SESSIONS,
+  type StoredConsoleSession,
+} from './console-session-store.js';
 
 export function createMemoryConsoleSessionStore(
   clock: Clock,

@@ -17,7 +17,7 @@ import type {
   ConsoleSessionStore,
   StoredConsoleSession,
 } from '../console/console-session-store.js';
-import { MAX_CONSOLE_SESSIONS } from '../console/console-sessions.js';
+import { MAX_CONSOLE_SESSIONS } from '../console/console-session-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { RedisConnection } from './redis-connection.js';
 
