@@ -3,9 +3,8 @@
  * kept in Redis instead of `state.file`, so learned figures survive a restart of helpgate with
  * the Redis store as they do in the file with the memory store. One hash, `state`, with a field
  * per section. Saves are debounced like the file's and write only the sections this process
- * registered; with several instances the last to save a section wins it (each instance learns
- * from what it handles — sharing the samples themselves needs the learning part behind the
- * store, a later step).
+ * registered; with several instances the last to save a section wins it (the learned figures
+ * are the same on every instance: `redis-learning.ts` shares the samples).
  */
 
 import type { Logger } from '../logger.js';
