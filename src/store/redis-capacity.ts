@@ -149,7 +149,7 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
   let appliedId = '0-0';
   const waiting = new Map<
     string,
-    { resolve(result: unknown): void; reject(error: unknown): void; timer: NodeJS.Timeout }
+    { resolve(result: unknown): void; reject(error: unknown): void }
   >();
   let counter = 0;
   const touched = new LRUCache<string, number>({ max: MAX_TOUCHED });
@@ -297,7 +297,6 @@ export function createRedisCapacity(options: RedisCapacityOptions): RedisCapacit
           waiting.delete(n);
           reject(error);
         },
-        timer,
       });
     });
     try {
