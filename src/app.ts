@@ -179,6 +179,7 @@ export function createHelpgate(config: Config, options: HelpgateOptions = {}): H
     logger,
     clock,
     onRefused: () => metrics.rewriteRefused(),
+    onInflated: (bytes) => metrics.rewriteInflated(bytes),
   });
   const isExcluded = compileExclude(config.exclude, config.paths);
   const parts: Parts = {

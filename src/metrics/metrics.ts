@@ -36,6 +36,12 @@ export interface Metrics {
    * `helpgate_rewrites_refused_total`.
    */
   rewriteRefused(): void;
+  /**
+   * Bytes decompressed from compressed upstream pages to rewrite them:
+   * `helpgate_rewrite_inflated_bytes_total`. A decompression bomb shows here as at most
+   * `rewrite.maxBytes` (twice that once the page's output has started) per page.
+   */
+  rewriteInflated(bytes: number): void;
   /** A heartbeat answered: `helpgate_heartbeats_total{outcome}`. */
   heartbeat(outcome: HeartbeatOutcome): void;
   /** A trigger fired: `helpgate_triggers_fired_total{trigger}`. */
@@ -141,6 +147,12 @@ export function createMetrics(options: MetricsOptions = {}): RegisteredMetrics {
     registers,
   });
 
+  const inflated = new Counter({
+    name: 'helpgate_rewrite_inflated_bytes_total',
+    help: 'Bytes decompressed from compressed upstream pages to rewrite them',
+    registers,
+  });
+
   let source: GaugeSource | null = null;
   let scraped: GaugeValues | null | undefined;
   /** The source's values, read once per scrape however many gauges ask. */
@@ -206,6 +218,9 @@ export function createMetrics(options: MetricsOptions = {}): RegisteredMetrics {
     },
     rewriteRefused() {
       refused.inc();
+    },
+    rewriteInflated(bytes) {
+      if (Number.isFinite(bytes) && bytes > 0) inflated.inc(bytes);
     },
     heartbeat(outcome) {
       heartbeats.inc({ outcome });

@@ -79,8 +79,16 @@ export interface RewriterShared {
   logger: Logger;
   cache: RewriteCache | null;
   slots: RewriteSlots;
-  counters: { cacheHits: number; cacheMismatches: number; rewrites: number; refused: number };
+  counters: {
+    cacheHits: number;
+    cacheMismatches: number;
+    rewrites: number;
+    refused: number;
+    inflatedBytes: number;
+  };
   onRefused: () => void;
+  /** Told of every piece a decoder puts out, with its size (metrics). */
+  onInflated: (bytes: number) => void;
 }
 
 /** The state of one response on its way through. */
@@ -397,7 +405,13 @@ export class PageRewrite {
       this.sniff = [];
     }
     const decoder = createDecoder(this.coding!, first);
-    decoder.on('data', (out: Buffer) => this.onInflated(out));
+    decoder.on('data', (out: Buffer) => {
+      // Counted whatever the page's state: work a decoder does after the page stopped
+      // needing it would show here.
+      this.shared.counters.inflatedBytes += out.length;
+      this.shared.onInflated(out.length);
+      this.onInflated(out);
+    });
     decoder.on('end', () => this.onDecodedEnd());
     decoder.on('error', (error) => this.fail(error, true));
     this.decoder = decoder;
@@ -608,8 +622,7 @@ export class PageRewrite {
     if (this.decoder !== null) {
       // Destroyed, it never drains: the upstream must not wait for it.
       this.draining.delete(this.decoder);
-      this.decoder.removeAllListeners('data').on('error', () => {});
-      this.decoder.destroy();
+      this.decoder.on('error', () => {}).destroy();
       this.decoder = null;
     }
     const { res, body } = this.job;

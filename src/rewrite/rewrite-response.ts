@@ -52,6 +52,11 @@ export interface RewriterStats {
   cacheBytes: number;
   /** Pages served unmodified because too many were being rewritten (see rewrite-slots.ts). */
   refused: number;
+  /**
+   * Bytes decompressed from compressed pages to rewrite them: what bounds the CPU a small
+   * compressed body can cost (see `INFLATE_LIMIT_FACTOR` in page-rewrite.ts).
+   */
+  inflatedBytes: number;
   /** Pages being rewritten now, and pages waiting for their turn. */
   active: number;
   waiting: number;
@@ -79,6 +84,8 @@ export function createRewriter(
     clock?: Clock;
     /** Told of each page served unmodified because of the limit (metrics). */
     onRefused?: () => void;
+    /** Told of the bytes each decoder puts out (metrics). */
+    onInflated?: (bytes: number) => void;
   },
 ): Rewriter {
   const shared: RewriterShared = {
@@ -90,8 +97,9 @@ export function createRewriter(
       maxBytes: deps.cacheBytes ?? CACHE_TOTAL_BYTES,
     }),
     slots: createRewriteSlots({ ...defaultSlotLimits(), ...deps.slots }, deps.clock ?? systemClock),
-    counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0, refused: 0 },
+    counters: { cacheHits: 0, cacheMismatches: 0, rewrites: 0, refused: 0, inflatedBytes: 0 },
     onRefused: deps.onRefused ?? (() => {}),
+    onInflated: deps.onInflated ?? (() => {}),
   };
   return {
     rewrite(job) {

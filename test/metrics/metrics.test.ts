@@ -24,8 +24,12 @@ t.test('every recorder shows up with its labels and values', async (t) => {
   metrics.promise('kept');
   metrics.promise('broken');
   metrics.rewriteRefused();
+  metrics.rewriteInflated(16_384);
+  metrics.rewriteInflated(100);
+  metrics.rewriteInflated(Number.NaN);
   const { contentType, body } = await metrics.render();
   t.equal(sampleValue(body, 'helpgate_rewrites_refused_total'), 1, 'pages left unmodified');
+  t.equal(sampleValue(body, 'helpgate_rewrite_inflated_bytes_total'), 16_484, 'bytes inflated');
 
   t.match(contentType, /^text\/plain; version=0\.0\.4/);
   t.equal(sampleValue(body, 'helpgate_requests_proxied_total', { status: '200' }), 2);

@@ -264,6 +264,7 @@ t.test('cacheEntries 0 turns the cache off', async (t) => {
     cacheEntries: 0,
     cacheBytes: 0,
     refused: 0,
+    inflatedBytes: 0,
     active: 0,
     waiting: 0,
   });
