@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../util/clock.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 import type { Session } from './session.js';
 import { MOVED_AWAY_MS, type SessionStore } from './store.js';
 
@@ -107,12 +108,27 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     sessions.delete(sid);
   }
 
+  const checkouts = createKeyedLock();
+  const read = (sid: string) => pinned.get(sid) ?? sessions.get(sid);
+
   return {
     async get(sid) {
-      return pinned.get(sid) ?? sessions.get(sid);
+      return read(sid);
     },
     async set(sid, session) {
       put(sid, session);
+    },
+    async checkout(sid) {
+      const unlock = await checkouts.acquire(sid);
+      return {
+        session: read(sid),
+        async save(session) {
+          put(sid, session);
+        },
+        async release() {
+          unlock();
+        },
+      };
     },
     async delete(sid) {
       forget(sid);

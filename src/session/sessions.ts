@@ -26,7 +26,7 @@ import { canonicalPath } from '../util/normalise-path.js';
 import { applyHeartbeat } from './apply-heartbeat.js';
 import type { Heartbeat, HeartbeatReply, OfferReply } from './heartbeat-body.js';
 import { countView, newSession, noteServed, provenByHeartbeat, type Session } from './session.js';
-import type { SessionStore } from './store.js';
+import type { SessionCheckout, SessionStore } from './store.js';
 import { mintSessionId } from './visitor-cookie.js';
 
 /** What a served page carries besides the site's own content. */
@@ -129,7 +129,6 @@ export function createSessions(deps: SessionsDeps): Sessions {
   const { config, store, clock, logger, profiles, capacity } = deps;
   const intervalMs = config.heartbeat.interval;
   const isExcluded = compileExclude(config.exclude, config.paths);
-  const queues = new Map<string, Promise<unknown>>();
   const owners = new LRUCache<string, string>({ max: MAX_INDEXED_OFFERS });
   const offers = createOffers({
     config,
@@ -152,26 +151,26 @@ export function createSessions(deps: SessionsDeps): Sessions {
   });
 
   /**
-   * Runs read-modify-write steps of one session one after another, so a page request and a
-   * heartbeat arriving together cannot overwrite each other's changes.
+   * Runs a read-modify-write step of one session with the session checked out: a page request
+   * and a heartbeat arriving together, at this instance or (on a shared store) at two, run one
+   * after the other and cannot overwrite each other's changes.
    */
-  function serialized<T>(sid: string, step: () => Promise<T>): Promise<T> {
-    const previous = queues.get(sid) ?? Promise.resolve();
-    const run = previous.then(step, step);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(sid, settled);
-    void settled.then(() => {
-      if (queues.get(sid) === settled) queues.delete(sid);
-    });
-    return run;
+  async function changing<T>(
+    sid: string,
+    step: (checkout: SessionCheckout) => Promise<T>,
+  ): Promise<T> {
+    const checkout = await store.checkout(sid);
+    try {
+      return await step(checkout);
+    } finally {
+      await checkout.release();
+    }
   }
 
-  async function load(sid: string, now: number): Promise<Session> {
+  /** The checked-out session, or a new one in its place. */
+  function load(checkout: SessionCheckout, sid: string, now: number): Session {
     // An expired or lost session is replaced transparently (DESIGN.md, "Visitor and session").
-    const session = (await store.get(sid)) ?? newSession(sid, now);
+    const session = checkout.session ?? newSession(sid, now);
     if (
       session.conversationId != null &&
       capacity.conversation(session.conversationId) === undefined
@@ -261,47 +260,58 @@ export function createSessions(deps: SessionsDeps): Sessions {
     const shown = body.offer?.id;
     if (shown === undefined) return Promise.resolve(reply);
     reply.withdraw.push(shown);
-    return serialized(sid, async () => {
-      const session = await store.get(sid);
+    return changing(sid, async (checkout) => {
+      const { session } = checkout;
       if (session !== undefined && offers.untracked(session, shown, clock.now())) {
-        await store.set(sid, session);
+        await checkout.save(session);
       }
       return reply;
     });
   }
 
+  /**
+   * Counts a page view; `checkout` is null for a page whose cookie is minted with it (no one
+   * else can know the id yet, and nothing is stored unless help goes out with the page).
+   */
+  async function servePage(
+    sid: string,
+    pathname: string,
+    checkout: SessionCheckout | null,
+  ): Promise<{ offerHtml: string | null }> {
+    const now = clock.now();
+    const path = canonicalPath(pathname, config.paths);
+    const session = checkout === null ? newSession(sid, now) : load(checkout, sid, now);
+    session.lastSeenAt = now;
+    countView(session, path);
+    noteServed(session, path, now);
+
+    let fired: FiredTrigger[] = [];
+    if (config.triggers.some((t) => t.when.onRequest)) {
+      const input = { session, page: null, pathname: path, onRequest: true };
+      fired = evaluateTriggers({ ...input, profile: await profileOf(session) }, config, now);
+      for (const trigger of fired) logFired(session, trigger, path);
+    }
+    seenInConversation(session, path, now);
+    const offer = await offers.pageServed(session, path, fired, now);
+    const offerHtml = offer === null ? null : pageOfferHtml(offer, config, now);
+    if (checkout !== null) await checkout.save(session);
+    // A cookie minted for this page costs nothing until it comes back, unless help went out
+    // with the page (DESIGN.md, "Visitor and session").
+    else if (offer !== null || session.offers?.length) await store.set(sid, session);
+    return { offerHtml };
+  }
+
   return {
     pageServed(sid, pathname, options = {}) {
-      return serialized(sid, async () => {
-        const now = clock.now();
-        const path = canonicalPath(pathname, config.paths);
-        const session = options.fresh ? newSession(sid, now) : await load(sid, now);
-        session.lastSeenAt = now;
-        countView(session, path);
-        noteServed(session, path, now);
-
-        let fired: FiredTrigger[] = [];
-        if (config.triggers.some((t) => t.when.onRequest)) {
-          const input = { session, page: null, pathname: path, onRequest: true };
-          fired = evaluateTriggers({ ...input, profile: await profileOf(session) }, config, now);
-          for (const trigger of fired) logFired(session, trigger, path);
-        }
-        seenInConversation(session, path, now);
-        const offer = await offers.pageServed(session, path, fired, now);
-        const offerHtml = offer === null ? null : pageOfferHtml(offer, config, now);
-        // A cookie minted for this page costs nothing until it comes back, unless help went
-        // out with the page (DESIGN.md, "Visitor and session").
-        if (!options.fresh || offer !== null || session.offers?.length)
-          await store.set(sid, session);
-        return { offerHtml };
-      });
+      if (options.fresh) return servePage(sid, pathname, null);
+      return changing(sid, (checkout) => servePage(sid, pathname, checkout));
     },
 
     heartbeat(sid, body, options = {}) {
       if (options.consent === false || isExcluded(body.path)) return untracked(sid, body);
-      return serialized(sid, async () => {
+      return changing(sid, async (checkout) => {
         const now = clock.now();
-        const session = await load(sid, now);
+        const session = load(checkout, sid, now);
         const path = canonicalPath(body.path, config.paths);
         const { effect, page } = applyHeartbeat(session, { ...body, path }, now, intervalMs);
         const reply: HeartbeatReply = {
@@ -336,23 +346,23 @@ export function createSessions(deps: SessionsDeps): Sessions {
           reply.withdraw = outcome.withdraw;
           if (outcome.offer) reply.offer = offerReply(outcome.offer, now);
         }
-        await store.set(sid, session);
+        await checkout.save(session);
         return reply;
       });
     },
 
     bindCustomer(sid, customerId) {
-      return serialized(sid, async () => {
+      return changing(sid, async (checkout) => {
         const now = clock.now();
         // A request that left the browser before the rotation still carries the old id. Its
         // binding must not rotate again, to a second, empty session whose cookie could reach
         // the browser after the one holding the state.
         if (await store.movedAway(sid)) return { customerId: null, rotatedTo: null };
-        const existing = await store.get(sid);
+        const existing = checkout.session;
         const bound = existing?.customerId ?? null;
         if (customerId === undefined || customerId === bound) {
           if (customerId === null && existing === undefined) {
-            await store.set(sid, { ...newSession(sid, now), customerId });
+            await checkout.save({ ...newSession(sid, now), customerId });
           }
           return { customerId: bound, rotatedTo: null };
         }
@@ -367,9 +377,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
     profileOf,
 
     answer(sid, offerId, action) {
-      return serialized(sid, async () => {
+      return changing(sid, async (checkout) => {
         const now = clock.now();
-        const session = await store.get(sid);
+        const { session } = checkout;
         const owner = owners.get(offerId);
         if (session === undefined || !session.offers?.some((offer) => offer.id === offerId)) {
           return {
@@ -379,7 +389,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
         }
         const answer = await offers.answer(session, offerId, action, now);
         session.lastSeenAt = now;
-        await store.set(sid, session);
+        // Saved now: what follows opens the conversation and never writes the session.
+        await checkout.save(session);
         if (answer.ok && action === 'accept' && answer.ticket && deps.conversations) {
           const { ticket, offer } = answer;
           const context = conversationContext(session, offer, await profileOf(session));

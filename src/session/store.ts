@@ -14,6 +14,16 @@ import type { Session } from './session.js';
  */
 export const MOVED_AWAY_MS = 5 * 60_000;
 
+/** A session taken out to be changed (see {@link SessionStore.checkout}). */
+export interface SessionCheckout {
+  /** The session as stored when the checkout began; `undefined` when unknown or expired. */
+  readonly session: Session | undefined;
+  /** Stores `session` as {@link SessionStore.set} does; the checkout stays open. */
+  save(session: Session): Promise<void>;
+  /** Ends the checkout (once saved or not); never rejects, and calling it again does nothing. */
+  release(): Promise<void>;
+}
+
 /**
  * A session store. `set` stores the whole record and restarts its idle time-to-live; a
  * caller that changes a session it got must `set` it again (a shared store holds copies).
@@ -22,6 +32,14 @@ export interface SessionStore {
   /** The live session, or `undefined` when unknown, expired or evicted. */
   get(sid: string): Promise<Session | undefined>;
   set(sid: string, session: Session): Promise<void>;
+  /**
+   * Reads a session to change it: one checkout of an id at a time, in the order asked. The
+   * next one begins once this one is released; on a shared store, another instance's begins
+   * once this one is saved or released (what follows a save no longer writes the session).
+   * So a page served by one instance and a heartbeat answered by another at the same moment
+   * cannot overwrite each other's changes.
+   */
+  checkout(sid: string): Promise<SessionCheckout>;
   delete(sid: string): Promise<void>;
   /**
    * Gives a session a new id (rotation when a customer signs in): stores `session` under `to`

@@ -6,14 +6,21 @@
  *
  * - `s:{sid}`: the session's JSON, expiring `ttl` after its last write;
  * - `moved:{sid}`: an id moved away by a sign-in, expiring after {@link MOVED_AWAY_MS};
- * - `live:{width}:{n}`: HyperLogLogs of the ids written in each time bucket, for `size()`.
+ * - `live:{width}:{n}`: HyperLogLogs of the ids written in each time bucket, for `size()`;
+ * - `sl:{sid}`: the lock of a session checked out to be changed (see `checkout`), expiring
+ *   after {@link LOCK_MS}.
  */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/schema.js';
 import type { Milliseconds } from '../config/units.js';
+import { HelpgateError } from '../errors.js';
 import type { Session } from '../session/session.js';
-import { MOVED_AWAY_MS, type SessionStore } from '../session/store.js';
+import { MOVED_AWAY_MS, type SessionCheckout, type SessionStore } from '../session/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { createKeyedLock } from '../util/keyed-lock.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** How often the live-session estimate is refreshed (also a probe of the connection). */
@@ -22,6 +29,43 @@ export const SIZE_REFRESH_MS = 5_000;
 const MAX_COUNTED = 100_000;
 /** Buckets per time-to-live in the live-session estimate: its resolution. */
 const BUCKETS_PER_TTL = 30;
+/**
+ * How long a checkout may hold a session's lock: far longer than a page's or a heartbeat's
+ * handling takes, short enough that an instance that died holding one blocks its visitor only
+ * briefly. A step that outlasts it (Redis answering slowly) loses the lock's protection only.
+ */
+export const LOCK_MS = 5_000;
+/** The longest pause between tries for a lock another instance holds. */
+const LOCK_RETRY_MAX_MS = 20;
+
+/** Takes the lock (KEYS[1]) and reads the session (KEYS[2]), or says how long the lock has left. */
+const CHECKOUT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0, redis.call('PTTL', KEYS[1])}`;
+/** Stores the session (KEYS[1]) and lets go of the lock (KEYS[2]) if it is still this one's. */
+const SAVE = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1`;
+/** Lets go of the lock (KEYS[1]) if it is still this one's. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+interface CheckoutCommands {
+  hgSessionCheckout(lock: string, key: string, token: string, lockMs: number): Promise<unknown>;
+  hgSessionSave(
+    key: string,
+    lock: string,
+    json: string,
+    ttlMs: number,
+    token: string,
+  ): Promise<unknown>;
+  hgSessionRelease(lock: string, token: string): Promise<unknown>;
+}
+const commandsOf = (redis: Redis) => redis as Redis & CheckoutCommands;
 
 export interface RedisSessionStoreOptions {
   connection: RedisConnection;
@@ -31,6 +75,11 @@ export interface RedisSessionStoreOptions {
   movedAwayMs?: Milliseconds;
   /** For the estimate's time buckets; expiry itself is Redis's clock. */
   clock?: Clock;
+  /**
+   * How long a checkout waits for a lock another instance holds before it fails as the store
+   * would (`store.timeout`; default 500 ms): a page is never held longer than a store call.
+   */
+  lockWaitMs?: Milliseconds;
 }
 
 /** The Redis session store, with the estimate's refresh for callers that need it now. */
@@ -43,6 +92,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   const { connection } = options;
   const clock = options.clock ?? systemClock;
   const movedAwayMs = options.movedAwayMs ?? MOVED_AWAY_MS;
+  const lockWaitMs = options.lockWaitMs ?? 500;
   let ttlMs = options.ttlMs;
   let estimate = 0;
   // The bucket whose expiry this process has set: one PEXPIRE per bucket, not per write.
@@ -87,6 +137,73 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     return estimate;
   }
 
+  // `EVALSHA`, falling back to `EVAL` once after a Redis restart.
+  connection.redis.defineCommand('hgSessionCheckout', { numberOfKeys: 2, lua: CHECKOUT });
+  connection.redis.defineCommand('hgSessionSave', { numberOfKeys: 2, lua: SAVE });
+  connection.redis.defineCommand('hgSessionRelease', { numberOfKeys: 1, lua: RELEASE });
+  // A session's checkouts in this process queue here; only the one at the front asks Redis.
+  const local = createKeyedLock();
+  const instance = randomBytes(6).toString('base64url');
+  let checkouts = 0;
+
+  /** Takes `sid`'s lock in Redis for `token` and reads the session, waiting while it is held. */
+  async function lockAndRead(sid: string, token: string): Promise<string | null> {
+    const deadline = Date.now() + lockWaitMs;
+    for (let pause = 1; ; pause = Math.min(2 * pause, LOCK_RETRY_MAX_MS)) {
+      const [taken, value] = (await connection.run((redis) =>
+        commandsOf(redis).hgSessionCheckout(`sl:${sid}`, `s:${sid}`, token, LOCK_MS),
+      )) as [number, string | number | null];
+      if (taken === 1) return value as string | null;
+      // Held by another instance's checkout: typically a few milliseconds.
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new HelpgateError('HG_ERR_STORE_UNAVAILABLE', {
+          reason: `session held by another instance for over ${lockWaitMs} ms`,
+        });
+      }
+      await sleep(Math.min(pause, left, Math.max(1, Number(value))));
+    }
+  }
+
+  async function checkout(sid: string): Promise<SessionCheckout> {
+    const unlock = await local.acquire(sid);
+    const token = `${instance}:${++checkouts}`;
+    let json: string | null;
+    try {
+      json = await lockAndRead(sid, token);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    /** Whether this checkout may still hold the lock in Redis. */
+    let locked = true;
+    let open = true;
+    return {
+      session: json === null ? undefined : parse(json),
+      async save(session) {
+        const next = JSON.stringify(session);
+        await connection.run((redis) =>
+          Promise.all([
+            commandsOf(redis).hgSessionSave(`s:${sid}`, `sl:${sid}`, next, ttlMs, token),
+            countWrite(redis, sid),
+          ]),
+        );
+        locked = false;
+      },
+      async release() {
+        if (!open) return;
+        open = false;
+        // Sent before the next checkout here asks for the lock: one connection keeps the order.
+        const released = locked
+          ? connection.run((redis) => commandsOf(redis).hgSessionRelease(`sl:${sid}`, token))
+          : null;
+        unlock();
+        // Not released (Redis away): the lock lapses after LOCK_MS.
+        await released?.catch(() => {});
+      },
+    };
+  }
+
   const refresher = setInterval(() => {
     // A failure is in the connection's health already; the last estimate stays.
     refreshSize().catch(() => {});
@@ -104,6 +221,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
         Promise.all([redis.set(`s:${sid}`, json, 'PX', ttlMs), countWrite(redis, sid)]),
       );
     },
+    checkout,
     async delete(sid) {
       await connection.run((redis) => redis.del(`s:${sid}`));
     },

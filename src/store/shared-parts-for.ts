@@ -61,7 +61,12 @@ export async function sharedPartsFor(
     new Promise((resolve) => setTimeout(resolve, FIRST_CONNECTION_WAIT_MS).unref()),
   ]);
   const timeoutMs = config.store.timeout;
-  const store = createRedisSessionStore({ connection, ttlMs: config.session.ttl, clock });
+  const store = createRedisSessionStore({
+    connection,
+    ttlMs: config.session.ttl,
+    lockWaitMs: timeoutMs,
+    clock,
+  });
   const profiles = createRedisProfileStore({ connection, logger });
   // One blocking read for the shared logs of capacity and learning (conversations have theirs).
   const reader = createStreamReader(connection, timeoutMs);

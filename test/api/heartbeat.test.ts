@@ -304,6 +304,7 @@ t.test('the store failing gives 503, not a crash', async (t) => {
   const broken = {
     get: () => Promise.reject(new Error('connection refused')),
     set: () => Promise.reject(new Error('connection refused')),
+    checkout: () => Promise.reject(new Error('connection refused')),
     delete: () => Promise.reject(new Error('connection refused')),
     move: () => Promise.reject(new Error('connection refused')),
     movedAway: () => Promise.reject(new Error('connection refused')),

@@ -57,3 +57,47 @@ t.test('heartbeats alternating between two instances: the trigger fires on time'
   t.equal(messages, 6, '6 messages × 5 s = 30 s on the page, over both instances');
   t.same(reply?.offer?.reasons, ['on /guide for 30 s']);
 });
+
+// Attack on consistency (lost update): a visitor's page load reaches one instance while its
+// heartbeat reaches the other. Each reads the session, changes it and writes it back; without
+// a lock across instances the later write drops the earlier one's change.
+t.test(
+  'a page on one instance and a heartbeat on the other at the same moment: neither change is lost',
+  async (t) => {
+    const redisServer = await startRedisServer(t);
+    const upstream = await startServer(t, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(PAGE);
+    });
+    const clock = new TestClock();
+    const instances = [];
+    for (let i = 0; i < 2; i++) {
+      const connection = createRedisConnection({
+        url: redisServer.url,
+        keyPrefix: 'helpgate:',
+        timeoutMs: 2_000,
+        logger: silentLogger(),
+      });
+      await connection.ready();
+      const store = createRedisSessionStore({ connection, ttlMs: 30 * 60_000, clock });
+      t.teardown(() => store.close());
+      const config = { upstream: upstream.url, heartbeat: { interval: '5s' } };
+      instances.push({ store, ...(await startHelpgate(t, config, { store, clock })) });
+    }
+    const [a, b] = [new Visitor(instances[0]!.url), new Visitor(instances[1]!.url)];
+    await a.arrive('/guide');
+    Object.assign(b, { cookie: a.cookie, pv: a.pv, path: a.path, seq: a.seq });
+    const ROUNDS = 40;
+    for (let round = 0; round < ROUNDS; round++) {
+      clock.advance(5_000);
+      // The same browser: another tab loads a page through A while this one beats through B.
+      const page = fetch(`${instances[0]!.url}/other`, {
+        headers: { 'sec-fetch-dest': 'document', cookie: a.cookie },
+      }).then((res) => res.text());
+      await Promise.all([page, b.beat()]);
+    }
+    const session = await instances[1]!.store.get(b.sid);
+    t.equal(session?.views['/other'], ROUNDS, 'every page load counted');
+    t.equal(session?.page?.heartbeats, ROUNDS + 1, 'every heartbeat counted');
+  },
+);

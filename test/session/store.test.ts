@@ -133,6 +133,38 @@ contract(
   },
 );
 
+contract(
+  'a checkout reads the session; the next checkout of the id waits until it is released',
+  async (t, { store }) => {
+    await store.set('a', session('a'));
+    const first = await store.checkout('a');
+    t.same(first.session, session('a'));
+    const order: string[] = [];
+    const second = store.checkout('a').then((checkout) => {
+      order.push('second began');
+      return checkout;
+    });
+    const other = await store.checkout('b');
+    t.equal(
+      other.session,
+      undefined,
+      'another id is not held up, and an unknown one reads as nothing',
+    );
+    await other.release();
+    const changed = { ...first.session!, lastSeenAt: 7 };
+    await first.save(changed);
+    await sleep(20);
+    order.push('first released');
+    await first.release();
+    const next = await second;
+    t.same(order, ['first released', 'second began']);
+    t.equal(next.session?.lastSeenAt, 7, 'it reads what the first saved');
+    await next.release();
+    await next.release();
+    t.pass('releasing twice does nothing');
+  },
+);
+
 contract('move gives a session a new id; the old one resolves to nothing', async (t, subject) => {
   const { store, movedAwayMs } = subject;
   await store.set('old', session('old', true));

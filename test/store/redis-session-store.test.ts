@@ -7,6 +7,7 @@ import { countView, newSession, type Session, startPageView } from '../../src/se
 import { createRedisConnection } from '../../src/store/redis-connection.js';
 import {
   createRedisSessionStore,
+  LOCK_MS,
   type RedisSessionStoreOptions,
 } from '../../src/store/redis-session-store.js';
 import { startRedisServer } from '../fixtures/redis-server.js';
@@ -66,20 +67,76 @@ t.test('unbounded growth: nothing a session wrote outlives its ttl in Redis', as
   await store.set('a', idleSession('a'));
   await store.set('b', idleSession('b'));
   await store.move('b', 'c', idleSession('c'));
+  // A checkout never released (its instance died): its lock expires too.
+  await store.checkout('d');
   const keys = await keysUnder('expiry:');
   t.ok(keys.includes('expiry:s:a') && keys.includes('expiry:moved:b'), keys.join(' '));
+  t.ok(keys.includes('expiry:sl:d'), 'the lock of a checkout');
   for (const key of keys) {
     const pttl = await inspect.redis.pttl(key);
-    t.ok(pttl > 0, `${key} expires (in ${pttl} ms)`);
+    t.ok(pttl > 0 && pttl <= LOCK_MS, `${key} expires (in ${pttl} ms)`);
   }
   // Sessions and moved ids go after their ttl; the size buckets two bucket widths (1 s) later.
   await sleep(400);
   t.same(
-    (await keysUnder('expiry:')).filter((k) => !k.startsWith('expiry:live:')),
+    (await keysUnder('expiry:')).filter((k) => !/^expiry:(live|sl):/.test(k)),
     [],
   );
+  await inspect.redis.del('expiry:sl:d');
   await sleep(2_000);
   t.same(await keysUnder('expiry:'), []);
+});
+
+t.test(
+  'two instances: a checkout on one waits for the other to save, then reads what it saved',
+  async (t) => {
+    const a = await storeAt(t, 'two:', { ttlMs: 60_000 });
+    const b = await storeAt(t, 'two:', { ttlMs: 60_000 });
+    await a.set('v', idleSession('v'));
+    const onA = await a.checkout('v');
+    let began = false;
+    const onB = b.checkout('v').then((checkout) => {
+      began = true;
+      return checkout;
+    });
+    await sleep(50);
+    t.notOk(began, 'B waits while A holds the session');
+    await onA.save({ ...onA.session!, lastSeenAt: 42 });
+    const next = await onB;
+    t.equal(next.session?.lastSeenAt, 42, "B reads A's change: nothing is lost");
+    await onA.release();
+    await next.save({ ...next.session!, lastSeenAt: 43 });
+    await next.release();
+    t.equal((await a.get('v'))?.lastSeenAt, 43);
+    t.same(await keysUnder('two:sl:'), [], 'no lock left behind');
+  },
+);
+
+t.test(
+  'an instance that died holding a session: the others give up after store.timeout, not never',
+  async (t) => {
+    const dead = await storeAt(t, 'dead:', { ttlMs: 60_000 });
+    const alive = await storeAt(t, 'dead:', { ttlMs: 60_000, lockWaitMs: 100 });
+    await dead.checkout('v');
+    const started = Date.now();
+    await t.rejects(alive.checkout('v'), {
+      code: 'HG_ERR_STORE_UNAVAILABLE',
+      params: { reason: /held by another instance/ },
+    });
+    t.ok(Date.now() - started < LOCK_MS, 'a page or a heartbeat is not held for the lock');
+    t.equal(alive.health?.().status, 'ok', 'the store is not counted as down for it');
+    const pttl = await inspect.redis.pttl('dead:sl:v');
+    t.ok(pttl > 0 && pttl <= LOCK_MS, `the lock lapses by itself (in ${pttl} ms)`);
+  },
+);
+
+t.test('releasing a checkout while Redis is away neither rejects nor hangs', async (t) => {
+  const connection = connect(t, 'away:');
+  await connection.ready();
+  const store = createRedisSessionStore({ connection, ttlMs: 60_000 });
+  const checkout = await store.checkout('v');
+  await connection.close();
+  await t.resolves(checkout.release());
 });
 
 t.test('an idle session takes at most 1 KB of Redis memory (100,000 sessions)', async (t) => {
