@@ -5,33 +5,17 @@
 //
 //   npm run build --silent && node bench/redis-console-stats.mjs
 //   BENCH_SESSIONS=1000 BENCH_MINUTES=60 node bench/redis-console-stats.mjs
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { configSchema } from '../dist/src/config/schema.js';
 import { createConsoleSessions } from '../dist/src/console/console-sessions.js';
 import { DEFAULT_BUCKETS, MINUTE_MS } from '../dist/src/console/stats/create-stats.js';
 import { parseStatsQuery } from '../dist/src/console/stats/parse-stats-query.js';
 import { summariseStats } from '../dist/src/console/stats/summarise-stats.js';
-import { createLogger } from '../dist/src/logger.js';
-import { createRedisConnection } from '../dist/src/store/redis-connection.js';
 import { createRedisConsoleSessionStore } from '../dist/src/store/redis-console-session-store.js';
 import { createRedisStats } from '../dist/src/store/redis-stats.js';
+import { connectTo, infoField, startRedis } from './redis-server.mjs';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const MINUTES = Number(process.env.BENCH_MINUTES ?? DEFAULT_BUCKETS);
-
-async function freePort() {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const agents = Array.from({ length: 20 }, (_, i) => ({
   id: `a${i}`,
@@ -82,32 +66,13 @@ function busyMinute(stats, at) {
   for (let s = 0; s < 6; s++) stats.sample(sample(s), at + s * 10_000);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-redis-'));
-const port = await freePort();
-const server = spawn(
-  'redis-server',
-  ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-  { stdio: 'ignore' },
-);
+const server = await startRedis();
 try {
-  const connection = createRedisConnection({
-    url: `redis://127.0.0.1:${port}`,
-    keyPrefix: 'helpgate:',
-    timeoutMs: 10_000,
-    logger: createLogger('silent'),
-    backoff: { firstMs: 20, maxMs: 100 },
-  });
-  await Promise.race([
-    connection.ready(),
-    sleep(10_000).then(() => {
-      throw new Error('no redis');
-    }),
-  ]);
+  const connection = await connectTo(server.url);
   const { redis } = connection;
-  const usedMemory = async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))[1]);
+  const usedMemory = () => infoField(redis, 'memory', 'used_memory');
   const memoryUsage = (key) => redis.memory('USAGE', key, 'SAMPLES', '0');
-  const commandsProcessed = async () =>
-    Number(/^total_commands_processed:(\d+)/m.exec(await redis.info('stats'))[1]);
+  const commandsProcessed = () => infoField(redis, 'stats', 'total_commands_processed');
   const rows = [];
 
   // Console sessions.
@@ -258,7 +223,5 @@ try {
   for (const [name, sent, processed] of kinds) console.log(`| ${name} | ${sent} | ${processed} |`);
   await connection.close();
 } finally {
-  server.kill('SIGTERM');
-  await once(server, 'exit');
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
 }

@@ -7,16 +7,9 @@
 //
 //   npm run build --silent && node bench/redis-conversations.mjs
 //   BENCH_CONVERSATIONS=500 BENCH_OPS=500 node bench/redis-conversations.mjs
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '../dist/src/logger.js';
-import { createRedisConnection } from '../dist/src/store/redis-connection.js';
 import { createRedisConversationStore } from '../dist/src/store/redis-conversation-store.js';
+import { connectTo, infoField, startRedis } from './redis-server.mjs';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 2_000);
 const OPS = Number(process.env.BENCH_OPS ?? 2_000);
@@ -65,37 +58,11 @@ const message = (text = TEXT) => ({
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function freePort() {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-redis-'));
-const port = await freePort();
-const server = spawn(
-  'redis-server',
-  ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-  { stdio: 'ignore' },
-);
+const server = await startRedis();
 const stores = [];
 try {
   const instance = async () => {
-    const connection = createRedisConnection({
-      url: `redis://127.0.0.1:${port}`,
-      keyPrefix: 'helpgate:',
-      timeoutMs: 10_000,
-      logger: createLogger('silent'),
-      backoff: { firstMs: 20, maxMs: 100 },
-    });
-    await Promise.race([
-      connection.ready(),
-      sleep(10_000).then(() => {
-        throw new Error('no redis');
-      }),
-    ]);
+    const connection = await connectTo(server.url);
     const store = createRedisConversationStore({
       connection,
       keepEvents: 1000,
@@ -109,10 +76,7 @@ try {
   };
   const a = await instance();
   const b = await instance();
-  const info = async (field) => {
-    const text = await a.connection.redis.info('memory');
-    return Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(text)[1]);
-  };
+  const info = (field) => infoField(a.connection.redis, 'memory', field);
 
   // Memory: conversations as a chat leaves them (queued, assigned, 20 messages).
   const before = await info('used_memory');
@@ -204,7 +168,5 @@ try {
     await store.close();
     await connection.close();
   }
-  server.kill('SIGTERM');
-  await once(server, 'exit');
-  rmSync(dir, { recursive: true, force: true });
+  await server.stop();
 }

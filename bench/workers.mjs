@@ -13,12 +13,7 @@
 // one heartbeat each through the real endpoint; the timed heartbeats go to random ones of them.
 // BENCH_SETUPS (memory,redis,redis-2) and BENCH_KINDS (hb,page,unique) pick rows, e.g.
 // `BENCH_SETUPS=memory,redis BENCH_KINDS=hb` for the heartbeat alone.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
@@ -26,6 +21,7 @@ import { createVisitorCookies } from '../dist/src/session/visitor-cookie.js';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
 import { load, median } from './load.mjs';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.mjs';
+import { startRedis } from './redis-server.mjs';
 import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 
 const setting = (name, fallback) => {
@@ -69,64 +65,6 @@ const KINDS = picked(
   ],
   'BENCH_KINDS',
 );
-
-async function freePort() {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A redis-server of the bench's own on a free loopback port (no persistence). */
-async function startRedis() {
-  const dir = mkdtempSync(join(tmpdir(), 'helpgate-bench-redis-'));
-  const port = await freePort();
-  const child = spawn(
-    process.env.HELPGATE_REDIS_SERVER ?? 'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ],
-    { stdio: 'ignore' },
-  );
-  // Not one of children.mjs's: stopped here however the bench ends.
-  process.once('exit', () => child.kill('SIGKILL'));
-  for (let i = 0; ; i++) {
-    const up = await new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(socket.end() && true));
-      socket.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (i > 200) throw new Error('redis-server did not start');
-    await sleep(50);
-  }
-  return {
-    pid: child.pid,
-    url: `redis://127.0.0.1:${port}`,
-    async flush() {
-      const socket = net.connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      socket.write('*1\r\n$8\r\nFLUSHALL\r\n');
-      await once(socket, 'data');
-      socket.end();
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A heartbeat as a checkout page sends it: a focused field and, sometimes, an error. */
 function heartbeat(visitor) {
