@@ -11,7 +11,7 @@
  *   unanswered offers (each reserves a slot until `until`, compared lazily with `now`, no
  *   timers) and the queue. freeSlots = max(0, Σ_available max(0, capacity − conversations)
  *   − reserved − queueLength).
- * - EWT: see {@link promisedWaits}; a queued visitor's place in line is their queue position,
+ * - EWT: see `promised-wait.ts` (kept by `_wait-cache.ts`); a queued visitor's place in line is their queue position,
  *   a newcomer's is reserved + queueLength + 1 (the shown offers and the queue go first).
  * - Whenever a slot frees, queued visitors are assigned first come, first served to the
  *   available agent with the fewest conversations (ties: config order) below its capacity.
@@ -25,7 +25,9 @@ import {
   exponentialHandleTimes,
   type HandleTimeDistribution,
 } from '../learning/handle-time-distribution.js';
+import { createHelpQueue } from './_help-queue.js';
 import { createReservations } from './_reservations.js';
+import { createWaitCache } from './_wait-cache.js';
 import {
   AGENT_STATUSES,
   type AgentStatus,
@@ -41,7 +43,6 @@ import {
   type StateObserver,
   type TransferOutcome,
 } from './capacity-types.js';
-import { promisedWaits, type ServingAgent } from './promised-wait.js';
 
 export * from './capacity-types.js';
 
@@ -164,14 +165,34 @@ interface Agent {
   readonly conversations: Set<string>;
 }
 
-/** How often, at most, the queue is checked for visitors who left (see `Capacity.touch`). */
-const ABANDON_SWEEP_MS = 1000;
-/**
- * While nothing else changes, the promised waits are worked out again this often, as the
- * running chats age (two heartbeat intervals by default): a gate decision happens on every
- * heartbeat, and a computation takes milliseconds.
- */
-const WAIT_RESOLUTION_MS = 10_000;
+const view = (agent: Agent): AgentView => ({
+  id: agent.id,
+  name: agent.name,
+  status: agent.status,
+  capacity: agent.capacity,
+  conversations: agent.conversations.size,
+});
+
+const copy = (conversation: Conversation): Conversation => ({
+  ...conversation,
+  reasons: [...conversation.reasons],
+});
+
+/** Throws a RangeError for a status or capacity an agent cannot have. */
+function validate(change: { status?: AgentStatus; capacity?: number }): void {
+  if (change.status !== undefined && !AGENT_STATUSES.includes(change.status)) {
+    throw new RangeError(`not an agent status: ${String(change.status)}`);
+  }
+  const c = change.capacity;
+  if (
+    c !== undefined &&
+    (!Number.isInteger(c) || c < MIN_AGENT_CAPACITY || c > MAX_AGENT_CAPACITY)
+  ) {
+    throw new RangeError(
+      `capacity must be an integer from ${MIN_AGENT_CAPACITY} to ${MAX_AGENT_CAPACITY}`,
+    );
+  }
+}
 
 export function createCapacityState(options: CapacityOptions): CapacityState {
   const { averageHandleTime, onHandleTime, onChange } = options;
@@ -179,41 +200,29 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
   let maxPinned = options.config.session.maxPinned;
   const conversations = new Map<string, Conversation>();
   const byOffer = new Map<string, string>();
-  /** Conversation ids waiting for an agent, first come first. */
-  let queue: string[] = [];
-  /** When each queued visitor was last heard from (see {@link Capacity.touch}). */
-  const heardAt = new Map<string, number>();
-  let abandonAfter = options.config.session.ttl;
-  let sweptAt = Number.NEGATIVE_INFINITY;
+  const queue = createHelpQueue(options.config.session.ttl);
   const reservations = createReservations();
   /** The latest `now` any call brought, for the calls that take none. */
   let latest = 0;
   let confidence = options.config.gate.confidence;
   const handleTimes = options.handleTimes ?? (() => exponentialHandleTimes(averageHandleTime()));
-  /**
-   * Bumped by every change of what the slots free at: an assignment, an end, an agent's status
-   * or capacity, a reload. The queue growing changes only how many places are asked for.
-   */
-  let version = 0;
-  let waits: { version: number; tick: number; places: Milliseconds[] } | undefined;
+  const waits = createWaitCache({
+    *agents() {
+      for (const agent of agents.values()) {
+        const assignedAt = [...agent.conversations].map(
+          (id) => conversations.get(id)?.assignedAt ?? null,
+        );
+        yield { status: agent.status, capacity: agent.capacity, assignedAt };
+      }
+    },
+    handleTimes,
+    confidence: () => confidence,
+  });
 
   const seen = (now: number) => {
     if (now > latest) latest = now;
     return now;
   };
-
-  const view = (agent: Agent): AgentView => ({
-    id: agent.id,
-    name: agent.name,
-    status: agent.status,
-    capacity: agent.capacity,
-    conversations: agent.conversations.size,
-  });
-
-  const copy = (conversation: Conversation): Conversation => ({
-    ...conversation,
-    reasons: [...conversation.reasons],
-  });
 
   function leastLoaded(): Agent | undefined {
     let best: Agent | undefined;
@@ -225,7 +234,7 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
   }
 
   function assign(conversation: Conversation, agent: Agent, now: number, out: Conversation[]) {
-    version++;
+    waits.invalidate();
     conversation.agentId = agent.id;
     conversation.assignedAt = now;
     agent.conversations.add(conversation.id);
@@ -238,7 +247,6 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       const agent = leastLoaded();
       if (agent === undefined) return;
       const conversation = conversations.get(queue.shift()!)!;
-      heardAt.delete(conversation.id);
       assign(conversation, agent, now, out);
     }
   }
@@ -251,18 +259,11 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
 
   /** Ends the queued conversations whose visitor left (see {@link CapacityState.touch}). */
   function sweepQueue(now: number): void {
-    if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return;
-    sweptAt = now;
-    const gone: Conversation[] = [];
-    queue = queue.filter((id) => {
-      if (now - (heardAt.get(id) ?? now) <= abandonAfter) return true;
-      const conversation = conversations.get(id)!;
+    const gone = queue.sweep(now).map((id) => conversations.get(id)!);
+    for (const conversation of gone) {
       byOffer.delete(conversation.offerId);
-      conversations.delete(id);
-      heardAt.delete(id);
-      gone.push(conversation);
-      return false;
-    });
+      conversations.delete(conversation.id);
+    }
     for (const conversation of gone) {
       for (const observer of observers) observer.onAbandoned?.(copy(conversation));
     }
@@ -311,7 +312,7 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
         agentId: conversation.agentId,
       };
     }
-    return waitingTicket(conversation.id, queue.indexOf(conversation.id) + 1);
+    return waitingTicket(conversation.id, queue.placeOf(conversation.id));
   }
 
   /** The ticket of the visitor at `queuePosition` (1-based) in the queue. */
@@ -324,60 +325,9 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
     };
   }
 
-  /**
-   * The promised wait of place `place` in line (see {@link promisedWaits}); `null` when no
-   * agent is available. Kept until agents or conversations change, or for
-   * {@link WAIT_RESOLUTION_MS}: the chats' ages are taken at the start of that span.
-   */
+  /** The promised wait of place `place` in line; `null` when no agent is available. */
   function waitAt(place: number, now: number): Milliseconds | null {
-    const tick = Math.floor(now / WAIT_RESOLUTION_MS);
-    if (
-      waits === undefined ||
-      waits.version !== version ||
-      waits.tick !== tick ||
-      waits.places.length < place
-    ) {
-      const at = tick * WAIT_RESOLUTION_MS;
-      const running: Milliseconds[] = [];
-      const serving: ServingAgent[] = [];
-      for (const agent of agents.values()) {
-        const ages = [...agent.conversations].map((id) =>
-          Math.max(0, at - (conversations.get(id)?.assignedAt ?? at)),
-        );
-        running.push(...ages);
-        if (agent.status === 'available') serving.push({ capacity: agent.capacity, ages });
-      }
-      // Every place in line at once: a queue revision asks for each of them.
-      // A few places to spare: the next visitors to accept need no computation of their own.
-      const places = Math.max(place, queue.length + reservations.count(now) + 1) + 3;
-      waits = {
-        version,
-        tick,
-        places: promisedWaits({
-          agents: serving,
-          places,
-          distribution: handleTimes(running),
-          confidence,
-        }),
-      };
-    }
-    if (waits.places.length === 0) return null;
-    return waits.places[place - 1] ?? null;
-  }
-
-  function validate(change: { status?: AgentStatus; capacity?: number }): void {
-    if (change.status !== undefined && !AGENT_STATUSES.includes(change.status)) {
-      throw new RangeError(`not an agent status: ${String(change.status)}`);
-    }
-    const c = change.capacity;
-    if (
-      c !== undefined &&
-      (!Number.isInteger(c) || c < MIN_AGENT_CAPACITY || c > MAX_AGENT_CAPACITY)
-    ) {
-      throw new RangeError(
-        `capacity must be an integer from ${MIN_AGENT_CAPACITY} to ${MAX_AGENT_CAPACITY}`,
-      );
-    }
+    return waits.at(place, now, queue.length + reservations.count(now));
   }
 
   const capacity: CapacityState = {
@@ -385,10 +335,10 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
 
     configure(config, now = latest) {
       seen(now);
-      version++;
+      waits.invalidate();
       maxPinned = config.session.maxPinned;
       confidence = config.gate.confidence;
-      abandonAfter = config.session.ttl;
+      queue.setAbandonAfter(config.session.ttl);
       const next = new Map<string, Agent>();
       for (const listed of config.agents.list) {
         const known = agents.get(listed.id);
@@ -410,12 +360,11 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
           const conversation = conversations.get(id)!;
           conversation.agentId = null;
           conversation.assignedAt = null;
-          heardAt.set(id, now);
           requeued.push(id);
         }
       }
       agents = next;
-      if (requeued.length > 0) queue = [...requeued, ...queue];
+      queue.prepend(requeued, now);
       const assigned: Conversation[] = [];
       assignQueue(now, assigned);
       changed(assigned);
@@ -438,7 +387,7 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
         agent.capacity = change.capacity;
         agent.capacityFromApi = true;
       }
-      version++;
+      waits.invalidate();
       const assigned: Conversation[] = [];
       assignQueue(now, assigned);
       changed(assigned);
@@ -502,10 +451,8 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       conversations.set(conversation.id, conversation);
       byOffer.set(conversation.offerId, conversation.id);
       const assigned: Conversation[] = [];
-      if (agent === undefined) {
-        queue.push(conversation.id);
-        heardAt.set(conversation.id, now);
-      } else assign(conversation, agent, now, assigned);
+      if (agent === undefined) queue.push(conversation.id, now);
+      else assign(conversation, agent, now, assigned);
       const ticket = ticketOf(conversation);
       changed(assigned);
       return ticket;
@@ -532,16 +479,16 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
     queuedTickets(now) {
       seen(now);
       dropAbandoned(now);
-      return queue.map((id, index) => waitingTicket(id, index + 1, now));
+      return queue.ids().map((id, index) => waitingTicket(id, index + 1, now));
     },
 
     queued() {
       dropAbandoned(latest);
-      return queue.map((id) => copy(conversations.get(id)!));
+      return queue.ids().map((id) => copy(conversations.get(id)!));
     },
 
     touch(conversationId, now) {
-      if (heardAt.has(conversationId)) heardAt.set(conversationId, seen(now));
+      queue.touch(conversationId, seen(now));
     },
 
     endConversation(conversationId, now) {
@@ -551,11 +498,9 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       conversations.delete(conversationId);
       byOffer.delete(conversation.offerId);
       const assigned: Conversation[] = [];
-      if (conversation.agentId === null) {
-        queue.splice(queue.indexOf(conversationId), 1);
-        heardAt.delete(conversationId);
-      } else {
-        version++;
+      if (conversation.agentId === null) queue.remove(conversationId);
+      else {
+        waits.invalidate();
         agents.get(conversation.agentId)?.conversations.delete(conversationId);
         onHandleTime(Math.max(0, now - (conversation.assignedAt ?? now)));
         assignQueue(now, assigned);
@@ -588,7 +533,7 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       if (to.status !== 'available' || to.conversations.size >= to.capacity) {
         return { ok: false, reason: 'unavailable' };
       }
-      version++;
+      waits.invalidate();
       agents.get(conversation.agentId)?.conversations.delete(conversationId);
       conversation.agentId = to.id;
       to.conversations.add(conversationId);
@@ -606,12 +551,10 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
       if (queue.length !== before) tellChange();
     },
 
-    sweepDue(now) {
-      if (queue.length === 0 || now - sweptAt < ABANDON_SWEEP_MS) return false;
-      return queue.some((id) => now - (heardAt.get(id) ?? now) > abandonAfter);
-    },
+    sweepDue: (now) => queue.sweepDue(now),
 
     dump() {
+      const line = queue.dump();
       return {
         agents: [...agents.values()].map((agent) => ({
           id: agent.id,
@@ -622,16 +565,16 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
           conversations: [...agent.conversations],
         })),
         conversations: [...conversations.values()].map(copy),
-        queue: [...queue],
-        heardAt: [...heardAt],
+        queue: line.queue,
+        heardAt: line.heardAt,
         reservations: reservations.entries(),
-        sweptAt: Number.isFinite(sweptAt) ? sweptAt : null,
+        sweptAt: line.sweptAt,
         latest,
       };
     },
 
     restore(dump) {
-      version++;
+      waits.invalidate();
       conversations.clear();
       byOffer.clear();
       for (const conversation of dump.conversations) {
@@ -644,11 +587,8 @@ export function createCapacityState(options: CapacityOptions): CapacityState {
           { ...agent, conversations: new Set(agent.conversations) },
         ]),
       );
-      queue = dump.queue.filter((id) => conversations.has(id));
-      heardAt.clear();
-      for (const [id, at] of dump.heardAt) heardAt.set(id, at);
+      queue.restore(dump, (id) => conversations.has(id));
       reservations.replace(dump.reservations);
-      sweptAt = dump.sweptAt ?? Number.NEGATIVE_INFINITY;
       latest = dump.latest;
     },
   };
