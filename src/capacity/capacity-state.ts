@@ -11,8 +11,9 @@
  *   unanswered offers (each reserves a slot until `until`, compared lazily with `now`, no
  *   timers) and the queue. freeSlots = max(0, Σ_available max(0, capacity − conversations)
  *   − reserved − queueLength).
- * - EWT: see `promised-wait.ts` (kept by `_wait-cache.ts`); a queued visitor's place in line is their queue position,
- *   a newcomer's is reserved + queueLength + 1 (the shown offers and the queue go first).
+ * - EWT: see `promised-wait.ts` (cached by `_wait-cache.ts`); a queued visitor's place in line
+ *   is their queue position, a newcomer's is reserved + queueLength + 1 (the shown offers and
+ *   the queue go first).
  * - Whenever a slot frees, queued visitors are assigned first come, first served to the
  *   available agent with the fewest conversations (ties: config order) below its capacity.
  * - Bounded: live reservations ≤ `session.maxPinned`, queue ≤ `session.maxPinned` (plus the
