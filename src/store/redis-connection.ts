@@ -163,6 +163,8 @@ function reasonOf(error: unknown, timeoutMs: Milliseconds): string {
   if (code !== undefined && /^E[A-Z]+$/.test(code)) return `cannot connect (${code})`;
   if (error.message === 'Command timed out') return `no answer within ${timeoutMs} ms`;
   if (error.message.startsWith('Socket timeout')) return 'no answer; connection dropped';
+  // A command still waiting when the connection dropped (ioredis's MaxRetriesPerRequestError).
+  if (error.message.startsWith('Reached the max retries')) return 'no answer; connection dropped';
   if (error.message.startsWith("Stream isn't writeable")) return NOT_CONNECTED;
   if (error instanceof ReplyError) return `error reply: ${error.message.split(' ')[0]}`;
   return error.message.slice(0, 200);

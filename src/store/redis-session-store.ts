@@ -38,9 +38,16 @@ export const LOCK_MS = 5_000;
 /** The longest pause between tries for a lock another instance holds. */
 const LOCK_RETRY_MAX_MS = 20;
 
-/** Takes the lock (KEYS[1]) and reads the session (KEYS[2]), or says how long the lock has left. */
+/**
+ * Takes the lock (KEYS[1]) and reads the session (KEYS[2]), or says how long the lock has left.
+ * A lock held by this instance (its token starts with ARGV[3]) is taken over: this instance
+ * runs one checkout of a session at a time, so such a lock is left over from a checkout whose
+ * command was answered too late (Redis froze) and which gave up on it.
+ */
 const CHECKOUT = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+local holder = redis.call('GET', KEYS[1])
+if not holder or string.sub(holder, 1, #ARGV[3]) == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return {1, redis.call('GET', KEYS[2])}
 end
 return {0, redis.call('PTTL', KEYS[1])}`;
@@ -55,7 +62,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 interface CheckoutCommands {
-  hgSessionCheckout(lock: string, key: string, token: string, lockMs: number): Promise<unknown>;
+  hgSessionCheckout(
+    lock: string,
+    key: string,
+    token: string,
+    lockMs: number,
+    mine: string,
+  ): Promise<unknown>;
   hgSessionSave(
     key: string,
     lock: string,
@@ -143,7 +156,8 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
   connection.redis.defineCommand('hgSessionRelease', { numberOfKeys: 1, lua: RELEASE });
   // A session's checkouts in this process queue here; only the one at the front asks Redis.
   const local = createKeyedLock();
-  const instance = randomBytes(6).toString('base64url');
+  /** This instance's tokens start with it: `{random}:{n}`. */
+  const instance = `${randomBytes(9).toString('base64url')}:`;
   let checkouts = 0;
 
   /** Takes `sid`'s lock in Redis for `token` and reads the session, waiting while it is held. */
@@ -151,7 +165,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
     const deadline = Date.now() + lockWaitMs;
     for (let pause = 1; ; pause = Math.min(2 * pause, LOCK_RETRY_MAX_MS)) {
       const [taken, value] = (await connection.run((redis) =>
-        commandsOf(redis).hgSessionCheckout(`sl:${sid}`, `s:${sid}`, token, LOCK_MS),
+        commandsOf(redis).hgSessionCheckout(`sl:${sid}`, `s:${sid}`, token, LOCK_MS, instance),
       )) as [number, string | number | null];
       if (taken === 1) return value as string | null;
       // Held by another instance's checkout: typically a few milliseconds.
@@ -167,11 +181,16 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
 
   async function checkout(sid: string): Promise<SessionCheckout> {
     const unlock = await local.acquire(sid);
-    const token = `${instance}:${++checkouts}`;
+    const token = `${instance}${++checkouts}`;
     let json: string | null;
     try {
       json = await lockAndRead(sid, token);
     } catch (error) {
+      // A lock command that timed out may still run: let go of what it may take. In the
+      // background, past the connection's health: its failure says nothing new.
+      commandsOf(connection.redis)
+        .hgSessionRelease(`sl:${sid}`, token)
+        .catch(() => {});
       unlock();
       throw error;
     }

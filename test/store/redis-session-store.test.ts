@@ -130,6 +130,31 @@ t.test(
   },
 );
 
+t.test(
+  "a lock left by this instance's abandoned checkout (its answer came too late) is taken over",
+  async (t) => {
+    // Redis froze while a checkout's lock command waited: the checkout gave up, then Redis ran
+    // the command and the lock stayed. The instance must not lock its own visitor out for 5 s.
+    const mine = await storeAt(t, 'stale:', { ttlMs: 60_000 });
+    const other = await storeAt(t, 'stale:', { ttlMs: 60_000, lockWaitMs: 100 });
+    await mine.set('v', idleSession('v'));
+    const first = await mine.checkout('v');
+    const token = await inspect.redis.get('stale:sl:v');
+    await first.release();
+    await inspect.redis.set('stale:sl:v', token!, 'PX', LOCK_MS);
+    await t.rejects(
+      other.checkout('v'),
+      { code: 'HG_ERR_STORE_UNAVAILABLE' },
+      'another instance waits',
+    );
+    const again = await mine.checkout('v');
+    t.ok(again.session, 'this instance goes on at once');
+    t.not(await inspect.redis.get('stale:sl:v'), token, 'under a lock of its own');
+    await again.release();
+    t.equal(await inspect.redis.get('stale:sl:v'), null);
+  },
+);
+
 t.test('releasing a checkout while Redis is away neither rejects nor hangs', async (t) => {
   const connection = connect(t, 'away:');
   await connection.ready();
