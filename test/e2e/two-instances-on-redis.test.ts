@@ -1,6 +1,7 @@
 // Two helpgate instances on one Redis session store: a visitor whose requests are spread over
 // both keeps one session, and its triggers fire on time as with a single instance.
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { ConfigInput } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRedisConnection } from '../../src/store/redis-connection.js';
 import { createRedisSessionStore } from '../../src/store/redis-session-store.js';
@@ -10,7 +11,8 @@ import { startRedisServer } from '../fixtures/redis-server.js';
 import { startHelpgate, startServer } from '../fixtures/servers.js';
 import { TestClock } from '../fixtures/test-clock.js';
 
-t.test('heartbeats alternating between two instances: the trigger fires on time', async (t) => {
+/** Two helpgates, each with its own connection to one redis-server, on one test clock. */
+async function twoInstances(t: Test, config: Partial<ConfigInput>) {
   const redisServer = await startRedisServer(t);
   const upstream = await startServer(t, (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -28,20 +30,18 @@ t.test('heartbeats alternating between two instances: the trigger fires on time'
     await connection.ready();
     const store = createRedisSessionStore({ connection, ttlMs: 30 * 60_000, clock });
     t.teardown(() => store.close());
-    instances.push(
-      await startHelpgate(
-        t,
-        {
-          upstream: upstream.url,
-          heartbeat: { interval: '5s' },
-          gate: { mode: 'always' },
-          triggers: [{ name: 'lingering', when: { timeOnPage: '30s' } }],
-        },
-        { store, clock },
-      ),
-    );
+    const input = { upstream: upstream.url, heartbeat: { interval: '5s' }, ...config };
+    instances.push({ store, ...(await startHelpgate(t, input, { store, clock })) });
   }
-  const [a, b] = [new Visitor(instances[0]!.url), new Visitor(instances[1]!.url)];
+  return { clock, instances: instances as [(typeof instances)[0], (typeof instances)[0]] };
+}
+
+t.test('heartbeats alternating between two instances: the trigger fires on time', async (t) => {
+  const { clock, instances } = await twoInstances(t, {
+    gate: { mode: 'always' },
+    triggers: [{ name: 'lingering', when: { timeOnPage: '30s' } }],
+  });
+  const [a, b] = [new Visitor(instances[0].url), new Visitor(instances[1].url)];
   await a.open('/guide');
   // The same browser, its requests balanced over both instances.
   Object.assign(b, { cookie: a.cookie, pv: a.pv, path: a.path });
@@ -64,39 +64,20 @@ t.test('heartbeats alternating between two instances: the trigger fires on time'
 t.test(
   'a page on one instance and a heartbeat on the other at the same moment: neither change is lost',
   async (t) => {
-    const redisServer = await startRedisServer(t);
-    const upstream = await startServer(t, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(PAGE);
-    });
-    const clock = new TestClock();
-    const instances = [];
-    for (let i = 0; i < 2; i++) {
-      const connection = createRedisConnection({
-        url: redisServer.url,
-        keyPrefix: 'helpgate:',
-        timeoutMs: 2_000,
-        logger: silentLogger(),
-      });
-      await connection.ready();
-      const store = createRedisSessionStore({ connection, ttlMs: 30 * 60_000, clock });
-      t.teardown(() => store.close());
-      const config = { upstream: upstream.url, heartbeat: { interval: '5s' } };
-      instances.push({ store, ...(await startHelpgate(t, config, { store, clock })) });
-    }
-    const [a, b] = [new Visitor(instances[0]!.url), new Visitor(instances[1]!.url)];
+    const { clock, instances } = await twoInstances(t, {});
+    const [a, b] = [new Visitor(instances[0].url), new Visitor(instances[1].url)];
     await a.arrive('/guide');
     Object.assign(b, { cookie: a.cookie, pv: a.pv, path: a.path, seq: a.seq });
     const ROUNDS = 40;
     for (let round = 0; round < ROUNDS; round++) {
       clock.advance(5_000);
       // The same browser: another tab loads a page through A while this one beats through B.
-      const page = fetch(`${instances[0]!.url}/other`, {
+      const page = fetch(`${instances[0].url}/other`, {
         headers: { 'sec-fetch-dest': 'document', cookie: a.cookie },
       }).then((res) => res.text());
       await Promise.all([page, b.beat()]);
     }
-    const session = await instances[1]!.store.get(b.sid);
+    const session = await instances[1].store.get(b.sid);
     t.equal(session?.views['/other'], ROUNDS, 'every page load counted');
     t.equal(session?.page?.heartbeats, ROUNDS + 1, 'every heartbeat counted');
   },
