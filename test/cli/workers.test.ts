@@ -30,8 +30,11 @@ interface LogLine {
   signal?: string;
 }
 
-/** The group's stdout as log lines, with a way to wait for the next line that matches. */
-function readLog(child: ChildProcess) {
+/**
+ * The group's stdout as log lines, with a way to wait for the next line that matches; a wait
+ * that ends with the group says what the group logged and printed on stderr.
+ */
+function readLog(child: ChildProcess, stderr: () => string) {
   const lines: LogLine[] = [];
   const waiters: {
     test: (line: LogLine) => boolean;
@@ -53,7 +56,10 @@ function readLog(child: ChildProcess) {
     }
   });
   child.once('exit', (code) => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`helpgate exited (${code})`));
+    const said = lines.map((line) => `${line.worker ?? 'primary'}: ${line.msg}`).join('; ');
+    for (const waiter of waiters.splice(0)) {
+      waiter.reject(new Error(`helpgate exited (${code}) after: ${said} ${stderr()}`));
+    }
   });
   return {
     lines,
@@ -136,7 +142,9 @@ async function startGroup(
         'secret: workers-test-secret-0123',
         'listen: { host: 127.0.0.1, port: 0 }',
         'state: { file: null }',
-        `store: { kind: redis, url: "${options.redisUrl}", keyPrefix: "${options.keyPrefix}" }`,
+        // A generous store timeout: what is tested here is the signals, and on a loaded
+        // machine a worker's last writes at shutdown must not fail it for a slow answer.
+        `store: { kind: redis, url: "${options.redisUrl}", keyPrefix: "${options.keyPrefix}", timeout: 5s }`,
         'workers: 2',
         `metrics: { token: ${metricsToken} }`,
         `admin: { token: ${ADMIN_TOKEN} }`,
@@ -153,7 +161,7 @@ async function startGroup(
   primary.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const log = readLog(primary);
+  const log = readLog(primary, () => stderr);
   const exited = once(primary, 'exit') as Promise<[number | null, string | null]>;
   t.teardown(() => {
     primary.kill('SIGKILL');
