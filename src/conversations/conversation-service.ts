@@ -9,7 +9,6 @@
  * as `agent` under the name "Supervisor".
  */
 import { randomUUID } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { createRateLimiter } from '../api/rate-limiter.js';
 import type { Capacity, Conversation } from '../capacity/capacity.js';
 import type { Config } from '../config/schema.js';
@@ -22,7 +21,9 @@ import {
   type AgentStreamEvent,
   createAgentBus,
 } from './_agent-bus.js';
-import { type AgentConversationView, agentView, type EarlierConversation } from './agent-view.js';
+import { createCustomerHistory } from './_customer-history.js';
+import { createQueueRevisions } from './_queue-revisions.js';
+import { type AgentConversationView, agentView } from './agent-view.js';
 import type { ChatEvent, ChatMessage, ChatSide, ChatState, TypingEvent } from './chat-event.js';
 import type { ConversationContext, ConversationRecord } from './conversation-record.js';
 import type { ChatFollower, ChatReplay, ConversationStore } from './conversation-store.js';
@@ -39,12 +40,6 @@ export const SUPERVISOR_NAME = 'Supervisor';
 
 /** Messages one side may send per conversation: a burst of 5, then one a second. */
 export const MESSAGE_RATE = { count: 5, windowMs: 5_000 } as const;
-
-/** Earlier conversations of one customer shown with a new one. */
-export const MAX_EARLIER = 5;
-
-/** Customers whose conversations are remembered for {@link MAX_EARLIER} (least recent forgotten). */
-const MAX_CUSTOMERS = 10_000;
 
 /** Longest transfer note kept. */
 export const MAX_TRANSFER_NOTE_CHARS = 500;
@@ -172,18 +167,26 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   const bus: AgentBus = deps.bus ?? createAgentBus();
   const leads = deps.leads ?? (() => true);
   const rate = createRateLimiter({ rate: MESSAGE_RATE, maxKeys: 100_000, clock });
-  /** What each queued visitor was last told: "position/seconds". */
-  const told = new Map<string, string>();
-  /** Queued visitors already told they wait longer than promised. */
-  const lateTold = new Set<string>();
   /** Open visitor streams per conversation: a visitor with one is there. */
   const watching = new Map<string, number>();
   /** When this process last wrote `seenAt` for a chat open here (see `keepWatchedSeen`). */
   const watchedSeenAt = new Map<string, number>();
   const observers = new Set<ConversationObserver>();
-  let revision: Promise<void> | undefined;
-  /** Conversation ids per customer id, oldest first: the agent sees a returning customer. */
-  const byCustomer = new LRUCache<string, string[]>({ max: MAX_CUSTOMERS });
+  const customers = createCustomerHistory(store);
+  const revisions = createQueueRevisions({
+    capacity,
+    bus,
+    leads,
+    now: () => clock.now(),
+    append,
+    async view(conversationId, now) {
+      const record = await store.record(conversationId);
+      return (
+        record && agentView(record, capacity, now, undefined, await customers.earlierOf(record))
+      );
+    },
+    background,
+  });
   const promiseListeners = new Set<(judgement: PromiseJudgement) => void>();
   /** Visitors queued on accepting, whose promise is judged when their wait ends. */
   const unjudged = new Set<string>();
@@ -216,7 +219,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       void background(
         finish(conversation.id, 'system', 'the visitor left', clock.now(), { left: true }),
       ),
-    onChange: () => scheduleRevision(),
+    onChange: () => revisions.schedule(),
   });
 
   function background(work: Promise<unknown>): Promise<void> {
@@ -260,8 +263,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
   async function assigned(conversation: Conversation, now: number): Promise<void> {
     const record = await store.record(conversation.id);
     if (record === undefined || conversation.agentId === null) return;
-    told.delete(conversation.id);
-    lateTold.delete(conversation.id);
+    revisions.forget(conversation.id);
     const agent = capacity.agent(conversation.agentId);
     await append(
       conversation.id,
@@ -276,96 +278,8 @@ export function createConversations(deps: ConversationsDeps): Conversations {
 
   async function viewWithMessages(record: ConversationRecord, now: number) {
     const state = await store.state(record.id);
-    return agentView(record, capacity, now, state?.state.messages ?? [], await earlierOf(record));
-  }
-
-  /** The same customer's conversations before `record` that the store still keeps. */
-  async function earlierOf(record: ConversationRecord): Promise<EarlierConversation[]> {
-    const customer = record.context.customerId;
-    if (customer === null) return [];
-    const earlier: EarlierConversation[] = [];
-    for (const id of [...(byCustomer.get(customer) ?? [])].reverse()) {
-      if (id === record.id || earlier.length >= MAX_EARLIER) continue;
-      const before = await store.record(id);
-      if (before === undefined || before.acceptedAt > record.acceptedAt) continue;
-      const messages = (await store.state(id))?.state.messages ?? [];
-      earlier.push({
-        id,
-        at: new Date(before.acceptedAt).toISOString(),
-        path: before.context.path,
-        trigger: before.context.trigger,
-        agentName: messages.find((m) => m.from === 'agent')?.name ?? null,
-        messages: messages.filter((m) => m.from !== 'system').length,
-        firstMessage: messages.find((m) => m.from === 'visitor')?.text ?? null,
-        endedAt: before.endedAt === null ? null : new Date(before.endedAt).toISOString(),
-      });
-    }
-    return earlier;
-  }
-
-  function scheduleRevision(): void {
-    revision ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      revision = undefined;
-      await background(reviseQueue(clock.now()));
-    });
-  }
-
-  /** Tells each queued visitor whose place or wait changed, and the agents the new queue. */
-  async function reviseQueue(now: number): Promise<void> {
-    // Told once: by the instance that leads, whose `told` remembers what went out.
-    if (!leads()) {
-      told.clear();
-      await announceQueue(now);
-      return;
-    }
-    const tickets = capacity.queuedTickets(now);
-    let moved = false;
-    for (const ticket of tickets) {
-      const id = ticket.conversationId;
-      const seconds =
-        ticket.estimatedWaitMs === null ? null : Math.ceil(ticket.estimatedWaitMs / 1000);
-      const key = `${ticket.queuePosition}/${seconds}`;
-      const before = told.get(id);
-      if (before === key) continue;
-      moved = true;
-      told.set(id, key);
-      await append(
-        id,
-        {
-          type: 'queued',
-          data: {
-            position: ticket.queuePosition,
-            estimatedWaitSeconds: seconds,
-            revised: before !== undefined,
-            late: lateTold.has(id),
-          },
-        },
-        now,
-      );
-    }
-    // One pass, not a search of the queue per entry: the queue may be thousands long.
-    const waiting = new Set(tickets.map((ticket) => ticket.conversationId));
-    for (const id of told.keys()) if (!waiting.has(id)) told.delete(id);
-    if (moved || tickets.length === 0) await announceQueue(now);
-  }
-
-  let lastQueueKey = '';
-  async function announceQueue(now: number): Promise<void> {
-    const queue = await queueViews(now);
-    const key = queue.map((v) => `${v.id}:${v.queuePosition}:${v.estimatedWaitSeconds}`).join();
-    if (key === lastQueueKey) return;
-    lastQueueKey = key;
-    // Each instance works the queue out from the shared state and tells its own followers.
-    bus.toAllHere({ event: 'queue', data: { queue } });
-  }
-
-  async function queueViews(now: number): Promise<AgentConversationView[]> {
-    const views: AgentConversationView[] = [];
-    for (const conversation of capacity.queued()) {
-      const record = await store.record(conversation.id);
-      if (record) views.push(agentView(record, capacity, now, undefined, await earlierOf(record)));
-    }
-    return views;
+    const messages = state?.state.messages ?? [];
+    return agentView(record, capacity, now, messages, await customers.earlierOf(record));
   }
 
   /**
@@ -386,8 +300,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
     if (record === undefined) return;
     for (const observer of observers) observer.onEnded?.(conversationId, now);
     if (unjudged.delete(conversationId)) judged(record, judgeOnLeaving(record, now), now);
-    told.delete(conversationId);
-    lateTold.delete(conversationId);
+    revisions.forget(conversationId);
     const logged = await store.append(conversationId, { type: 'ended', data: { by, reason } }, now);
     if (logged === undefined) return;
     const event = { event: 'ended', data: { conversationId, by, reason } };
@@ -461,18 +374,14 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         },
         now,
       );
-      const customer = request.context.customerId;
-      if (customer !== null) {
-        const ids = byCustomer.get(customer) ?? [];
-        byCustomer.set(customer, [...ids, request.conversationId].slice(-(MAX_EARLIER + 1)));
-      }
+      customers.opened(request.context.customerId, request.conversationId);
       for (const observer of observers) {
         observer.onOpened?.(request.conversationId, request.promisedWaitSeconds, now);
       }
       if (conversation.agentId !== null) await assigned(conversation, now);
       else {
         unjudged.add(request.conversationId);
-        scheduleRevision();
+        revisions.schedule();
       }
     },
 
@@ -623,7 +532,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
         const record = await store.record(conversation.id);
         if (record) conversations.push(await viewWithMessages(record, now));
       }
-      return { queue: await queueViews(now), conversations };
+      return { queue: await revisions.views(now), conversations };
     },
 
     async view(actor, conversationId) {
@@ -657,14 +566,11 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       }
       await capacity.sweep(now);
       for (const conversation of capacity.queued()) {
-        if (lateTold.has(conversation.id)) continue;
+        if (revisions.toldLate(conversation.id)) continue;
         const record = await store.record(conversation.id);
         if (record?.promisedWaitSeconds == null) continue;
         if (now - record.acceptedAt <= record.promisedWaitSeconds * 1000) continue;
-        lateTold.add(conversation.id);
-        // Differs from any figure told, so the next revision tells the visitor, marked late.
-        told.set(conversation.id, 'late');
-        scheduleRevision();
+        revisions.tellLate(conversation.id);
       }
     },
 
@@ -673,9 +579,7 @@ export function createConversations(deps: ConversationsDeps): Conversations {
       return () => promiseListeners.delete(listener);
     },
 
-    async settled() {
-      while (revision) await revision;
-    },
+    settled: () => revisions.settled(),
 
     configure(next) {
       config = next;
