@@ -9,7 +9,7 @@
 import { parse, type Selector } from 'css-what';
 import { asciiLowercase } from '../util/ascii.js';
 import { NS_HTML, type OpenElement } from './open-elements.js';
-import { internalize } from './tokenizer.js';
+import { type AttributeNeedles, internalize } from './tokenizer.js';
 
 /** Decides whether an element about to be opened matches any strip selector. */
 export interface StripMatcher {
@@ -27,18 +27,6 @@ export interface StripMatcher {
    * null when a selector needs more (an ancestor, a :not()).
    */
   readonly needles: AttributeNeedles | null;
-}
-
-/**
- * An element can only match if, for some attribute in `attributeNames`, its value contains one
- * of that attribute's strings (ASCII-lowercase; `''`: any value will do), compared
- * ASCII-caselessly — or holds a character reference, which may hide one.
- */
-export interface AttributeNeedles {
-  /** The strings, by index in `attributeNames`. */
-  readonly lists: readonly (readonly string[])[];
-  /** The length of each list's shortest string; -1 for an empty list. */
-  readonly shortest: Int32Array;
 }
 
 /** Whether `el`, whose ancestors are `stack[0..depth)`, matches, on a page in quirks mode or not. */

@@ -26,9 +26,9 @@
  * replace the body). For those the end is reported once the next token shows that it is
  * parsed the same way either way.
  */
-import type { AttributeNeedles } from './compile-selectors.js';
 import { documentModeOf } from './document-mode.js';
 import {
+  type AttributeNeedles,
   type HtmlTokenizer,
   internalize,
   MAX_TAG_ID,

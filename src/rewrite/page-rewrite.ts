@@ -34,8 +34,8 @@
  * page carrying a visitor's HELP option is always rewritten: the offer is already counted as
  * shown.
  */
-import type { OutgoingHttpHeaders } from 'node:http';
-import type { Transform } from 'node:stream';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable, Transform } from 'node:stream';
 import { HelpgateError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sendProxyError } from '../proxy/send-proxy-error.js';
@@ -57,9 +57,31 @@ import {
   pageCacheKey,
   type RewriteCache,
 } from './rewrite-cache.js';
-import type { RewriteJob } from './rewrite-response.js';
 import type { RewriteSlots } from './rewrite-slots.js';
 import { headersWithExtras, headerText, rewrittenHeaders } from './rewritten-headers.js';
+
+/** One response to rewrite; the rewriter writes the whole response to `res`. */
+export interface RewriteJob {
+  /** The browser's request (method, httpVersion, Host). */
+  req: IncomingMessage;
+  res: ServerResponse;
+  status: number;
+  /** The upstream's headers, already client-ready (hop-by-hop removed, Location fixed). */
+  headers: OutgoingHttpHeaders;
+  /** The upstream body, still encoded as sent. */
+  body: Readable;
+  /** The beacon tag for a nonce (the page's, or null); an empty string injects nothing. */
+  beaconTag: (nonce: string | null) => string;
+  /**
+   * HTML inserted before `</body>` (or at the end), e.g. the HELP option. A job with one is
+   * for one visitor only: it neither reads nor writes the rewrite cache.
+   */
+  bodyEnd?: string;
+  /** Headers added to the response; Set-Cookie is appended to the upstream's cookies. */
+  extraHeaders?: Record<string, string | string[]>;
+  /** The nonce of the page's header Content-Security-Policy, when it uses one. */
+  nonce: string | null;
+}
 
 /** A page whose rewritten bytes stay within this size is sent whole, with Content-Length. */
 export const WHOLE_PAGE_BYTES = 64 * 1024;

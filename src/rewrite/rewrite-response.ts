@@ -5,38 +5,15 @@
  * here the strip selectors are compiled and the rewrite cache and slots are made, once per
  * config.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { compileSelectors } from './compile-selectors.js';
-import { PageRewrite, type RewriterShared } from './page-rewrite.js';
+import { PageRewrite, type RewriteJob, type RewriterShared } from './page-rewrite.js';
 import { CACHE_TOTAL_BYTES, createRewriteCache } from './rewrite-cache.js';
 import { createRewriteSlots, defaultSlotLimits, type SlotLimits } from './rewrite-slots.js';
 
-/** One response to rewrite; the rewriter writes the whole response to `res`. */
-export interface RewriteJob {
-  /** The browser's request (method, httpVersion, Host). */
-  req: IncomingMessage;
-  res: ServerResponse;
-  status: number;
-  /** The upstream's headers, already client-ready (hop-by-hop removed, Location fixed). */
-  headers: OutgoingHttpHeaders;
-  /** The upstream body, still encoded as sent. */
-  body: Readable;
-  /** The beacon tag for a nonce (the page's, or null); an empty string injects nothing. */
-  beaconTag: (nonce: string | null) => string;
-  /**
-   * HTML inserted before `</body>` (or at the end), e.g. the HELP option. A job with one is
-   * for one visitor only: it neither reads nor writes the rewrite cache.
-   */
-  bodyEnd?: string;
-  /** Headers added to the response; Set-Cookie is appended to the upstream's cookies. */
-  extraHeaders?: Record<string, string | string[]>;
-  /** The nonce of the page's header Content-Security-Policy, when it uses one. */
-  nonce: string | null;
-}
+export type { RewriteJob } from './page-rewrite.js';
 
 /** Counters of a rewriter since it was created, and what its cache holds now. */
 export interface RewriterStats {

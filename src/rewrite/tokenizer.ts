@@ -9,7 +9,20 @@
 
 import { decodeHTMLAttribute } from 'entities';
 import { asciiLowercase } from '../util/ascii.js';
-import type { AttributeNeedles } from './compile-selectors.js';
+
+/**
+ * What the strip selectors need an element's attribute values to contain (built by
+ * compile-selectors.ts, checked by {@link HtmlTokenizer.mayContain}). An element can only
+ * match if, for some attribute in `StripMatcher.attributeNames`, its value contains one
+ * of that attribute's strings (ASCII-lowercase; `''`: any value will do), compared
+ * ASCII-caselessly — or holds a character reference, which may hide one.
+ */
+export interface AttributeNeedles {
+  /** The strings, by index in `attributeNames`. */
+  readonly lists: readonly (readonly string[])[];
+  /** The length of each list's shortest string; -1 for an empty list. */
+  readonly shortest: Int32Array;
+}
 
 /** How the tokenizer reads text after a start tag; set by the tree builder (HTML §13.2.5). */
 export type TextMode = 'data' | 'rcdata' | 'rawtext' | 'script' | 'plaintext';
