@@ -162,6 +162,7 @@ export function createRedisSessionStore(options: RedisSessionStoreOptions): Redi
 
   /** Takes `sid`'s lock in Redis for `token` and reads the session, waiting while it is held. */
   async function lockAndRead(sid: string, token: string): Promise<string | null> {
+    // Real time, not `clock`: the lock lapses on Redis's clock, and so does `store.timeout`.
     const deadline = Date.now() + lockWaitMs;
     for (let pause = 1; ; pause = Math.min(2 * pause, LOCK_RETRY_MAX_MS)) {
       const [taken, value] = (await connection.run((redis) =>
