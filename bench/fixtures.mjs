@@ -1,5 +1,6 @@
 // What the benchmarks serve and apply: a ~150 KB HTML page of a typical shop with the site's own
-// help elements, a 1 KB JSON response, the five strip selectors and the injected script tag.
+// help elements, a 1 KB JSON response, the five strip selectors and the injected script tag; and
+// what the heartbeat benches send.
 
 /** A deterministic ~150 KB HTML page; `variant` changes its text so every variant is distinct. */
 export function shopPage(variant = 0) {
@@ -81,3 +82,18 @@ export const STRIP = [
 
 /** The script tag the reference proxies inject at the end of the head. */
 export const BEACON_TAG = '<script src="/__helpgate/beacon.js?v=1" defer></script>';
+
+/**
+ * The body of a visitor's next heartbeat, as a checkout page sends it: a focused field and,
+ * every third one, a form error. `visitor` is `{ pv, seq }`; its `seq` moves on.
+ */
+export function checkoutHeartbeat(visitor) {
+  return JSON.stringify({
+    pv: visitor.pv,
+    path: '/checkout/pay',
+    seq: visitor.seq++,
+    visible: true,
+    focus: { field: 'card-number', ms: 4000 },
+    errors: visitor.seq % 3 === 0 ? [{ field: 'email', message: 'Please enter an email.' }] : [],
+  });
+}

@@ -14,6 +14,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { checkoutHeartbeat } from './fixtures.mjs';
 
 const SECRET = 'bench-secret-0123456789abcdef';
 const dist = new URL('../dist/src/', import.meta.url);
@@ -97,7 +98,7 @@ async function main() {
             method: 'POST',
             path: '/__helpgate/hb',
             headers: { 'content-type': 'application/json', cookie: visitor.cookie },
-            body: heartbeat(visitor),
+            body: checkoutHeartbeat(visitor),
           });
           await res.body.dump();
           if (res.statusCode !== 200) throw new Error(`pre-fill got ${res.statusCode}`);
@@ -121,7 +122,7 @@ async function main() {
             return {
               ...req,
               headers: { 'content-type': 'application/json', cookie: visitor.cookie },
-              body: heartbeat(visitor),
+              body: checkoutHeartbeat(visitor),
             };
           },
         },
@@ -151,16 +152,4 @@ async function main() {
   } finally {
     child.kill();
   }
-}
-
-/** A realistic heartbeat: a checkout page with a focused field and, sometimes, an error. */
-function heartbeat(visitor) {
-  return JSON.stringify({
-    pv: visitor.pv,
-    path: '/checkout/pay',
-    seq: visitor.seq++,
-    visible: true,
-    focus: { field: 'card-number', ms: 4000 },
-    errors: visitor.seq % 3 === 0 ? [{ field: 'email', message: 'Please enter an email.' }] : [],
-  });
 }

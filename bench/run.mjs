@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
-import { load, median } from './load.mjs';
+import { load, median, setting } from './load.mjs';
 import { findNginx, startNginx } from './nginx.mjs';
 import { processCpuSeconds } from './process-cpu.mjs';
 import { memoryLine, resultsTable, targetsTable } from './report.mjs';
@@ -21,12 +21,6 @@ import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 import { soak } from './soak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function setting(name, fallback) {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-}
 
 const settings = {
   seconds: setting('BENCH_SECONDS', 10),

@@ -19,16 +19,12 @@ import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { createVisitorCookies } from '../dist/src/session/visitor-cookie.js';
 import { assertAlive, stopAll, stopChild, stopChildrenOnExit } from './children.mjs';
-import { load, median } from './load.mjs';
+import { checkoutHeartbeat } from './fixtures.mjs';
+import { load, median, setting } from './load.mjs';
 import { ownCpuSeconds, processCpuSeconds } from './process-cpu.mjs';
 import { startRedis } from './redis-server.mjs';
 import { startHelpgate, startNodeScript, uniquePath } from './servers.mjs';
 
-const setting = (name, fallback) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 const settings = {
   seconds: setting('BENCH_SECONDS', 10),
   warmup: setting('BENCH_WARMUP_SECONDS', 3),
@@ -66,23 +62,11 @@ const KINDS = picked(
   'BENCH_KINDS',
 );
 
-/** A heartbeat as a checkout page sends it: a focused field and, sometimes, an error. */
-function heartbeat(visitor) {
-  return JSON.stringify({
-    pv: visitor.pv,
-    path: '/checkout/pay',
-    seq: visitor.seq++,
-    visible: true,
-    focus: { field: 'card-number', ms: 4000 },
-    errors: visitor.seq % 3 === 0 ? [{ field: 'email', message: 'Please enter an email.' }] : [],
-  });
-}
-
 const hbRequest = (visitor) => ({
   method: 'POST',
   path: '/__helpgate/hb',
   headers: { 'content-type': 'application/json', cookie: visitor.cookie },
-  body: heartbeat(visitor),
+  body: checkoutHeartbeat(visitor),
 });
 
 /** Waits until `healthz` answers 200: helpgate listens before its Redis connection is up. */
