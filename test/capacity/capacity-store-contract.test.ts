@@ -4,7 +4,6 @@
 import type { Test } from 'tap';
 import t from 'tap';
 import { type Capacity, createCapacity } from '../../src/capacity/capacity.js';
-import type { Config } from '../../src/config/schema.js';
 import { exponentialHandleTimes } from '../../src/learning/handle-time-distribution.js';
 import { silentLogger } from '../../src/logger.js';
 import { createRedisCapacity, SNAPSHOT_EVERY } from '../../src/store/redis-capacity.js';
@@ -36,32 +35,35 @@ type Store = (t: Test, clock: TestClock, count: number) => Promise<Capacity[]>;
 
 const memory: Store = async () => [createCapacity({ config, ...learned })];
 
+/** One instance of capacity on the redis-server at `url`, with a connection of its own. */
+async function redisInstance(t: Test, url: string, clock: TestClock): Promise<Capacity> {
+  const connection = createRedisConnection({
+    url,
+    keyPrefix: 'hg:',
+    timeoutMs: 2_000,
+    logger: silentLogger(),
+  });
+  await connection.ready();
+  const capacity = createRedisCapacity({
+    config,
+    connection,
+    timeoutMs: 2_000,
+    clock,
+    logger: silentLogger(),
+    ...learned,
+  });
+  await capacity.ready();
+  t.teardown(async () => {
+    await capacity.close();
+    await connection.close();
+  });
+  return capacity;
+}
+
 const redis: Store = async (t, clock, count) => {
   const server = await startRedisServer(t);
   const instances: Capacity[] = [];
-  for (let i = 0; i < count; i++) {
-    const connection = createRedisConnection({
-      url: server.url,
-      keyPrefix: 'hg:',
-      timeoutMs: 2_000,
-      logger: silentLogger(),
-    });
-    await connection.ready();
-    const capacity = createRedisCapacity({
-      config,
-      connection,
-      timeoutMs: 2_000,
-      clock,
-      logger: silentLogger(),
-      ...learned,
-    });
-    await capacity.ready();
-    t.teardown(async () => {
-      await capacity.close();
-      await connection.close();
-    });
-    instances.push(capacity);
-  }
+  for (let i = 0; i < count; i++) instances.push(await redisInstance(t, server.url, clock));
   return instances;
 };
 
@@ -175,28 +177,7 @@ t.test('redis: two instances racing for one slot, one conversation end, one copy
 t.test('redis: a new instance starts from the snapshot and the log after it', async (t) => {
   const clock = new TestClock();
   const server = await startRedisServer(t);
-  const make = async () => {
-    const connection = createRedisConnection({
-      url: server.url,
-      keyPrefix: 'hg:',
-      timeoutMs: 2_000,
-      logger: silentLogger(),
-    });
-    const capacity = createRedisCapacity({
-      config: config as Config,
-      connection,
-      timeoutMs: 2_000,
-      clock,
-      logger: silentLogger(),
-      ...learned,
-    });
-    await capacity.ready();
-    t.teardown(async () => {
-      await capacity.close();
-      await connection.close();
-    });
-    return capacity;
-  };
+  const make = () => redisInstance(t, server.url, clock);
   const first = await make();
   await first.setAgent('alice', { status: 'available' }, clock.now());
   // Past a snapshot, so the next instance loads one and applies what follows it.
