@@ -10,23 +10,16 @@ import {
   type DurationName,
   GAUGES,
   type GaugeName,
+  newBucket,
+  newTriggerCounts,
   type TriggerCounts,
 } from '../console/stats/create-stats.js';
 import { HISTOGRAM_BINS } from '../console/stats/histogram.js';
 
 /** A bucket read back from its hash and its list of ids. */
 export function bucketOf(minute: number, flat: readonly string[], ids: readonly string[]): Bucket {
-  const bucket: Bucket = {
-    minute,
-    counts: new Uint32Array(COUNTS.length),
-    durations: new Uint32Array(DURATIONS.length * HISTOGRAM_BINS),
-    last: new Float64Array(GAUGES.length).fill(Number.NaN),
-    max: new Float64Array(GAUGES.length).fill(Number.NaN),
-    samples: 0,
-    triggers: undefined,
-    pages: undefined,
-    conversationIds: ids.length > 0 ? [...ids] : undefined,
-  };
+  const bucket = newBucket(minute);
+  if (ids.length > 0) bucket.conversationIds = [...ids];
   const number = (value: string) => (value === '' ? Number.NaN : Number(value));
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i]!;
@@ -66,13 +59,7 @@ function triggerOf(bucket: Bucket, name: string, field: string, value: number): 
   bucket.triggers ??= new Map();
   let counts = bucket.triggers.get(name);
   if (counts === undefined) {
-    counts = {
-      fired: 0,
-      offered: 0,
-      accepted: 0,
-      missed: 0,
-      fireToAgent: new Uint32Array(HISTOGRAM_BINS),
-    };
+    counts = newTriggerCounts();
     bucket.triggers.set(name, counts);
   }
   if (/^a\d+$/.test(field)) {

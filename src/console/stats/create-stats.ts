@@ -422,19 +422,25 @@ function triggerIn(bucket: Bucket, name: string): TriggerCounts {
   let counts = bucket.triggers.get(name);
   if (counts === undefined) {
     const key = bucket.triggers.size < MAX_KEYS_PER_BUCKET ? name : OTHER;
-    counts = bucket.triggers.get(key) ?? {
-      fired: 0,
-      offered: 0,
-      accepted: 0,
-      missed: 0,
-      fireToAgent: new Uint32Array(HISTOGRAM_BINS),
-    };
+    counts = bucket.triggers.get(key) ?? newTriggerCounts();
     bucket.triggers.set(key, counts);
   }
   return counts;
 }
 
-function newBucket(minute: number): Bucket {
+/** A trigger's counts in a bucket, all zero. */
+export function newTriggerCounts(): TriggerCounts {
+  return {
+    fired: 0,
+    offered: 0,
+    accepted: 0,
+    missed: 0,
+    fireToAgent: new Uint32Array(HISTOGRAM_BINS),
+  };
+}
+
+/** An empty bucket of `minute`. */
+export function newBucket(minute: number): Bucket {
   return {
     minute,
     counts: new Uint32Array(COUNTS.length),
